@@ -1,0 +1,39 @@
+# Vitrine: `make run` sets up and shows the demo schedule; `make test` sets up and runs every test.
+SWIFT ?= swift
+CONFIG ?= config/vitrine.yaml
+# Debian packages the build and the tests need (see README).
+APT_PACKAGES = libcmark-dev pkg-config tzdata
+BIN = .build/debug/vitrine
+
+.PHONY: setup build run check test bench-check release clean
+
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: setup
+	$(SWIFT) build
+
+# What each screen of the demo shows now, then the next ten minutes of the first screen.
+run: build
+	$(BIN) check --config $(CONFIG)
+	$(BIN) schedule --config $(CONFIG)
+	$(BIN) schedule --config $(CONFIG) --screen hall-a --until "$$(date -d '+10 min' '+%Y-%m-%dT%H:%M')" \
+		--at "$$(date '+%Y-%m-%dT%H:%M')"
+
+check: build
+	$(BIN) check --config $(CONFIG)
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+release: setup
+	$(SWIFT) build -c release
+
+clean:
+	rm -rf .build

@@ -1,0 +1,96 @@
+/// One problem found in a file, located so an editor can jump to it (gcc style).
+public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Severity: String, Hashable, Sendable {
+        case error
+        case warning
+    }
+    public var severity: Severity
+    public var file: String
+    /// 1-based; nil when the problem is with the file as a whole.
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+
+    public init(_ severity: Severity, file: String, line: Int? = nil, column: Int? = nil, _ message: String) {
+        self.severity = severity
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    /// `PATH:LINE:COLUMN: error: MESSAGE`
+    public var description: String {
+        var place = file
+        if let line {
+            place += ":\(line)"
+            if let column { place += ":\(column)" }
+        }
+        return "\(place): \(severity.rawValue): \(message)"
+    }
+}
+
+extension Array where Element == Diagnostic {
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+    public var errors: [Diagnostic] { filter { $0.severity == .error } }
+    public var warnings: [Diagnostic] { filter { $0.severity == .warning } }
+}
+
+/// Collects diagnostics while one file is read, so every problem is reported, not just the first.
+final class DiagnosticLog {
+    let file: String
+    /// Added to every line, for YAML embedded in a larger file (an exhibit's front matter).
+    let lineOffset: Int
+    private(set) var items: [Diagnostic] = []
+
+    init(file: String, lineOffset: Int = 0) {
+        self.file = file
+        self.lineOffset = lineOffset
+    }
+
+    func error(_ message: String, line: Int? = nil, column: Int? = nil) {
+        items.append(Diagnostic(.error, file: file, line: line.map { $0 + lineOffset }, column: column, message))
+    }
+
+    func warning(_ message: String, line: Int? = nil, column: Int? = nil) {
+        items.append(Diagnostic(.warning, file: file, line: line.map { $0 + lineOffset }, column: column, message))
+    }
+
+    func append(contentsOf other: [Diagnostic]) { items.append(contentsOf: other) }
+}
+
+/// "did you mean" for a misspelt name: the closest candidate within a small edit distance.
+func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
+    let limit = max(1, word.count / 3)
+    var best: (String, Int)?
+    for candidate in candidates {
+        let d = editDistance(word.lowercased(), candidate.lowercased())
+        if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
+    }
+    return best?.0
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours ("mian").
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in 1...a.count {
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            d[i][j] = Swift.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                d[i][j] = Swift.min(d[i][j], d[i - 2][j - 2] + 1)
+            }
+        }
+    }
+    return d[a.count][b.count]
+}
+
+func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
+    if let match = closestMatch(to: word, in: candidates) { return "; did you mean '\(match)'?" }
+    return ""
+}

@@ -1,0 +1,277 @@
+import Foundation
+import VitrineModel
+import Yams
+
+/// Reads the content folder: one exhibit per subfolder, a Markdown file with YAML front matter and its media.
+/// A broken exhibit is reported with file and line and left out; the others still load.
+public struct ExhibitLoader: Sendable {
+    public static let markdownSizeLimit = 1 << 20
+    public static let transcriptSizeLimit = 1 << 20
+    public static let frontMatterKeys = [
+        "series", "title", "summary", "accession", "credit", "language", "valid-from", "valid-until", "page-duration",
+        "testimony", "images", "media",
+    ]
+
+    public init() {}
+
+    public struct Result: Sendable {
+        public var exhibits: [ExhibitID: Exhibit]
+        /// Exhibits found but left out because of errors.
+        public var rejected: Set<ExhibitID>
+        public var diagnostics: [Diagnostic]
+    }
+
+    public func loadFolder(_ folder: String) -> Result {
+        let fm = FileManager.default
+        var result = Result(exhibits: [:], rejected: [], diagnostics: [])
+        guard let names = try? fm.contentsOfDirectory(atPath: folder) else {
+            result.diagnostics.append(Diagnostic(.error, file: folder, "cannot read the content folder"))
+            return result
+        }
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = (folder as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            fm.fileExists(atPath: path, isDirectory: &isDirectory)
+            guard isDirectory.boolValue else {
+                if name.hasSuffix(".md") {
+                    result.diagnostics.append(Diagnostic(.warning, file: path,
+                        "not shown: an exhibit is a folder (move this file to \(name.dropLast(3))/exhibit.md)"))
+                }
+                continue
+            }
+            let id = ExhibitID(name)
+            let (exhibit, diagnostics) = loadExhibit(id: id, folder: path)
+            result.diagnostics += diagnostics
+            if let exhibit { result.exhibits[id] = exhibit } else { result.rejected.insert(id) }
+        }
+        return result
+    }
+
+    /// The Markdown file of an exhibit folder: `exhibit.md`, or the only `.md` file there.
+    func markdownFile(in folder: String) -> Swift.Result<String, Diagnostic> {
+        let preferred = (folder as NSString).appendingPathComponent("exhibit.md")
+        if FileManager.default.fileExists(atPath: preferred) { return .success(preferred) }
+        let markdown = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") && $0.lowercased() != "readme.md" }.sorted()
+        if markdown.count == 1 { return .success((folder as NSString).appendingPathComponent(markdown[0])) }
+        let reason = markdown.isEmpty ? "no exhibit.md in the exhibit folder"
+            : "several Markdown files (\(markdown.joined(separator: ", "))); name the exhibit's exhibit.md"
+        return .failure(Diagnostic(.error, file: folder, reason))
+    }
+
+    public func loadExhibit(id: ExhibitID, folder: String) -> (Exhibit?, [Diagnostic]) {
+        let file: String
+        switch markdownFile(in: folder) {
+        case let .success(path): file = path
+        case let .failure(diagnostic): return (nil, [diagnostic])
+        }
+        let log = DiagnosticLog(file: file)
+        switch TextFile.read(file, limit: Self.markdownSizeLimit) {
+        case let .failure(failure):
+            let (message, line, column) = TextFile.describe(failure)
+            log.error(message, line: line, column: column)
+            return (nil, log.items)
+        case let .success(text):
+            let exhibit = parse(text, id: id, folder: folder, file: file, log: log)
+            return (exhibit, log.items)
+        }
+    }
+
+    // MARK: Front matter and body
+
+    func parse(_ source: String, id: ExhibitID, folder: String, file: String, log: DiagnosticLog) -> Exhibit? {
+        var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        }
+        var frontMatter: [String] = []
+        var bodyStart = 0
+        if lines.first == "---" {
+            guard let close = lines.dropFirst().firstIndex(where: { $0 == "---" || $0 == "..." }) else {
+                log.error("front matter opened with '---' on line 1 is never closed with '---'", line: 1, column: 1)
+                return nil
+            }
+            frontMatter = Array(lines[1..<close])
+            bodyStart = close + 1
+        }
+        if let bad = source.unicodeScalars.first(where: { $0.value < 0x20 && !["\n", "\r", "\t"].contains($0) }) {
+            let prefix = source.unicodeScalars.prefix { $0 != bad }
+            let line = prefix.filter { $0 == "\n" }.count + 1
+            log.error("control character U+\(String(bad.value, radix: 16, uppercase: true)) in text", line: line)
+            return nil
+        }
+        lines = Array(lines[bodyStart...])
+
+        let fmLog = DiagnosticLog(file: file, lineOffset: 1)
+        let reader = YAMLReader(log: fmLog)
+        var fields: [String: Node] = [:]
+        if !frontMatter.isEmpty {
+            if let root = YAMLReader.compose(frontMatter.joined(separator: "\n"), log: fmLog) {
+                if case .scalar = root, root.string?.isEmpty ?? true {
+                    fields = [:]
+                } else {
+                    fields = reader.fields(root, "front matter", allowed: Self.frontMatterKeys) ?? [:]
+                }
+            }
+        }
+        defer { log.append(contentsOf: fmLog.items) }
+        if fmLog.items.hasErrors, fields.isEmpty { return nil }
+
+        let body = Markdown.parse(lines.joined(separator: "\n"))
+        let bodyLineOffset = bodyStart
+
+        var exhibit = Exhibit(id: id, title: "", blocks: [], sourcePath: file)
+        func text(_ key: String) -> String? {
+            fields[key].flatMap { reader.string($0, key) }.map { smartened($0) }
+        }
+        exhibit.series = text("series")
+        exhibit.summary = text("summary")
+        exhibit.accession = fields["accession"].flatMap { reader.string($0, "accession") }
+        exhibit.credit = text("credit")
+        exhibit.language = fields["language"].flatMap { reader.string($0, "language") }
+        exhibit.validFrom = fields["valid-from"].flatMap { reader.date($0, "valid-from") }
+        exhibit.validUntil = fields["valid-until"].flatMap { reader.date($0, "valid-until") }
+        if let from = exhibit.validFrom, let until = exhibit.validUntil, until < from {
+            reader.error("valid-until \(until) is before valid-from \(from)", at: fields["valid-until"])
+        }
+        if let n = fields["page-duration"] {
+            if n.string == "auto" {
+                exhibit.pageDuration = .readingTime
+            } else if let ms = reader.duration(n, "page-duration", minimum: 1000) {
+                exhibit.pageDuration = .fixed(milliseconds: ms)
+            }
+        }
+
+        var bodyBlocks = body
+        if let title = text("title") {
+            exhibit.title = title
+        } else if case let .heading(1, heading, _)? = bodyBlocks.first {
+            exhibit.title = heading.plain
+            bodyBlocks.removeFirst()
+        } else {
+            log.error("no title: add 'title:' to the front matter or start the text with '# Title'", line: 1)
+            return nil
+        }
+
+        var blocks: [Block] = []
+        if let n = fields["testimony"] {
+            for (index, item) in reader.list(n, "testimony").enumerated() {
+                if let testimony = readTestimony(item, "testimony[\(index)]", reader: reader) {
+                    blocks.append(.testimony(testimony))
+                }
+            }
+        }
+        if let summary = exhibit.summary { blocks.append(.summary(RichText(summary))) }
+
+        var images: [(ImageBlock, Node)] = []
+        if let n = fields["images"], let items = reader.sequence(n, "images") {
+            for (index, item) in items.enumerated() {
+                if let image = readImage(item, "images[\(index)]", reader: reader) { images.append((image, item)) }
+            }
+        }
+        var placedImages: Set<String> = []
+        let media = MediaChecker(folder: folder, log: log, reader: reader)
+
+        func convert(_ block: Markdown.Block) -> [Block] {
+            switch block {
+            case let .heading(level, text, _): return [.heading(level: level, text: text)]
+            case let .paragraph(text, _): return [.paragraph(text)]
+            case let .code(code, _): return [.paragraph(RichText([TextSpan(code, style: .code)]))]
+            case let .html(line):
+                log.warning("raw HTML is not shown on screens", line: line + bodyLineOffset)
+                return []
+            case let .list(items, ordered, start, _):
+                return items.enumerated().flatMap { index, item in
+                    item.flatMap(convert).enumerated().map { position, b -> Block in
+                        guard position == 0, case let .paragraph(text) = b else { return b }
+                        return .paragraph(RichText([TextSpan(ordered ? "\(start + index). " : "• ")] + text.spans))
+                    }
+                }
+            case let .quote(inner, _):
+                return [.testimony(testimony(fromQuote: inner))]
+            case let .image(url, alt, title, line):
+                var image = images.first { $0.0.file == url }?.0 ?? ImageBlock(file: url)
+                if image.alt == nil, !alt.isEmpty { image.alt = alt }
+                if image.caption == nil, !title.isEmpty { image.caption = title }
+                placedImages.insert(url)
+                guard let checked = media.image(image, line: line + bodyLineOffset, node: nil) else { return [] }
+                return [.image(checked)]
+            }
+        }
+        blocks += bodyBlocks.flatMap(convert)
+        for (image, node) in images where !placedImages.contains(image.file) {
+            if let checked = media.image(image, line: nil, node: node) { blocks.append(.image(checked)) }
+        }
+        if let n = fields["media"], let items = reader.sequence(n, "media") {
+            for (index, item) in items.enumerated() {
+                if let block = media.media(item, "media[\(index)]") { blocks.append(.media(block)) }
+            }
+        }
+        if exhibit.credit != nil || exhibit.accession != nil {
+            // Shown as the exhibit's last line, like a label's credit line.
+            let parts = [exhibit.credit, exhibit.accession.map { "Acc. \($0)" }].compactMap { $0 }
+            blocks.append(.paragraph(RichText([TextSpan(parts.joined(separator: " · "), style: .emphasis)])))
+        }
+        if blocks.isEmpty {
+            log.warning("the exhibit has a title but nothing else to show", line: 1)
+        }
+        exhibit.blocks = blocks
+        return exhibit
+    }
+
+    func readTestimony(_ node: Node, _ path: String, reader: YAMLReader) -> Testimony? {
+        guard let f = reader.fields(node, path, allowed: ["quote", "speaker", "role", "context"], required: ["quote"]),
+              let quote = f["quote"].flatMap({ reader.string($0, "\(path).quote") })
+        else { return nil }
+        let speaker = f["speaker"].flatMap { reader.string($0, "\(path).speaker") }.map(smartened)
+        if speaker == nil { reader.warning("\(path): no speaker: the quote will be shown unattributed", at: node) }
+        return Testimony(
+            quote: Markdown.paragraphs(quote), speaker: speaker,
+            role: f["role"].flatMap { reader.string($0, "\(path).role") }.map(smartened),
+            context: f["context"].flatMap { reader.string($0, "\(path).context") }.map(smartened)
+        )
+    }
+
+    func readImage(_ node: Node, _ path: String, reader: YAMLReader) -> ImageBlock? {
+        guard let f = reader.fields(node, path, allowed: ["file", "alt", "caption", "credit"], required: ["file"]),
+              let file = f["file"].flatMap({ reader.string($0, "\(path).file") })
+        else { return nil }
+        return ImageBlock(
+            file: file, alt: f["alt"].flatMap { reader.string($0, "\(path).alt") },
+            caption: f["caption"].flatMap { reader.string($0, "\(path).caption") }.map(smartened),
+            credit: f["credit"].flatMap { reader.string($0, "\(path).credit") }.map(smartened)
+        )
+    }
+
+    /// A blockquote in the body is a testimony; a last paragraph starting with a dash is its attribution:
+    /// `— Jacques Rossi, prisoner (after a night-long interrogation)`.
+    func testimony(fromQuote blocks: [Markdown.Block]) -> Testimony {
+        var paragraphs: [RichText] = blocks.compactMap {
+            if case let .paragraph(text, _) = $0 { text } else { nil }
+        }
+        var testimony = Testimony(quote: paragraphs)
+        if let last = paragraphs.last?.plain, let first = last.first, "—–―-".contains(first) {
+            var attribution = last.drop { "—–―- ".contains($0) }.trimmingCharacters(in: .whitespaces)
+            if attribution.hasSuffix(")"), let open = attribution.range(of: " (", options: .backwards) {
+                testimony.context = String(attribution[open.upperBound...].dropLast())
+                attribution = String(attribution[..<open.lowerBound])
+            }
+            if let comma = attribution.firstIndex(of: ",") {
+                testimony.speaker = attribution[..<comma].trimmingCharacters(in: .whitespaces)
+                testimony.role = attribution[attribution.index(after: comma)...].trimmingCharacters(in: .whitespaces)
+            } else {
+                testimony.speaker = attribution
+            }
+            paragraphs.removeLast()
+            testimony.quote = paragraphs
+        }
+        return testimony
+    }
+}
+
+/// Curly quotes and dashes for front-matter text, through the same CommonMark smart punctuation as the body.
+func smartened(_ text: String) -> String {
+    guard text.contains(where: { "'\"-.".contains($0) }) else { return text }
+    let paragraphs = Markdown.paragraphs(text)
+    guard paragraphs.count == 1 else { return text }
+    return paragraphs[0].plain
+}

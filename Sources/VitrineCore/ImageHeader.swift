@@ -1,0 +1,37 @@
+import Foundation
+
+/// Pixel size from a PNG or JPEG header, so layout keeps the aspect ratio without decoding the image.
+enum ImageHeader {
+    static func size(ofFileAt path: String) -> (width: Int, height: Int)? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        // JPEG frame headers usually sit in the first few KiB, after EXIF; 256 KiB covers large thumbnails.
+        guard let data = try? handle.read(upToCount: 256 << 10) else { return nil }
+        return size(of: [UInt8](data))
+    }
+
+    static func size(of b: [UInt8]) -> (width: Int, height: Int)? {
+        if b.count >= 24, b[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] {
+            let w = Int(b[16]) << 24 | Int(b[17]) << 16 | Int(b[18]) << 8 | Int(b[19])
+            let h = Int(b[20]) << 24 | Int(b[21]) << 16 | Int(b[22]) << 8 | Int(b[23])
+            return w > 0 && h > 0 ? (w, h) : nil
+        }
+        if b.count >= 4, b[0] == 0xFF, b[1] == 0xD8 {
+            var i = 2
+            while i + 9 < b.count {
+                guard b[i] == 0xFF else { return nil }
+                let marker = b[i + 1]
+                if marker == 0xFF { i += 1; continue }
+                let length = Int(b[i + 2]) << 8 | Int(b[i + 3])
+                // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+                if (0xC0...0xCF).contains(marker), ![0xC4, 0xC8, 0xCC].contains(marker) {
+                    let h = Int(b[i + 5]) << 8 | Int(b[i + 6])
+                    let w = Int(b[i + 7]) << 8 | Int(b[i + 8])
+                    return w > 0 && h > 0 ? (w, h) : nil
+                }
+                i += 2 + length
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,130 @@
+import CCmark
+import VitrineModel
+
+/// CommonMark through Debian's libcmark (the reference implementation), reduced to what exhibits use.
+/// Smart punctuation is on: straight quotes become curly ones, `--`/`---` en and em dashes.
+enum Markdown {
+    indirect enum Block {
+        case heading(level: Int, text: RichText, line: Int)
+        case paragraph(RichText, line: Int)
+        /// A paragraph that holds nothing but one image.
+        case image(url: String, alt: String, title: String, line: Int)
+        case quote([Block], line: Int)
+        case list(items: [[Block]], ordered: Bool, start: Int, line: Int)
+        case code(String, line: Int)
+        case html(line: Int)
+    }
+
+    static func parse(_ text: String) -> [Block] {
+        let options = CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8
+        let utf8 = Array(text.utf8)
+        guard let document = utf8.withUnsafeBufferPointer({ buffer in
+            buffer.baseAddress.map { base in
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    cmark_parse_document($0, buffer.count, options)
+                }
+            } ?? cmark_parse_document("", 0, options)
+        }) else { return [] }
+        defer { cmark_node_free(document) }
+        return children(of: document).compactMap(block)
+    }
+
+    /// Paragraphs of plain Markdown text (a testimony's quote, a transcript), styled and with smart punctuation.
+    static func paragraphs(_ text: String) -> [RichText] {
+        parse(text).flatMap { block -> [RichText] in
+            switch block {
+            case let .paragraph(rich, _), let .heading(_, rich, _): [rich]
+            case let .quote(inner, _): inner.compactMap { if case let .paragraph(r, _) = $0 { r } else { nil } }
+            case let .code(code, _): [RichText([TextSpan(code, style: .code)])]
+            case let .list(items, ordered, start, _):
+                items.enumerated().flatMap { index, item in
+                    item.compactMap { b -> RichText? in
+                        guard case let .paragraph(r, _) = b else { return nil }
+                        return RichText([TextSpan(ordered ? "\(start + index). " : "• ")] + r.spans)
+                    }
+                }
+            case .image, .html: []
+            }
+        }
+    }
+
+    private static func children(of node: OpaquePointer) -> [OpaquePointer] {
+        var result: [OpaquePointer] = []
+        var child = cmark_node_first_child(node)
+        while let c = child {
+            result.append(c)
+            child = cmark_node_next(c)
+        }
+        return result
+    }
+
+    private static func string(_ pointer: UnsafePointer<CChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? ""
+    }
+
+    private static func block(_ node: OpaquePointer) -> Block? {
+        let line = Int(cmark_node_get_start_line(node))
+        switch cmark_node_get_type(node) {
+        case CMARK_NODE_HEADING:
+            return .heading(level: Int(cmark_node_get_heading_level(node)), text: inlines(node), line: line)
+        case CMARK_NODE_PARAGRAPH:
+            let kids = children(of: node)
+            if kids.count == 1, cmark_node_get_type(kids[0]) == CMARK_NODE_IMAGE {
+                return .image(url: string(cmark_node_get_url(kids[0])), alt: inlines(kids[0]).plain,
+                              title: string(cmark_node_get_title(kids[0])), line: line)
+            }
+            return .paragraph(inlines(node), line: line)
+        case CMARK_NODE_BLOCK_QUOTE:
+            return .quote(children(of: node).compactMap(block), line: line)
+        case CMARK_NODE_LIST:
+            let items = children(of: node).map { children(of: $0).compactMap(block) }
+            return .list(items: items, ordered: cmark_node_get_list_type(node) == CMARK_ORDERED_LIST,
+                         start: Int(cmark_node_get_list_start(node)), line: line)
+        case CMARK_NODE_CODE_BLOCK:
+            var code = string(cmark_node_get_literal(node))
+            while code.hasSuffix("\n") { code.removeLast() }
+            return .code(code, line: line)
+        case CMARK_NODE_HTML_BLOCK:
+            return .html(line: line)
+        default:
+            return nil
+        }
+    }
+
+    private static func inlines(_ node: OpaquePointer) -> RichText {
+        var spans: [TextSpan] = []
+        func walk(_ node: OpaquePointer, _ style: TextSpan.Style) {
+            for child in children(of: node) {
+                switch cmark_node_get_type(child) {
+                case CMARK_NODE_TEXT:
+                    spans.append(TextSpan(string(cmark_node_get_literal(child)), style: style))
+                case CMARK_NODE_CODE:
+                    spans.append(TextSpan(string(cmark_node_get_literal(child)), style: style.union(.code)))
+                case CMARK_NODE_SOFTBREAK:
+                    spans.append(TextSpan(" ", style: style))
+                case CMARK_NODE_LINEBREAK:
+                    spans.append(TextSpan("\n", style: style))
+                case CMARK_NODE_EMPH:
+                    walk(child, style.union(.emphasis))
+                case CMARK_NODE_STRONG:
+                    walk(child, style.union(.strong))
+                case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+                    walk(child, style)
+                default:
+                    break  // raw HTML is not shown on a gallery screen
+                }
+            }
+        }
+        walk(node, [])
+        // Merge neighbours of one style so measurers see fewer runs.
+        var merged: [TextSpan] = []
+        for span in spans where !span.text.isEmpty {
+            if let last = merged.last, last.style == span.style {
+                merged[merged.count - 1].text += span.text
+            } else {
+                merged.append(span)
+            }
+        }
+        return RichText(merged)
+    }
+}

@@ -1,0 +1,230 @@
+import VitrineModel
+import VitrinePluginAPI
+
+/// The schedule: what each screen shows at an instant and until when. Pure; instants are milliseconds since 1970.
+extension Program {
+    public func presentation(for screenName: String, at t: Int64) -> Presentation? {
+        guard let screen = configuration.screen(named: screenName) else { return nil }
+        let (theme, themeUntil) = theme(for: screen, at: t)
+        let boundary = nextAnnouncementBoundary(for: screen, after: t)
+
+        if let announcement = activeAnnouncement(for: screen, at: t) {
+            let until = min(announcement.end, boundary)
+            switch announcement.content {
+            case let .text(message):
+                return Presentation(screen: screen.name, content: .message(message), theme: theme,
+                                    reason: .announcement, source: announcement.id, validFrom: announcement.start,
+                                    validUntil: until)
+            case let .exhibit(id):
+                let item = PlaylistItem(exhibit: id)
+                if let shown = rotate([item], from: announcement.start, at: t, screen: screen, theme: theme) {
+                    return Presentation(screen: screen.name, content: shown.content, theme: theme,
+                                        reason: .announcement, source: announcement.id, validFrom: shown.start,
+                                        validUntil: min(until, shown.end, themeUntil))
+                }
+            }
+        }
+
+        let opening = openingState(at: t)
+        let playlistName: String
+        let reason: Presentation.Reason
+        if opening.open {
+            playlistName = screen.playlist
+            reason = .playlist
+        } else if case let .playlist(name) = configuration.afterHours {
+            playlistName = name
+            reason = .afterHours
+        } else {
+            return Presentation(screen: screen.name, content: .blank, theme: theme, reason: .afterHours,
+                                validFrom: opening.since, validUntil: min(opening.until, boundary))
+        }
+
+        let day = calendar.localDate(t)
+        let nextMidnight = calendar.startOfDay(calendar.adding(days: 1, to: day))
+        let items = (configuration.playlists[playlistName]?.items ?? []).filter { isShown($0, on: day) }
+        var start: Int64
+        switch configuration.epoch {
+        case .opening: start = opening.since
+        case .midnight: start = calendar.startOfDay(day)
+        case let .fixed(ms): start = ms
+        }
+        // A loan that starts or ends at midnight changes the playlist: count the new one from that midnight.
+        let epochDay = calendar.localDate(start)
+        if epochDay != day {
+            let before = (configuration.playlists[playlistName]?.items ?? []).filter { isShown($0, on: epochDay) }
+            if before != items { start = calendar.startOfDay(day) }
+        }
+        let limit = min(opening.until, boundary, themeUntil, nextMidnight)
+        guard let shown = rotate(items, from: start, at: t, screen: screen, theme: theme) else {
+            return Presentation(screen: screen.name, content: .blank, theme: theme, reason: .empty,
+                                source: playlistName, validFrom: opening.since, validUntil: limit)
+        }
+        return Presentation(screen: screen.name, content: shown.content, theme: theme, reason: reason,
+                            source: playlistName, validFrom: shown.start, validUntil: min(limit, shown.end))
+    }
+
+    /// Every change on a screen between two instants, first entry being what is up at `from`.
+    public func timeline(for screenName: String, from: Int64, until: Int64, limit: Int = 10_000) -> [Presentation] {
+        var result: [Presentation] = []
+        var t = from
+        while t < until, result.count < limit, let p = presentation(for: screenName, at: t) {
+            if let last = result.last, last.showsSame(as: p), last.reason == p.reason {
+                result[result.count - 1].validUntil = p.validUntil
+            } else {
+                result.append(p)
+            }
+            guard p.validUntil > t else { break }
+            t = p.validUntil
+        }
+        return result
+    }
+
+    func isShown(_ item: PlaylistItem, on day: LocalDate) -> Bool {
+        guard item.isScheduled(on: day), let exhibit = exhibits[item.exhibit] else { return false }
+        return exhibit.isOnShow(on: day)
+    }
+
+    /// Milliseconds a page stays up.
+    func duration(of page: Page, item: PlaylistItem) -> Int64 {
+        let rule = item.pageDuration ?? exhibits[item.exhibit]?.pageDuration ?? configuration.defaultPageDuration
+        switch rule {
+        case let .fixed(ms): return max(ms, 1000)
+        case .readingTime: return configuration.reading.duration(forWords: page.words)
+        }
+    }
+
+    /// Position in a playlist's cycle counted from `start`.
+    func rotate(_ items: [PlaylistItem], from start: Int64, at t: Int64, screen: Screen, theme: String)
+        -> (content: Presentation.Content, start: Int64, end: Int64)?
+    {
+        var entries: [(item: PlaylistItem, pages: [Page], durations: [Int64])] = []
+        var cycle: Int64 = 0
+        for item in weightedSequence(items) {
+            let pages = pages(of: item.exhibit, on: screen, theme: theme)
+            guard !pages.isEmpty else { continue }
+            let durations = pages.map { duration(of: $0, item: item) }
+            cycle += durations.reduce(0, +)
+            entries.append((item, pages, durations))
+        }
+        guard cycle > 0 else { return nil }
+        let position = ((t - start) % cycle + cycle) % cycle
+        var offset: Int64 = 0
+        for entry in entries {
+            for (index, d) in entry.durations.enumerated() {
+                if position < offset + d {
+                    let pageStart = t - (position - offset)
+                    return (.exhibit(entry.item.exhibit, page: index, pageCount: entry.pages.count),
+                            pageStart, pageStart + d)
+                }
+                offset += d
+            }
+        }
+        return nil
+    }
+
+    /// Items repeated by weight and spread out (smooth weighted round robin), so a weight-3 exhibit does not
+    /// come three times in a row.
+    func weightedSequence(_ items: [PlaylistItem]) -> [PlaylistItem] {
+        guard items.contains(where: { $0.weight > 1 }) else { return items }
+        let total = items.reduce(0) { $0 + $1.weight }
+        var current = [Int](repeating: 0, count: items.count)
+        var sequence: [PlaylistItem] = []
+        for _ in 0..<total {
+            var best = 0
+            for i in items.indices {
+                current[i] += items[i].weight
+                if current[i] > current[best] { best = i }
+            }
+            current[best] -= total
+            sequence.append(items[best])
+        }
+        return sequence
+    }
+
+    // MARK: Opening hours
+
+    struct OpeningState {
+        var open: Bool
+        /// When the current state began (opening or closing time).
+        var since: Int64
+        /// When it next changes.
+        var until: Int64
+    }
+
+    func windows(around day: LocalDate, days: ClosedRange<Int>) -> [(start: Int64, end: Int64)] {
+        var result: [(start: Int64, end: Int64)] = []
+        for offset in days {
+            let d = calendar.adding(days: offset, to: day)
+            for range in configuration.hours.ranges(on: d, weekday: calendar.weekday(of: d)) {
+                let w = calendar.window(range, on: d)
+                if w.end > w.start { result.append(w) }
+            }
+        }
+        return result
+    }
+
+    func openingState(at t: Int64) -> OpeningState {
+        let day = calendar.localDate(t)
+        let near = windows(around: day, days: -1...1)
+        if let current = near.filter({ $0.start <= t && t < $0.end }).max(by: { $0.start < $1.start }) {
+            let nextStart = near.filter { $0.start > t }.map(\.start).min() ?? Int64.max
+            return OpeningState(open: true, since: current.start, until: min(current.end, nextStart))
+        }
+        // Closed: look back and ahead up to two weeks for the neighbouring opening times.
+        let around = windows(around: day, days: -14...14)
+        let since = around.filter { $0.end <= t }.map(\.end).max()
+            ?? calendar.startOfDay(calendar.adding(days: -14, to: day))
+        let until = around.filter { $0.start > t }.map(\.start).min()
+            ?? calendar.startOfDay(calendar.adding(days: 14, to: day))
+        return OpeningState(open: false, since: since, until: until)
+    }
+
+    // MARK: Announcements
+
+    func activeAnnouncement(for screen: Screen, at t: Int64) -> Announcement? {
+        configuration.announcements
+            .filter { $0.applies(to: screen.name) && $0.start <= t && t < $0.end }
+            .max { ($0.priority, $0.start) < ($1.priority, $1.start) }
+    }
+
+    func nextAnnouncementBoundary(for screen: Screen, after t: Int64) -> Int64 {
+        var next = Int64.max
+        for a in configuration.announcements where a.applies(to: screen.name) {
+            if a.start > t { next = min(next, a.start) } else if a.end > t { next = min(next, a.end) }
+        }
+        return next
+    }
+
+    // MARK: Themes
+
+    /// The theme up at `t` and when that may change: the screen's own theme, else a time-of-day rule, else the
+    /// interval rotation counted from local midnight, else the default theme.
+    func theme(for screen: Screen, at t: Int64) -> (String, Int64) {
+        if let fixed = screen.theme { return (fixed, Int64.max) }
+        guard let rotation = configuration.themeRotation else { return (configuration.defaultTheme, Int64.max) }
+        let day = calendar.localDate(t)
+        let midnight = calendar.startOfDay(day)
+        let nextMidnight = calendar.startOfDay(calendar.adding(days: 1, to: day))
+        var nextRule = nextMidnight
+        for offset in [-1, 0] {
+            let d = calendar.adding(days: offset, to: day)
+            for rule in rotation.rules {
+                let w = calendar.window(rule.during, on: d)
+                if w.start <= t, t < w.end { return (rule.theme, w.end) }
+            }
+        }
+        for offset in [0, 1] {
+            let d = calendar.adding(days: offset, to: day)
+            for rule in rotation.rules {
+                let w = calendar.window(rule.during, on: d)
+                if w.start > t { nextRule = min(nextRule, w.start) }
+            }
+        }
+        if let every = rotation.every, !rotation.themes.isEmpty {
+            let slot = (t - midnight) / every
+            let name = rotation.themes[Int(slot % Int64(rotation.themes.count))]
+            return (name, min(midnight + (slot + 1) * every, nextRule))
+        }
+        return (configuration.defaultTheme, nextRule)
+    }
+}

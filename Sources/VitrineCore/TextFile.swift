@@ -1,0 +1,76 @@
+import Foundation
+
+/// Reads a text file defensively: size limit, UTF-8 check with the place of the first bad byte.
+enum TextFile {
+    enum Failure: Error {
+        case unreadable(String)
+        case tooLarge(bytes: Int, limit: Int)
+        case invalidUTF8(line: Int, column: Int)
+    }
+
+    static func read(_ path: String, limit: Int) -> Result<String, Failure> {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            return .failure(.unreadable(reason))
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            // Read one byte past the limit so a huge file is refused without loading it whole.
+            data = try handle.read(upToCount: limit + 1) ?? Data()
+        } catch {
+            return .failure(.unreadable(String(describing: error)))
+        }
+        if data.count > limit {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? data.count
+            return .failure(.tooLarge(bytes: size ?? data.count, limit: limit))
+        }
+        return decode(data)
+    }
+
+    static func decode(_ data: Data) -> Result<String, Failure> {
+        if let text = String(validating: data, as: UTF8.self) {
+            // A byte-order mark is legal UTF-8 but would end up in the first key.
+            return .success(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+        }
+        let (line, column) = firstInvalidUTF8(in: data)
+        return .failure(.invalidUTF8(line: line, column: column))
+    }
+
+    /// Line and column (1-based, in bytes) of the first byte that is not valid UTF-8.
+    static func firstInvalidUTF8(in data: Data) -> (Int, Int) {
+        var line = 1, lineStart = 0
+        var i = 0
+        let bytes = [UInt8](data)
+        while i < bytes.count {
+            let b = bytes[i]
+            let length: Int
+            switch b {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return (line, i - lineStart + 1)
+            }
+            if length > 1 {
+                guard i + length <= bytes.count,
+                      let s = String(validating: bytes[i..<(i + length)], as: UTF8.self), !s.isEmpty
+                else { return (line, i - lineStart + 1) }
+            }
+            if b == 0x0A {
+                line += 1
+                lineStart = i + 1
+            }
+            i += length
+        }
+        return (line, max(1, i - lineStart))
+    }
+
+    static func describe(_ failure: Failure) -> (message: String, line: Int?, column: Int?) {
+        switch failure {
+        case let .unreadable(reason): ("cannot read file: \(reason)", nil, nil)
+        case let .tooLarge(bytes, limit): ("file is \(bytes) bytes, over the \(limit)-byte limit", nil, nil)
+        case let .invalidUTF8(line, column): ("invalid UTF-8 (save the file as UTF-8)", line, column)
+        }
+    }
+}

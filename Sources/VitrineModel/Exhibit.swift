@@ -1,0 +1,67 @@
+/// The folder name of an exhibit under the content folder; what playlists refer to.
+public struct ExhibitID: Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let rawValue: String
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public var description: String { rawValue }
+    public static func < (a: ExhibitID, b: ExhibitID) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// How long each page of an exhibit stays up.
+public enum PageDuration: Hashable, Sendable {
+    /// Fixed dwell per page, in milliseconds.
+    case fixed(milliseconds: Int64)
+    /// Reading time of the words on the page, within the venue's limits.
+    case readingTime
+}
+
+/// One exhibit as a curator wrote it: front matter and Markdown body turned into blocks.
+public struct Exhibit: Hashable, Sendable {
+    public var id: ExhibitID
+    public var series: String?
+    public var title: String
+    public var summary: String?
+    public var accession: String?
+    public var credit: String?
+    public var language: String?
+    public var validFrom: LocalDate?
+    /// Last day shown (inclusive): a loan that ends withdraws the exhibit at the following midnight.
+    public var validUntil: LocalDate?
+    public var pageDuration: PageDuration?
+    /// Everything below the title, in reading order.
+    public var blocks: [Block]
+    /// The file the exhibit was read from, for messages.
+    public var sourcePath: String
+
+    public init(
+        id: ExhibitID, series: String? = nil, title: String, summary: String? = nil, accession: String? = nil,
+        credit: String? = nil, language: String? = nil, validFrom: LocalDate? = nil, validUntil: LocalDate? = nil,
+        pageDuration: PageDuration? = nil, blocks: [Block], sourcePath: String = ""
+    ) {
+        self.id = id
+        self.series = series
+        self.title = title
+        self.summary = summary
+        self.accession = accession
+        self.credit = credit
+        self.language = language
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.pageDuration = pageDuration
+        self.blocks = blocks
+        self.sourcePath = sourcePath
+    }
+
+    /// Whether the exhibit may be shown on a given local day (its loan dates).
+    public func isOnShow(on day: LocalDate) -> Bool {
+        if let from = validFrom, day < from { return false }
+        if let until = validUntil, day > until { return false }
+        return true
+    }
+
+    /// "Days and Lives :: Solidarity", or just the title.
+    public var displayTitle: String {
+        if let series, !series.isEmpty { return "\(series) :: \(title)" }
+        return title
+    }
+}

@@ -1,0 +1,154 @@
+/// Opening hours: daily ranges per weekday, closed dates. No ranges at all means open around the clock.
+public struct OpeningHours: Hashable, Sendable {
+    /// Ranges that start on each weekday; a weekday absent from the map uses `everyDay`.
+    public var weekly: [Weekday: [TimeRange]]
+    /// Used for weekdays not listed; `nil` with an empty `weekly` means always open.
+    public var everyDay: [TimeRange]?
+    /// Days on which no range starts (a range that began the evening before still runs past midnight).
+    public var closed: Set<LocalDate>
+
+    public init(weekly: [Weekday: [TimeRange]] = [:], everyDay: [TimeRange]? = nil, closed: Set<LocalDate> = []) {
+        self.weekly = weekly
+        self.everyDay = everyDay
+        self.closed = closed
+    }
+
+    public var isAlwaysOpen: Bool { weekly.isEmpty && everyDay == nil && closed.isEmpty }
+
+    /// The ranges that start on a given day.
+    public func ranges(on day: LocalDate, weekday: Weekday) -> [TimeRange] {
+        if closed.contains(day) { return [] }
+        if let ranges = weekly[weekday] { return ranges }
+        if let everyDay { return everyDay }
+        return weekly.isEmpty ? [TimeRange(start: TimeOfDay(minutes: 0), end: TimeOfDay(minutes: 24 * 60))] : []
+    }
+}
+
+/// What a screen does outside opening hours.
+public enum AfterHours: Hashable, Sendable {
+    case blank
+    case playlist(String)
+}
+
+/// Where rotation positions count from.
+public enum RotationEpoch: Hashable, Sendable {
+    /// The start of the current opening period (local midnight when open around the clock).
+    case opening
+    /// Local midnight of each day.
+    case midnight
+    /// A fixed instant, in milliseconds since 1970: rotation runs on across days and closures.
+    case fixed(millisecondsSince1970: Int64)
+}
+
+public struct PlaylistItem: Hashable, Sendable {
+    public var exhibit: ExhibitID
+    /// Dwell per page; overrides the exhibit's own.
+    public var pageDuration: PageDuration?
+    /// How many times the exhibit comes round in one cycle of the playlist.
+    public var weight: Int
+    public var from: LocalDate?
+    public var until: LocalDate?
+    public init(exhibit: ExhibitID, pageDuration: PageDuration? = nil, weight: Int = 1, from: LocalDate? = nil,
+                until: LocalDate? = nil) {
+        self.exhibit = exhibit
+        self.pageDuration = pageDuration
+        self.weight = weight
+        self.from = from
+        self.until = until
+    }
+
+    public func isScheduled(on day: LocalDate) -> Bool {
+        if let from, day < from { return false }
+        if let until, day > until { return false }
+        return true
+    }
+}
+
+public struct Playlist: Hashable, Sendable {
+    public var name: String
+    public var items: [PlaylistItem]
+    public init(name: String, items: [PlaylistItem]) {
+        self.name = name
+        self.items = items
+    }
+}
+
+/// A message or exhibit that pre-empts playlists on some screens for a while.
+public struct Announcement: Hashable, Sendable {
+    public enum Content: Hashable, Sendable {
+        case text(String)
+        case exhibit(ExhibitID)
+    }
+    public var id: String
+    public var content: Content
+    /// Milliseconds since 1970, start inclusive, end exclusive.
+    public var start: Int64
+    public var end: Int64
+    /// `nil` means every screen.
+    public var screens: [String]?
+    public var priority: Int
+    public init(id: String, content: Content, start: Int64, end: Int64, screens: [String]? = nil, priority: Int = 0) {
+        self.id = id
+        self.content = content
+        self.start = start
+        self.end = end
+        self.screens = screens
+        self.priority = priority
+    }
+
+    public func applies(to screen: String) -> Bool { screens?.contains(screen) ?? true }
+}
+
+/// Which theme is up when: time-of-day rules first, then the interval rotation.
+public struct ThemeRotation: Hashable, Sendable {
+    public struct Rule: Hashable, Sendable {
+        public var during: TimeRange
+        public var theme: String
+        public init(during: TimeRange, theme: String) {
+            self.during = during
+            self.theme = theme
+        }
+    }
+    /// Interval in milliseconds, counted from local midnight.
+    public var every: Int64?
+    public var themes: [String]
+    public var rules: [Rule]
+    public init(every: Int64? = nil, themes: [String] = [], rules: [Rule] = []) {
+        self.every = every
+        self.themes = themes
+        self.rules = rules
+    }
+}
+
+/// Reading-time page durations.
+public struct ReadingPace: Hashable, Sendable {
+    public var wordsPerMinute: Int
+    public var minimum: Int64
+    public var maximum: Int64
+    public init(wordsPerMinute: Int = 180, minimum: Int64 = 8_000, maximum: Int64 = 45_000) {
+        self.wordsPerMinute = wordsPerMinute
+        self.minimum = minimum
+        self.maximum = maximum
+    }
+
+    /// Milliseconds to read `words`, clamped to the limits.
+    public func duration(forWords words: Int) -> Int64 {
+        let ms = Int64(words) * 60_000 / Int64(max(wordsPerMinute, 1))
+        return min(max(ms, minimum), maximum)
+    }
+}
+
+/// A screen as configured: which output drives it and what it shows. Plugin options stay with the output.
+public struct Screen: Hashable, Sendable {
+    public var name: String
+    public var output: String
+    public var playlist: String
+    /// A fixed theme for this screen; otherwise the venue's rotation.
+    public var theme: String?
+    public init(name: String, output: String, playlist: String, theme: String? = nil) {
+        self.name = name
+        self.output = output
+        self.playlist = playlist
+        self.theme = theme
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import VitrineCore
+import VitrineModel
+
+struct ScheduleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schedule",
+        abstract: "Show what each screen shows at a moment, or every change between two moments.",
+        discussion: "Times are venue time (the configuration's timezone) unless they carry Z or an offset."
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(name: .long, help: "The moment, as 2026-12-24T17:45 (default: now).")
+    var at: String?
+
+    @Option(name: .long, help: "List every change from --at until this moment.")
+    var until: String?
+
+    @Option(name: .long, help: "Only this screen.")
+    var screen: String?
+
+    func run() throws {
+        let outcome = Outputs.loader().load(path: options.config)
+        var standardError = StandardError()
+        for diagnostic in outcome.diagnostics.errors { print(diagnostic, to: &standardError) }
+        guard let program = outcome.program else {
+            print("\(options.config): not valid, see `vitrine check`", to: &standardError)
+            throw ExitCode(1)
+        }
+        let calendar = program.calendar
+        func instant(_ text: String, _ name: String) throws -> Int64 {
+            guard let ms = calendar.parseDateTime(text) else {
+                throw ValidationError("--\(name): expected a date and time such as 2026-12-24T17:45, found '\(text)'")
+            }
+            return ms
+        }
+        let from = try at.map { try instant($0, "at") } ?? Int64(Date().timeIntervalSince1970 * 1000)
+        var screens = program.configuration.screens.map(\.name)
+        if let screen {
+            guard screens.contains(screen) else {
+                throw ValidationError("--screen: no screen named '\(screen)' (screens: \(screens.joined(separator: ", ")))")
+            }
+            screens = [screen]
+        }
+        let zone = program.configuration.timeZone
+        if let until {
+            let end = try instant(until, "until")
+            guard end > from else { throw ValidationError("--until must be after --at") }
+            print("from \(calendar.format(from, seconds: true)) until \(calendar.format(end, seconds: true)) (\(zone))")
+            for name in screens {
+                print("\(name):")
+                for p in program.timeline(for: name, from: from, until: end) {
+                    print("  \(calendar.format(max(p.validFrom, from), seconds: true))  \(describe(p, program))")
+                }
+            }
+        } else {
+            print("at \(calendar.format(from, seconds: true)) (\(zone))")
+            let width = screens.map(\.count).max() ?? 0
+            for name in screens {
+                guard let p = program.presentation(for: name, at: from) else { continue }
+                let pad = String(repeating: " ", count: width - name.count)
+                let until = p.validUntil == Int64.max ? "indefinitely" : "until \(calendar.format(p.validUntil, seconds: true))"
+                print("\(name)\(pad)  \(describe(p, program)) · \(until)")
+            }
+        }
+    }
+
+    func describe(_ p: Presentation, _ program: Program) -> String {
+        var text: String
+        switch p.content {
+        case let .exhibit(id, page, count):
+            let title = program.exhibits[id]?.displayTitle ?? id.rawValue
+            text = "\(title) [\(id)] page \(page + 1)/\(count)"
+        case let .message(message):
+            text = "message “\(message.count > 60 ? message.prefix(57) + "…" : message)”"
+        case .blank:
+            text = "blank"
+        }
+        text += " · theme \(p.theme) · \(p.reason.rawValue)"
+        if let source = p.source { text += " \(source)" }
+        return text
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+
+// SIGHUP's default action kills the process; the reload coordinator takes it over once it runs.
+signal(SIGHUP, SIG_IGN)
+
+do {
+    var command = try VitrineCommand.parseAsRoot()
+    try command.run()
+} catch let code as ExitCode {
+    exit(code.rawValue)
+} catch {
+    let code = VitrineCommand.exitCode(for: error)
+    if code == .success {
+        VitrineCommand.exit(withError: error)
+    }
+    // Usage errors exit 2, as with most Unix tools; 1 is kept for "the configuration is invalid".
+    FileHandle.standardError.write(Data((VitrineCommand.fullMessage(for: error) + "\n").utf8))
+    exit(2)
+}
