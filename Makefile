@@ -22,8 +22,7 @@ build: setup
 run: build
 	$(BIN) check --config $(CONFIG)
 	$(BIN) schedule --config $(CONFIG)
-	$(BIN) schedule --config $(CONFIG) --screen hall-a --until "$$(date -d '+10 min' '+%Y-%m-%dT%H:%M')" \
-		--at "$$(date '+%Y-%m-%dT%H:%M')"
+	$(BIN) schedule --config $(CONFIG) --screen hall-a --for 10m
 
 check: build
 	$(BIN) check --config $(CONFIG)

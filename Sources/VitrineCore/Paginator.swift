@@ -111,7 +111,7 @@ public struct Paginator: Sendable {
         var units: [Unit] = []
         var block = 0
         func add(_ text: String, _ role: TextRole, keep: Bool = false, testimony: Bool = false,
-                 keepLast: Int = 0, tight: Bool = false)
+                 keepLast: Int = 0, together: Bool = false, tight: Bool = false)
         {
             let lines = measurer.lines(of: text, role: role)
             guard !lines.isEmpty else { return }
@@ -121,7 +121,8 @@ public struct Paginator: Sendable {
                 units.append(Unit(
                     content: .line(line), role: role, block: block, spaceBefore: i == 0 ? space : 0,
                     firstOfBlock: i == 0, lastOfBlock: last, endsSentence: endsSentence(line.text),
-                    keepWithNext: keep || i >= lines.count - keepLast, inTestimony: testimony
+                    keepWithNext: keep || i >= lines.count - keepLast || (together && !last),
+                    inTestimony: testimony
                 ))
             }
             block += 1
@@ -147,8 +148,10 @@ public struct Paginator: Sendable {
                     add(paragraph.plain, .quote, testimony: true,
                         keepLast: isLast && (attribution != nil || context != nil) ? 2 : 0)
                 }
-                if let attribution { add(attribution, .attribution, keep: context != nil, testimony: true, tight: true) }
-                if let context { add(context, .context, testimony: true, tight: true) }
+                if let attribution {
+                    add(attribution, .attribution, keep: context != nil, testimony: true, together: true, tight: true)
+                }
+                if let context { add(context, .context, testimony: true, together: true, tight: true) }
             case let .image(image):
                 let caption = [image.caption, image.credit].compactMap { $0 }
                 if let height = measurer.imageHeight(image) {

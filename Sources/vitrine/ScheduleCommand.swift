@@ -18,6 +18,9 @@ struct ScheduleCommand: ParsableCommand {
     @Option(name: .long, help: "List every change from --at until this moment.")
     var until: String?
 
+    @Option(name: .customLong("for"), help: "List every change from --at for this long, as 10m or 2h.")
+    var span: String?
+
     @Option(name: .long, help: "Only this screen.")
     var screen: String?
 
@@ -45,8 +48,16 @@ struct ScheduleCommand: ParsableCommand {
             screens = [screen]
         }
         let zone = program.configuration.timeZone
-        if let until {
-            let end = try instant(until, "until")
+        var end: Int64?
+        if let until { end = try instant(until, "until") }
+        if let span {
+            guard end == nil else { throw ValidationError("give either --until or --for, not both") }
+            guard let ms = VitrineCore.parseDuration(span), ms > 0 else {
+                throw ValidationError("--for: expected a duration such as 10m or 2h, found '\(span)'")
+            }
+            end = from + ms
+        }
+        if let end {
             guard end > from else { throw ValidationError("--until must be after --at") }
             print("from \(calendar.format(from, seconds: true)) until \(calendar.format(end, seconds: true)) (\(zone))")
             for name in screens {

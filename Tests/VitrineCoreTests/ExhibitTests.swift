@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+import VitrineCore
+import VitrineModel
+import VitrineTestKit
+
+@Suite struct ExhibitTests {
+    let demo = TemporaryVenue.packageRoot.appendingPathComponent("config/exhibits").path
+
+    @Test func demoExhibitHasEveryKindOfBlock() throws {
+        let result = ExhibitLoader().loadFolder(demo)
+        #expect(result.diagnostics.errors.isEmpty, "\(result.diagnostics)")
+        let solidarity = try #require(result.exhibits["solidarity"])
+        #expect(solidarity.displayTitle == "Days and Lives :: Solidarity")
+        var kinds: Set<String> = []
+        for block in solidarity.blocks {
+            switch block {
+            case .heading: kinds.insert("heading")
+            case .paragraph: kinds.insert("paragraph")
+            case .summary: kinds.insert("summary")
+            case .testimony: kinds.insert("testimony")
+            case .image: kinds.insert("image")
+            case .media: kinds.insert("media")
+            }
+        }
+        #expect(kinds == ["heading", "paragraph", "summary", "testimony", "image", "media"])
+        guard case let .testimony(testimony) = solidarity.blocks.first else {
+            Issue.record("the testimony comes first")
+            return
+        }
+        #expect(testimony.speaker == "Anton Weiss")
+        #expect(testimony.role == "prisoner")
+        #expect(testimony.context == "after a night-long interrogation, back in his cell at five in the morning")
+        let media = solidarity.blocks.compactMap { if case let .media(m) = $0 { m } else { nil } }
+        #expect(media.first?.transcript.count == 3, "the sidecar transcript's three paragraphs")
+        #expect(media.first?.captions == "testimony-reading.vtt")
+        let image = solidarity.blocks.compactMap { if case let .image(i) = $0 { i } else { nil } }.first
+        #expect(image?.pixelWidth == 640 && image?.pixelHeight == 300)
+        #expect(image?.caption == "Barrack No. 7, reconstructed from survivors’ drawings.")
+    }
+
+    @Test func typographySurvives() throws {
+        let result = ExhibitLoader().loadFolder(demo)
+        let letters = try #require(result.exhibits["letters-home"])
+        #expect(letters.title == "Письма домой")
+        let text = letters.blocks.compactMap { if case let .paragraph(t) = $0 { t.plain } else { nil } }.joined()
+        #expect(text.contains("«за́мок» и «замо́к»"), "combining acute accents are kept")
+        #expect(text.contains("1954-м"))
+        let solidarity = try #require(result.exhibits["solidarity"])
+        let body = solidarity.blocks.compactMap { if case let .paragraph(t) = $0 { t.plain } else { nil } }.joined()
+        #expect(body.contains("“bread bank”"), "curly quotes")
+        #expect(body.contains("camp’s"), "apostrophes become typographic")
+    }
+
+    @Test func bodyQuoteWithDashBecomesAttributedTestimony() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("q", """
+            ---
+            title: Q
+            ---
+            > They came at dawn.
+            >
+            > We were ready.
+            >
+            > -- Ivan Petrov, fisherman (on the night of the flood)
+            """)
+        let result = ExhibitLoader().loadFolder(venue.contentPath)
+        guard case let .testimony(t)? = result.exhibits["q"]?.blocks.first else {
+            Issue.record("no testimony")
+            return
+        }
+        #expect(t.quote.map(\.plain) == ["They came at dawn.", "We were ready."])
+        #expect(t.speaker == "Ivan Petrov")
+        #expect(t.role == "fisherman")
+        #expect(t.context == "on the night of the flood")
+    }
+
+    @Test func brokenExhibitsAreReportedAndTheOthersStillLoad() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("good", "---\ntitle: Good\n---\nFine.\n")
+        // Invalid UTF-8 on line 4, column 6.
+        var bad = Data("---\ntitle: Bad\n---\nHello ".utf8)
+        bad.append(contentsOf: [0xFF, 0xFE])
+        try venue.writeRaw("exhibits/bad-utf8/exhibit.md", bad)
+        try venue.addExhibit("unclosed", "---\ntitle: Unclosed\nNo closing line.\n")
+        try venue.addExhibit("bad-yaml", "---\ntitle: [Broken\n---\nText\n")
+        try venue.addExhibit("typo", "---\ntitel: Typo\nseries: S\n---\n# Heading Title\nText\n")
+        try venue.addExhibit("missing-image", "---\ntitle: Pictures\n---\nText\n\n![A view](view.png)\n")
+        try venue.addExhibit("no-alt", "---\ntitle: Alt\nimages:\n  - file: a.png\n---\nText\n",
+                             files: ["a.png": samplePNG()])
+        try venue.addExhibit("silent-audio", "---\ntitle: Audio\nmedia:\n  - audio: a.wav\n---\nText\n",
+                             files: ["a.wav": Data("RIFF".utf8)])
+        try venue.addExhibit("escape", "---\ntitle: Escape\nimages:\n  - file: ../../etc/passwd\n    alt: x\n---\n")
+        try venue.writeRaw("exhibits/too-big/exhibit.md",
+                           Data(("---\ntitle: Big\n---\n" + String(repeating: "word ", count: 300_000)).utf8))
+        // An exhibit.md that cannot be read: a folder in its place.
+        try FileManager.default.createDirectory(atPath: venue.contentPath + "/unreadable/exhibit.md",
+                                                withIntermediateDirectories: true)
+
+        let result = ExhibitLoader().loadFolder(venue.contentPath)
+        let byFile = Dictionary(grouping: result.diagnostics) {
+            URL(fileURLWithPath: $0.file).deletingLastPathComponent().lastPathComponent
+        }
+        func errors(_ id: String) -> [Diagnostic] { (byFile[id] ?? []).filter { $0.severity == .error } }
+        func warnings(_ id: String) -> [Diagnostic] { (byFile[id] ?? []).filter { $0.severity == .warning } }
+
+        #expect(result.exhibits["good"] != nil)
+        #expect(errors("good").isEmpty)
+
+        #expect(errors("bad-utf8").first?.message.contains("invalid UTF-8") == true)
+        #expect(errors("bad-utf8").first?.line == 4 && errors("bad-utf8").first?.column == 7)
+        #expect(result.rejected.contains("bad-utf8"))
+
+        #expect(errors("unclosed").first?.message.contains("never closed") == true)
+        #expect(errors("bad-yaml").first?.message.hasPrefix("YAML syntax") == true)
+        #expect((errors("bad-yaml").first?.line ?? 0) >= 2, "front-matter lines count from the file's first line")
+
+        // A misspelt front-matter key is an error, and the heading still gives the exhibit its title.
+        #expect(errors("typo").map(\.message) == ["front matter: unknown key 'titel'; did you mean 'title'?"])
+        #expect(errors("typo").first?.line == 2)
+        #expect(result.exhibits["typo"]?.title == "Heading Title")
+
+        #expect(errors("missing-image").first?.message.contains("image 'view.png' is missing") == true)
+        #expect(errors("missing-image").first?.line == 6)
+        #expect(result.exhibits["missing-image"] != nil, "the rest of the exhibit is still shown")
+
+        #expect(warnings("no-alt").contains { $0.message.contains("has no alt text") })
+        #expect(warnings("silent-audio").contains { $0.message.contains("has no transcript") })
+        #expect(errors("escape").first?.message.contains("must be a file inside the exhibit folder") == true)
+        #expect(errors("too-big").first?.message.contains("over the 1048576-byte limit") == true)
+        #expect(errors("unreadable").first?.message.contains("cannot read") == true)
+    }
+
+    @Test func titleFromFirstHeadingWhenFrontMatterHasNone() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("plain", "# A Plain Exhibit\n\nJust Markdown, no front matter.\n")
+        let exhibit = try #require(ExhibitLoader().loadFolder(venue.contentPath).exhibits["plain"])
+        #expect(exhibit.title == "A Plain Exhibit")
+        #expect(exhibit.blocks == [.paragraph("Just Markdown, no front matter.")])
+    }
+
+    @Test func markdownEmphasisIsKeptAsSpans() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("e", "---\ntitle: E\n---\nThe *Gulag Handbook* and **bold** `code`.\n")
+        let exhibit = try #require(ExhibitLoader().loadFolder(venue.contentPath).exhibits["e"])
+        guard case let .paragraph(text)? = exhibit.blocks.first else {
+            Issue.record("no paragraph")
+            return
+        }
+        #expect(text.spans.contains(TextSpan("Gulag Handbook", style: .emphasis)))
+        #expect(text.spans.contains(TextSpan("bold", style: .strong)))
+        #expect(text.spans.contains(TextSpan("code", style: .code)))
+    }
+}
