@@ -36,3 +36,7 @@ release: setup
 
 clean:
 	rm -rf .build
+
+# `vitrine check` over 1,000 generated exhibits, release build (results in docs/benchmarks.md).
+bench-check: setup
+	bench/check-1000.sh

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VitrineModel
 import Yams
 
@@ -22,27 +23,42 @@ public struct ExhibitLoader: Sendable {
     }
 
     public func loadFolder(_ folder: String) -> Result {
-        let fm = FileManager.default
         var result = Result(exhibits: [:], rejected: [], diagnostics: [])
-        guard let names = try? fm.contentsOfDirectory(atPath: folder) else {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
             result.diagnostics.append(Diagnostic(.error, file: folder, "cannot read the content folder"))
             return result
         }
-        for name in names.sorted() where !name.hasPrefix(".") {
+        // Exhibits are independent: read them on every core, then merge in name order so messages come out the
+        // same way each time.
+        let candidates = names.sorted().filter { !$0.hasPrefix(".") }
+        let outcomes = Mutex<[Int: (ExhibitID, Exhibit?, [Diagnostic])]>([:])
+        DispatchQueue.concurrentPerform(iterations: candidates.count) { index in
+            let name = candidates[index]
             let path = (folder as NSString).appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            fm.fileExists(atPath: path, isDirectory: &isDirectory)
-            guard isDirectory.boolValue else {
-                if name.hasSuffix(".md") {
-                    result.diagnostics.append(Diagnostic(.warning, file: path,
-                        "not shown: an exhibit is a folder (move this file to \(name.dropLast(3))/exhibit.md)"))
-                }
-                continue
-            }
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             let id = ExhibitID(name)
-            let (exhibit, diagnostics) = loadExhibit(id: id, folder: path)
+            let outcome: (ExhibitID, Exhibit?, [Diagnostic])
+            if isDirectory.boolValue {
+                let (exhibit, diagnostics) = loadExhibit(id: id, folder: path)
+                outcome = (id, exhibit, diagnostics)
+            } else if name.hasSuffix(".md") {
+                outcome = (id, nil, [Diagnostic(.warning, file: path,
+                    "not shown: an exhibit is a folder (move this file to \(name.dropLast(3))/exhibit.md)")])
+            } else {
+                return
+            }
+            outcomes.withLock { $0[index] = outcome }
+        }
+        let collected = outcomes.withLock { $0 }
+        for index in candidates.indices {
+            guard let (id, exhibit, diagnostics) = collected[index] else { continue }
             result.diagnostics += diagnostics
-            if let exhibit { result.exhibits[id] = exhibit } else { result.rejected.insert(id) }
+            if let exhibit {
+                result.exhibits[id] = exhibit
+            } else if !diagnostics.errors.isEmpty {
+                result.rejected.insert(id)
+            }
         }
         return result
     }
@@ -80,18 +96,10 @@ public struct ExhibitLoader: Sendable {
     // MARK: Front matter and body
 
     func parse(_ source: String, id: ExhibitID, folder: String, file: String, log: DiagnosticLog) -> Exhibit? {
-        var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
-        var frontMatter: [String] = []
-        var bodyStart = 0
-        if lines.first == "---" {
-            guard let close = lines.dropFirst().firstIndex(where: { $0 == "---" || $0 == "..." }) else {
-                log.error("front matter opened with '---' on line 1 is never closed with '---'", line: 1, column: 1)
-                return nil
-            }
-            frontMatter = Array(lines[1..<close])
-            bodyStart = close + 1
+        let split = FrontMatter.split(source)
+        if split.unclosed {
+            log.error("front matter opened with '---' on line 1 is never closed with '---'", line: 1, column: 1)
+            return nil
         }
         if let bad = source.unicodeScalars.first(where: { $0.value < 0x20 && !["\n", "\r", "\t"].contains($0) }) {
             let prefix = source.unicodeScalars.prefix { $0 != bad }
@@ -99,13 +107,14 @@ public struct ExhibitLoader: Sendable {
             log.error("control character U+\(String(bad.value, radix: 16, uppercase: true)) in text", line: line)
             return nil
         }
-        lines = Array(lines[bodyStart...])
+        let frontMatter = split.frontMatter
+        let bodyStart = split.bodyLine - 1
 
         let fmLog = DiagnosticLog(file: file, lineOffset: 1)
         let reader = YAMLReader(log: fmLog)
         var fields: [String: Node] = [:]
         if !frontMatter.isEmpty {
-            if let root = YAMLReader.compose(frontMatter.joined(separator: "\n"), log: fmLog) {
+            if let root = YAMLReader.compose(frontMatter, log: fmLog) {
                 if case .scalar = root, root.string?.isEmpty ?? true {
                     fields = [:]
                 } else {
@@ -116,7 +125,7 @@ public struct ExhibitLoader: Sendable {
         defer { log.append(contentsOf: fmLog.items) }
         if fmLog.items.hasErrors, fields.isEmpty { return nil }
 
-        let body = Markdown.parse(lines.joined(separator: "\n"))
+        let body = Markdown.parse(split.body)
         let bodyLineOffset = bodyStart
 
         var exhibit = Exhibit(id: id, title: "", blocks: [], sourcePath: file)
@@ -274,4 +283,43 @@ func smartened(_ text: String) -> String {
     let paragraphs = Markdown.paragraphs(text)
     guard paragraphs.count == 1 else { return text }
     return paragraphs[0].plain
+}
+
+/// Splits `---`-fenced YAML front matter from the Markdown body without copying the file line by line.
+enum FrontMatter {
+    struct Parts {
+        var frontMatter: String
+        var body: String
+        /// 1-based line on which the body starts.
+        var bodyLine: Int
+        var unclosed: Bool
+    }
+
+    static func split(_ source: String) -> Parts {
+        let bytes = Array(source.utf8)
+        func lineIs(_ start: Int, _ marker: String) -> Int? {
+            let m = Array(marker.utf8)
+            guard start + m.count <= bytes.count, Array(bytes[start..<(start + m.count)]) == m else { return nil }
+            var end = start + m.count
+            if end < bytes.count, bytes[end] == 0x0D { end += 1 }
+            if end == bytes.count { return end }
+            return bytes[end] == 0x0A ? end + 1 : nil
+        }
+        guard let firstLineEnd = lineIs(0, "---") else {
+            return Parts(frontMatter: "", body: source, bodyLine: 1, unclosed: false)
+        }
+        var line = 2
+        var start = firstLineEnd
+        while start <= bytes.count {
+            if let after = lineIs(start, "---") ?? lineIs(start, "...") {
+                let yaml = String(decoding: bytes[firstLineEnd..<start], as: UTF8.self)
+                return Parts(frontMatter: yaml, body: String(decoding: bytes[after...], as: UTF8.self),
+                             bodyLine: line + 1, unclosed: false)
+            }
+            guard let newline = bytes[start...].firstIndex(of: 0x0A) else { break }
+            start = newline + 1
+            line += 1
+        }
+        return Parts(frontMatter: "", body: "", bodyLine: 1, unclosed: true)
+    }
 }

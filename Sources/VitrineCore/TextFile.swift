@@ -19,13 +19,23 @@ enum TextFile {
             // Read one byte past the limit so a huge file is refused without loading it whole.
             data = try handle.read(upToCount: limit + 1) ?? Data()
         } catch {
-            return .failure(.unreadable(String(describing: error)))
+            return .failure(.unreadable(describe(error)))
         }
         if data.count > limit {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? data.count
             return .failure(.tooLarge(bytes: size ?? data.count, limit: limit))
         }
         return decode(data)
+    }
+
+    /// "Is a directory" rather than Foundation's "Error Domain=NSCocoaErrorDomain Code=256".
+    static func describe(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+        return nsError.localizedDescription
     }
 
     static func decode(_ data: Data) -> Result<String, Failure> {

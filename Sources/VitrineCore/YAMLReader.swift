@@ -27,7 +27,9 @@ final class YAMLReader {
         var text = original
         for attempt in 0..<100 {
             do {
-                return try Yams.compose(yaml: text) ?? Node.mapping(.init([]))
+                // Every value is read as text and typed here, so Yams need not resolve tags (its regex resolver is the
+                // costliest part of parsing); UTF-8 is named so Yams does not consult the environment per document.
+                return try Yams.compose(yaml: text, .basic, .default, .utf8) ?? Node.mapping(.init([]))
             } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
                 var renamed = false
                 for key in duplicates {
@@ -144,7 +146,8 @@ final class YAMLReader {
         case .mapping: "a mapping"
         case .sequence: "a list"
         case .alias: "an alias"
-        case let .scalar(scalar): scalar.string.isEmpty || node.null != nil ? "nothing" : "'\(scalar.string)'"
+        case let .scalar(scalar): scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" ? "nothing"
+            : "'\(scalar.string)'"
         }
     }
 
@@ -213,7 +216,7 @@ final class YAMLReader {
             error("\(path): expected text, found \(Self.kind(of: node))", at: node)
             return nil
         }
-        if !allowEmpty, scalar.string.trimmingCharacters(in: .whitespaces).isEmpty {
+        if !allowEmpty, scalar.string.allSatisfy(\.isWhitespace) {
             error("\(path): expected text, found nothing", at: node)
             return nil
         }

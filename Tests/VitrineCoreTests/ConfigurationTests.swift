@@ -196,10 +196,8 @@ let minimalExhibit = """
 
     @Test func hugeConfigurationIsRefusedWithoutReadingIt() throws {
         let venue = try TemporaryVenue()
-        let handle = try #require(FileHandle(forWritingAtPath: {
-            FileManager.default.createFile(atPath: venue.configPath, contents: nil)
-            return venue.configPath
-        }()))
+        #expect(FileManager.default.createFile(atPath: venue.configPath, contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: venue.configPath))
         try handle.truncate(atOffset: UInt64(ConfigurationLoader.sizeLimit) * 4)
         try handle.close()
         let error = try #require(venue.load().diagnostics.errors.first)

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import VitrineTestKit
+
+/// The built `vitrine` executable, run as an operator would.
+struct Vitrine {
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["VITRINE_BIN"] { return path }
+        return TemporaryVenue.packageRoot.appendingPathComponent(".build/debug/vitrine").path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so a full pipe cannot stall the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func checkAcceptsTheDemo() throws {
+        let demo = TemporaryVenue.packageRoot.appendingPathComponent("config/vitrine.yaml").path
+        let result = try Vitrine.run(["check", "--config", demo])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("ok: 2 screens, 5 exhibits"))
+    }
+
+    @Test func checkReportsEveryProblemWithItsLineAndExitsOne() throws {
+        let venue = try TemporaryVenue()
+        try venue.copyDemo()
+        var yaml = try String(contentsOfFile: venue.configPath, encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "after-hours: blank", with: "aftre-hours: blank")  // misspelt key
+        yaml = yaml.replacingOccurrences(of: "words-per-minute: 180", with: "words-per-minute: fast")  // bad type
+        yaml = yaml.replacingOccurrences(of: "    playlist: lobby\n", with: "    playlist: lobby\n    playlist: main\n")
+        yaml = yaml.replacingOccurrences(of: "    playlist: main\n  lobby:", with: "    playlist: mian\n  lobby:")
+        try yaml.write(toFile: venue.configPath, atomically: true, encoding: .utf8)
+        // An unreadable exhibit: its Markdown file replaced by a folder (root can read any file).
+        let letters = venue.contentPath + "/letters-home/exhibit.md"
+        try FileManager.default.removeItem(atPath: letters)
+        try FileManager.default.createDirectory(atPath: letters, withIntermediateDirectories: false)
+
+        let result = try Vitrine.run(["check", "--config", venue.configPath])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        func line(of needle: String) -> Int? {
+            yaml.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(needle) }.map { $0 + 1 }
+        }
+        let config = venue.configPath
+        let expected = [
+            "\(config):\(line(of: "aftre-hours")!):1: error: unknown key 'aftre-hours'; did you mean 'after-hours'?",
+            "\(config):\(line(of: "words-per-minute: fast")!):21: error: pages.words-per-minute: expected a whole number, found 'fast'",
+            "\(config):\(line(of: "playlist: main")!):5: error: duplicate key 'playlist' (first written at line \(line(of: "playlist: lobby")!))",
+            "\(config):\(line(of: "playlist: mian")!):15: error: screens.hall-a.playlist: no playlist named 'mian'; did you mean 'main'?",
+        ]
+        for message in expected {
+            #expect(lines.contains(message), "missing: \(message)\n\(result.stderr)")
+        }
+        #expect(lines.contains(letters + ": error: cannot read file: Is a directory"), "\(result.stderr)")
+        // The playlist's reference to the broken exhibit is a warning, not a second error.
+        #expect(lines.contains { $0.contains("warning: playlists.main[2]: exhibit 'letters-home' is left out") })
+        #expect(lines.last?.hasSuffix("5 errors, 1 warning") == true, "\(lines.last ?? "")")
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        #expect(try Vitrine.run(["check", "--confg", "x.yaml"]).status == 2)
+        #expect(try Vitrine.run(["frobnicate"]).status == 2)
+        let demo = TemporaryVenue.packageRoot.appendingPathComponent("config/vitrine.yaml").path
+        let bad = try Vitrine.run(["schedule", "--config", demo, "--at", "tomorrow"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("expected a date and time"))
+        #expect(try Vitrine.run(["check", "--help"]).status == 0)
+    }
+
+    @Test func missingConfigurationIsAClearError() throws {
+        let result = try Vitrine.run(["check", "--config", "/nonexistent/vitrine.yaml"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("/nonexistent/vitrine.yaml: error: cannot read file: no such file"))
+    }
+
+    @Test func scheduleAnswersForAnyInstant() throws {
+        let demo = TemporaryVenue.packageRoot.appendingPathComponent("config/vitrine.yaml").path
+        let open = try Vitrine.run(["schedule", "--config", demo, "--at", "2026-12-05T10:00"])
+        #expect(open.status == 0)
+        #expect(open.stdout.contains("hall-a  Days and Lives :: Solidarity [solidarity] page 1/"), "\(open.stdout)")
+        let closed = try Vitrine.run(["schedule", "--config", demo, "--at", "2026-12-07T12:00", "--screen", "lobby"])
+        #expect(closed.stdout.contains("lobby  blank · theme paper · after-hours · until 2026-12-08 10:00:00"),
+                "\(closed.stdout)")
+        let christmasEve = try Vitrine.run(["schedule", "--config", demo, "--at", "2026-12-24T17:45"])
+        #expect(christmasEve.stdout.contains("announcement christmas-eve-closing · until 2026-12-24 18:00:00"))
+        let timeline = try Vitrine.run(["schedule", "--config", demo, "--at", "2026-12-05T10:00", "--for", "10m",
+                                        "--screen", "hall-a"])
+        #expect(timeline.status == 0)
+        #expect(timeline.stdout.split(separator: "\n").filter { $0.hasPrefix("  2026-12-05 10:0") }.count >= 8)
+    }
+
+    @Test func checkOfAThousandExhibits() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeConfig(GeneratedVenue.config(exhibits: 1000))
+        try GeneratedVenue.writeExhibits(count: 1000, into: venue)
+        let started = Date()
+        let result = try Vitrine.run(["check", "--config", venue.configPath])
+        let seconds = Date().timeIntervalSince(started)
+        #expect(result.status == 0, "\(result.stderr.prefix(2000))")
+        #expect(result.stdout.contains("1000 exhibits"))
+        // A figure for the log, not a limit: time limits live in the benchmarks (bench/check-1000.sh).
+        print("vitrine check, 1000 exhibits (debug build): \(String(format: "%.2f", seconds)) s")
+    }
+}
