@@ -30,9 +30,13 @@ public struct ProgramLoader: Sendable {
         let folder = loaded.configuration?.contentFolder
             ?? URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("exhibits").path
         var content = ExhibitLoader.Result(exhibits: [:], rejected: [], diagnostics: [])
-        if FileManager.default.fileExists(atPath: folder) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue {
             content = ExhibitLoader().loadFolder(folder)
             diagnostics += content.diagnostics
+        } else if loaded.configuration != nil {
+            diagnostics.append(Diagnostic(.error, file: path,
+                "no content folder at \(folder) (set 'content:' to the folder that holds the exhibits)"))
         }
         var referencesOK = true
         for reference in loaded.exhibitReferences where content.exhibits[reference.id] == nil {

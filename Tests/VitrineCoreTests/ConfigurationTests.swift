@@ -179,6 +179,17 @@ let minimalExhibit = """
                 "\(errors)")
     }
 
+    @Test func missingContentFolderIsNamed() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeConfig(minimalConfig + "content: elsewhere\n")
+        let errors = venue.load().diagnostics.errors.map(\.message)
+        #expect(errors.contains { $0.hasPrefix("content: no folder at \(venue.root.path)/elsewhere") }, "\(errors)")
+        try FileManager.default.removeItem(atPath: venue.contentPath)
+        try venue.writeConfig(minimalConfig)
+        let defaultErrors = venue.load().diagnostics.errors.map(\.message)
+        #expect(defaultErrors.contains { $0.hasPrefix("no content folder at \(venue.contentPath)") }, "\(defaultErrors)")
+    }
+
     @Test func unknownTimeZoneIsAnError() throws {
         let errors = messages(try load(minimalConfig.replacingOccurrences(of: "Europe/Paris", with: "Europe/Pariss")))
         #expect(errors.contains { $0.contains("timezone: unknown time zone 'Europe/Pariss'") }, "\(errors)")
