@@ -1,9 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Imports point down this list, never up:
-// vitrine (executable) -> plugins -> VitrinePluginAPI -> VitrineModel; VitrineCore sits beside the plugins
-// and is used only by the executable and the tests.
+// Imports point down, never up: vitrine (executable) -> plugins (plugins/NAME) -> VitrinePluginAPI -> VitrineModel.
+// VitrineCore (loading, schedule, runners) and VitrineSystemd sit beside the plugins and never import them; the
+// executable wires them together.
 let package = Package(
     name: "Vitrine",
     platforms: [.macOS(.v15)],
@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Debian's libcmark (the CommonMark reference implementation), see README "Why these libraries".
@@ -23,8 +24,29 @@ let package = Package(
             pkgConfig: "libcmark",
             providers: [.apt(["libcmark-dev"])]
         ),
+        // Debian's libsystemd: notify, watchdog and journal.
+        .systemLibrary(
+            name: "CSystemd",
+            path: "Sources/CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
         .target(name: "VitrineModel"),
-        .target(name: "VitrinePluginAPI", dependencies: ["VitrineModel"]),
+        .target(
+            name: "VitrinePluginAPI",
+            dependencies: ["VitrineModel", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "VitrineSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Built-in outputs: one folder each under plugins/, importing only the plugin API.
+        .target(
+            name: "TerminalOutput",
+            dependencies: ["VitrinePluginAPI", "VitrineModel", .product(name: "Logging", package: "swift-log")],
+            path: "plugins/terminal",
+            exclude: ["README.md", "sample.yaml"]
+        ),
         .target(
             name: "VitrineCore",
             dependencies: [
@@ -33,22 +55,30 @@ let package = Package(
                 "CCmark",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "VitrineTestKit", dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI"]),
+        .target(
+            name: "VitrineTestKit",
+            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "TerminalOutput"]
+        ),
         .executableTarget(
             name: "vitrine",
             dependencies: [
                 "VitrineCore",
                 "VitrineModel",
                 "VitrinePluginAPI",
+                "VitrineSystemd",
+                "TerminalOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "VitrineCoreTests",
-            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "VitrineTestKit"]
+            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "VitrineTestKit", "TerminalOutput"]
         ),
         .testTarget(
             name: "VitrineCLITests",

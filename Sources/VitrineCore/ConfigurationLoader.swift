@@ -1,5 +1,6 @@
 import Foundation
 import VitrineModel
+import VitrinePluginAPI
 import Yams
 
 /// The options block of one screen: every key that is not one of the screen's own goes to its output plugin,
@@ -9,9 +10,30 @@ public struct ScreenOptions: @unchecked Sendable {
     public let file: String
     /// The screen's mapping minus `output`, `playlist`, `theme`; Yams nodes keep their marks.
     public let node: Node
-    public var keys: [String] {
+    public var keys: [String] { entries.map(\.key) }
+
+    /// The options as the plugin API sees them: plain values with their lines.
+    public var entries: [OptionEntry] {
         guard case let .mapping(mapping) = node else { return [] }
-        return mapping.keys.compactMap(\.string)
+        return mapping.compactMap { key, value in
+            guard let name = key.string else { return nil }
+            return OptionEntry(key: name, node: Self.option(value), line: key.mark?.line, column: key.mark?.column)
+        }
+    }
+
+    static func option(_ node: Node, depth: Int = 0) -> OptionNode {
+        let value: OptionValue
+        switch node {
+        case let .scalar(scalar): value = .scalar(scalar.string)
+        case let .sequence(sequence) where depth < 16: value = .list(sequence.map { option($0, depth: depth + 1) })
+        case let .mapping(mapping) where depth < 16:
+            value = .map(mapping.compactMap { key, value in
+                key.string.map { OptionEntry(key: $0, node: option(value, depth: depth + 1), line: key.mark?.line,
+                                             column: key.mark?.column) }
+            })
+        default: value = .scalar("")
+        }
+        return OptionNode(value, line: node.mark?.line, column: node.mark?.column)
     }
 }
 

@@ -1,3 +1,5 @@
+import VitrinePluginAPI
+
 /// One problem found in a file, located so an editor can jump to it (gcc style).
 public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Severity: String, Hashable, Sendable {
@@ -59,35 +61,8 @@ final class DiagnosticLog {
     func append(contentsOf other: [Diagnostic]) { items.append(contentsOf: other) }
 }
 
-/// "did you mean" for a misspelt name: the closest candidate within a small edit distance.
 func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
-    let limit = max(1, word.count / 3)
-    var best: (String, Int)?
-    for candidate in candidates {
-        let d = editDistance(word.lowercased(), candidate.lowercased())
-        if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
-    }
-    return best?.0
-}
-
-/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours ("mian").
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-    for i in 0...a.count { d[i][0] = i }
-    for j in 0...b.count { d[0][j] = j }
-    for i in 1...a.count {
-        for j in 1...b.count {
-            let cost = a[i - 1] == b[j - 1] ? 0 : 1
-            d[i][j] = Swift.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                d[i][j] = Swift.min(d[i][j], d[i - 2][j - 2] + 1)
-            }
-        }
-    }
-    return d[a.count][b.count]
+    nearestName(to: word, in: candidates)
 }
 
 func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {

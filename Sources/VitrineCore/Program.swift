@@ -2,8 +2,8 @@ import Synchronization
 import VitrineModel
 import VitrinePluginAPI
 
-/// Makes the measurer a screen's output paginates with, for one theme.
-public typealias MeasurerProvider = @Sendable (Screen, Theme) -> any PageMeasurer
+/// The surface a screen's output paginates for, before the output has measured its device.
+public typealias SurfaceProvider = @Sendable (Screen) -> Surface
 
 /// A validated configuration with its exhibits: everything the schedule needs, and nothing that changes.
 /// `presentation(for:at:)` is a pure function of time.
@@ -11,42 +11,48 @@ public struct Program: Sendable {
     public let configuration: Configuration
     public let exhibits: [ExhibitID: Exhibit]
     public let calendar: VenueCalendar
-    let measurer: MeasurerProvider
+    let surfaces: SurfaceProvider
     let book = PageBook()
 
-    public init(configuration: Configuration, exhibits: [ExhibitID: Exhibit], measurer: @escaping MeasurerProvider) {
+    public init(configuration: Configuration, exhibits: [ExhibitID: Exhibit], surfaces: @escaping SurfaceProvider) {
         self.configuration = configuration
         self.exhibits = exhibits
         self.calendar = VenueCalendar(identifier: configuration.timeZone)
             ?? VenueCalendar(identifier: "UTC")!
-        self.measurer = measurer
+        self.surfaces = surfaces
     }
 
-    /// The pages of an exhibit as laid out for a screen and theme; computed once, then cached.
-    public func pages(of id: ExhibitID, on screen: Screen, theme: String) -> [Page] {
+    /// The same configuration and exhibits with other default surfaces (and a fresh page cache).
+    public func with(surfaces: @escaping SurfaceProvider) -> Program {
+        Program(configuration: configuration, exhibits: exhibits, surfaces: surfaces)
+    }
+
+    /// The pages of an exhibit as laid out for a screen's surface and a theme; computed once, then cached.
+    public func pages(of id: ExhibitID, on screen: Screen, theme: String, surface: Surface? = nil) -> [Page] {
         guard let exhibit = exhibits[id] else { return [] }
-        let key = PageBook.Key(screen: screen.name, theme: theme, exhibit: id)
+        let surface = surface ?? surfaces(screen)
+        let key = PageBook.Key(surface: surface.key, theme: theme, exhibit: id)
         if let cached = book.pages(for: key) { return cached }
         let themeValue = configuration.themes[theme] ?? Theme(name: theme)
-        let pages = Paginator().paginate(exhibit, measurer: measurer(screen, themeValue))
+        let pages = Paginator().paginate(exhibit, measurer: surface.measurer(themeValue))
         book.store(pages, for: key)
         return pages
     }
 
     /// The page a presentation shows, if it shows an exhibit.
-    public func page(for presentation: Presentation) -> Page? {
+    public func page(for presentation: Presentation, surface: Surface? = nil) -> Page? {
         guard case let .exhibit(id, index, _) = presentation.content,
               let screen = configuration.screen(named: presentation.screen)
         else { return nil }
-        let pages = pages(of: id, on: screen, theme: presentation.theme)
+        let pages = pages(of: id, on: screen, theme: presentation.theme, surface: surface)
         return pages.indices.contains(index) ? pages[index] : nil
     }
 }
 
-/// Pages per (screen, theme, exhibit). Shared by copies of one program; a new program starts a new book.
+/// Pages per (surface, theme, exhibit). Shared by copies of one program; a new program starts a new book.
 final class PageBook: Sendable {
     struct Key: Hashable {
-        var screen: String
+        var surface: String
         var theme: String
         var exhibit: ExhibitID
     }

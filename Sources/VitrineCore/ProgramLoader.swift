@@ -5,12 +5,12 @@ import VitrinePluginAPI
 /// Reads the configuration file and its content folder into a `Program`, or the reasons it cannot.
 public struct ProgramLoader: Sendable {
     public var configurationLoader: ConfigurationLoader
-    public var measurer: MeasurerProvider
+    public var registry: OutputRegistry
 
-    public init(outputTypes: [String], systemTimeZone: String? = nil, measurer: @escaping MeasurerProvider) {
-        self.configurationLoader = systemTimeZone.map { ConfigurationLoader(outputTypes: outputTypes, systemTimeZone: $0) }
-            ?? ConfigurationLoader(outputTypes: outputTypes)
-        self.measurer = measurer
+    public init(registry: OutputRegistry, systemTimeZone: String? = nil) {
+        self.configurationLoader = systemTimeZone.map { ConfigurationLoader(outputTypes: registry.types, systemTimeZone: $0) }
+            ?? ConfigurationLoader(outputTypes: registry.types)
+        self.registry = registry
     }
 
     public struct Outcome: Sendable {
@@ -18,6 +18,8 @@ public struct ProgramLoader: Sendable {
         /// they are left out and the rest is shown.
         public var program: Program?
         public var screenOptions: [String: ScreenOptions]
+        /// Each screen's output, built from its options (validated, no device touched).
+        public var outputs: [String: any OutputPlugin]
         public var diagnostics: [Diagnostic]
         /// True when `vitrine check` should fail: any error, in the configuration or in an exhibit.
         public var hasErrors: Bool { diagnostics.hasErrors }
@@ -51,12 +53,26 @@ public struct ProgramLoader: Sendable {
                         + didYouMean(reference.id.rawValue, known)))
             }
         }
-        guard let configuration = loaded.configuration, referencesOK else {
-            return Outcome(program: nil, screenOptions: loaded.screenOptions, diagnostics: diagnostics)
+        // Each output checks its own options; `init` touches no device.
+        var outputs: [String: any OutputPlugin] = [:]
+        for screen in loaded.configuration?.screens ?? [] {
+            let options = loaded.screenOptions[screen.name]?.entries ?? []
+            switch registry.make(type: screen.output, screen: screen.name, options: options) {
+            case let .success(output): outputs[screen.name] = output
+            case let .failure(errors):
+                diagnostics += errors.problems.map {
+                    Diagnostic(.error, file: path, line: $0.line, column: $0.column, $0.message)
+                }
+            }
         }
-        return Outcome(
-            program: Program(configuration: configuration, exhibits: content.exhibits, measurer: measurer),
-            screenOptions: loaded.screenOptions, diagnostics: diagnostics
-        )
+        guard let configuration = loaded.configuration, referencesOK, outputs.count == configuration.screens.count
+        else {
+            return Outcome(program: nil, screenOptions: loaded.screenOptions, outputs: outputs, diagnostics: diagnostics)
+        }
+        let surfaces = outputs.mapValues(\.initialSurface)
+        let program = Program(configuration: configuration, exhibits: content.exhibits) { screen in
+            surfaces[screen.name] ?? .cells(columns: 80, rows: 24)
+        }
+        return Outcome(program: program, screenOptions: loaded.screenOptions, outputs: outputs, diagnostics: diagnostics)
     }
 }

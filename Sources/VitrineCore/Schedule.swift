@@ -3,7 +3,7 @@ import VitrinePluginAPI
 
 /// The schedule: what each screen shows at an instant and until when. Pure; instants are milliseconds since 1970.
 extension Program {
-    public func presentation(for screenName: String, at t: Int64) -> Presentation? {
+    public func presentation(for screenName: String, at t: Int64, surface: Surface? = nil) -> Presentation? {
         guard let screen = configuration.screen(named: screenName) else { return nil }
         let (theme, themeUntil) = theme(for: screen, at: t)
         let boundary = nextAnnouncementBoundary(for: screen, after: t)
@@ -17,7 +17,7 @@ extension Program {
                                     validUntil: until)
             case let .exhibit(id):
                 let item = PlaylistItem(exhibit: id)
-                if let shown = rotate([item], from: announcement.start, at: t, screen: screen, theme: theme) {
+                if let shown = rotate([item], from: announcement.start, at: t, screen: screen, theme: theme, surface: surface) {
                     return Presentation(screen: screen.name, content: shown.content, theme: theme,
                                         reason: .announcement, source: announcement.id, validFrom: shown.start,
                                         validUntil: min(until, shown.end, themeUntil))
@@ -55,7 +55,7 @@ extension Program {
             if before != items { start = calendar.startOfDay(day) }
         }
         let limit = min(opening.until, boundary, themeUntil, nextMidnight)
-        guard let shown = rotate(items, from: start, at: t, screen: screen, theme: theme) else {
+        guard let shown = rotate(items, from: start, at: t, screen: screen, theme: theme, surface: surface) else {
             return Presentation(screen: screen.name, content: .blank, theme: theme, reason: .empty,
                                 source: playlistName, validFrom: opening.since, validUntil: limit)
         }
@@ -64,10 +64,11 @@ extension Program {
     }
 
     /// Every change on a screen between two instants, first entry being what is up at `from`.
-    public func timeline(for screenName: String, from: Int64, until: Int64, limit: Int = 10_000) -> [Presentation] {
+    public func timeline(for screenName: String, from: Int64, until: Int64, surface: Surface? = nil,
+                         limit: Int = 10_000) -> [Presentation] {
         var result: [Presentation] = []
         var t = from
-        while t < until, result.count < limit, let p = presentation(for: screenName, at: t) {
+        while t < until, result.count < limit, let p = presentation(for: screenName, at: t, surface: surface) {
             if let last = result.last, last.showsSame(as: p), last.reason == p.reason {
                 result[result.count - 1].validUntil = p.validUntil
             } else {
@@ -94,13 +95,14 @@ extension Program {
     }
 
     /// Position in a playlist's cycle counted from `start`.
-    func rotate(_ items: [PlaylistItem], from start: Int64, at t: Int64, screen: Screen, theme: String)
+    func rotate(_ items: [PlaylistItem], from start: Int64, at t: Int64, screen: Screen, theme: String,
+                surface: Surface?)
         -> (content: Presentation.Content, start: Int64, end: Int64)?
     {
         var entries: [(item: PlaylistItem, pages: [Page], durations: [Int64])] = []
         var cycle: Int64 = 0
         for item in weightedSequence(items) {
-            let pages = pages(of: item.exhibit, on: screen, theme: theme)
+            let pages = pages(of: item.exhibit, on: screen, theme: theme, surface: surface)
             guard !pages.isEmpty else { continue }
             let durations = pages.map { duration(of: $0, item: item) }
             cycle += durations.reduce(0, +)

@@ -42,6 +42,8 @@ public final class ProgramBuilder {
     }
 
     public func build() -> Program {
-        Program(configuration: configuration, exhibits: exhibits, measurer: { _, _ in PagePerParagraphMeasurer() })
+        Program(configuration: configuration, exhibits: exhibits) { _ in
+            Surface(key: "page per paragraph") { _ in PagePerParagraphMeasurer() }
+        }
     }
 }

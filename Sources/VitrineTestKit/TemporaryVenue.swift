@@ -1,6 +1,7 @@
 import Foundation
 import VitrineCore
 import VitrineModel
+import TerminalOutput
 import VitrinePluginAPI
 
 /// A configuration file and content folder written to a fresh temporary directory, for tests that load real files.
@@ -48,12 +49,9 @@ public final class TemporaryVenue: @unchecked Sendable {
                                          to: URL(fileURLWithPath: configPath))
     }
 
-    /// Loads with the given measurer (an 80x24 terminal unless told).
-    public func load(
-        outputTypes: [String] = ["terminal", "framebuffer", "http"],
-        measurer: @escaping MeasurerProvider = { _, _ in CellMeasurer(columns: 80, rows: 24) }
-    ) -> ProgramLoader.Outcome {
-        ProgramLoader(outputTypes: outputTypes, systemTimeZone: "UTC", measurer: measurer).load(path: configPath)
+    /// Loads with the built-in outputs and the recording test output.
+    public func load(registry: OutputRegistry = testRegistry) -> ProgramLoader.Outcome {
+        ProgramLoader(registry: registry, systemTimeZone: "UTC").load(path: configPath)
     }
 
     /// The repository's root, found from this source file.
@@ -62,6 +60,9 @@ public final class TemporaryVenue: @unchecked Sendable {
             .deletingLastPathComponent()
     }
 }
+
+/// The outputs tests load configurations with.
+public let testRegistry = OutputRegistry([TerminalOutput.self, RecordingOutput.self])
 
 /// A tiny valid PNG of the given size (grey pixels), for exhibits that need an image.
 public func samplePNG(width: Int = 4, height: Int = 3) -> Data {

@@ -1,15 +1,10 @@
+import TerminalOutput
 import VitrineCore
-import VitrineModel
 import VitrinePluginAPI
 
-/// The output types screens may name. The plugin registry (built here in `main`, from the plugins' types) replaces
-/// this list once the outputs exist; until then screens are paginated for an 80x24 terminal.
+/// The output plugins this build knows: the registry is a value built here, not a global table.
 enum Outputs {
-    static let types = ["terminal", "framebuffer", "http"]
+    static let registry = OutputRegistry([TerminalOutput.self])
 
-    static let measurer: MeasurerProvider = { _, _ in CellMeasurer(columns: 80, rows: 24) }
-
-    static func loader() -> ProgramLoader {
-        ProgramLoader(outputTypes: types, measurer: measurer)
-    }
+    static func loader() -> ProgramLoader { ProgramLoader(registry: registry) }
 }

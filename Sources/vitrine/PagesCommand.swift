@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalOutput
 import VitrineCore
 import VitrineModel
 import VitrinePluginAPI
@@ -30,8 +31,7 @@ struct PagesCommand: ParsableCommand {
 
     func run() throws {
         let measurer = CellMeasurer(columns: columns, rows: rows)
-        let loader = ProgramLoader(outputTypes: Outputs.types, measurer: { _, _ in measurer })
-        let outcome = loader.load(path: options.config)
+        let outcome = Outputs.loader().load(path: options.config)
         var standardError = StandardError()
         guard let program = outcome.program else {
             for diagnostic in outcome.diagnostics.errors { print(diagnostic, to: &standardError) }
@@ -43,43 +43,10 @@ struct PagesCommand: ParsableCommand {
         }
         let pages = Paginator().paginate(value, measurer: measurer)
         for page in pages {
-            print(TextPage.render(page, measurer: measurer).joined(separator: "\n"))
+            let layout = TerminalLayout(frame: .page(page), columns: columns, rows: rows)
+            let rule = "+" + String(repeating: "-", count: layout.columns) + "+"
+            print(([rule] + layout.plainRows.map { "|\($0)|" } + [rule]).joined(separator: "\n"))
         }
     }
 }
 
-/// Plain-text layout of a page on a cell grid: running header, flowing items, page indicator at the foot.
-enum TextPage {
-    static func render(_ page: Page, measurer: CellMeasurer) -> [String] {
-        let rule = "+" + String(repeating: "-", count: measurer.columns) + "+"
-        var lines: [String] = []
-        if page.index > 0 {
-            lines.append(String(page.series.map { "\($0) :: " } ?? "") + page.title)
-            lines.append("")
-        }
-        for item in page.items {
-            switch item {
-            case let .text(role, pageLines, space):
-                lines += Array(repeating: "", count: Int(space))
-                let indent: Int
-                switch role {
-                case .quote, .attribution, .context: indent = measurer.quoteIndent
-                default: indent = 0
-                }
-                lines += pageLines.map { String(repeating: " ", count: indent) + $0.text }
-            case let .image(image, height, space):
-                lines += Array(repeating: "", count: Int(space))
-                lines += Array(repeating: "[\(image.file)]", count: Int(height))
-            }
-        }
-        while lines.count < measurer.rows - 1 { lines.append("") }
-        lines.append(String(repeating: " ", count: max(0, measurer.columns - 2 * measurer.margin - page.indicator.count))
-            + page.indicator)
-        let margin = String(repeating: " ", count: measurer.margin)
-        return [rule] + lines.map { line in
-            let text = margin + line
-            let pad = max(0, measurer.columns - CellMeasurer.displayWidth(text))
-            return "|" + text + String(repeating: " ", count: pad) + "|"
-        } + [rule]
-    }
-}

@@ -1,10 +1,10 @@
 import ArgumentParser
 
-struct VitrineCommand: ParsableCommand {
+struct VitrineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vitrine",
         abstract: "Runs the screens of a museum or gallery.",
-        subcommands: [Check.self, ScheduleCommand.self, PagesCommand.self]
+        subcommands: [RunCommand.self, Check.self, ScheduleCommand.self, PagesCommand.self, PluginsCommand.self]
     )
 }
 

@@ -6,7 +6,11 @@ signal(SIGHUP, SIG_IGN)
 
 do {
     var command = try VitrineCommand.parseAsRoot()
-    try command.run()
+    if let asyncCommand = command as? any AsyncParsableCommand {
+        try await runAsync(asyncCommand)
+    } else {
+        try command.run()
+    }
 } catch let code as ExitCode {
     exit(code.rawValue)
 } catch {
@@ -17,4 +21,10 @@ do {
     // Usage errors exit 2, as with most Unix tools; 1 is kept for "the configuration is invalid".
     FileHandle.standardError.write(Data((VitrineCommand.fullMessage(for: error) + "\n").utf8))
     exit(2)
+}
+
+/// Opens the existential so the async `run` is the one called, not ParsableCommand's synchronous default (help).
+func runAsync<Command: AsyncParsableCommand>(_ command: Command) async throws {
+    var command = command
+    try await command.run()
 }

@@ -1,5 +1,5 @@
 import VitrineModel
-import VitrinePluginAPI
+
 
 /// Measures in character cells, for terminals: wide (CJK) characters take two cells, combining marks none.
 public struct CellMeasurer: PageMeasurer, Hashable {

@@ -1,0 +1,84 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+import Synchronization
+
+/// Watches folders (the configuration's and the content folder, with every exhibit folder) with inotify and calls
+/// back once things have been quiet for `debounce`, so saving twenty files costs one reload.
+final class ContentWatcher: @unchecked Sendable {  // the dispatch source is only touched in init and stop
+    private let fd: Int32
+    private let source: DispatchSourceRead
+    private let watches = Mutex<[Int32: String]>([:])
+    private let pending = Mutex<Task<Void, Never>?>(nil)
+
+    init?(folders: [String], debounce: Duration, logger: Logger, onChange: @escaping @Sendable () -> Void) {
+        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard fd >= 0 else {
+            logger.warning("Cannot watch the content folder (inotify); reload with SIGHUP.",
+                           metadata: ["vitrine.errno": "\(errno)"])
+            return nil
+        }
+        source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: .global())
+        for folder in folders { add(folder, recursive: true) }
+        let fd = self.fd
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
+            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+            var created: [String] = []
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                var offset = 0
+                while offset < n {
+                    let (wd, mask, name, length) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, String, Int) in
+                        let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                        let nameStart = offset + MemoryLayout<inotify_event>.size
+                        let bytes = raw[nameStart..<(nameStart + Int(event.len))].prefix { $0 != 0 }
+                        return (event.wd, event.mask, String(decoding: bytes, as: UTF8.self), Int(event.len))
+                    }
+                    offset += MemoryLayout<inotify_event>.size + length
+                    if mask & UInt32(IN_ISDIR) != 0, mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0,
+                       let parent = self.watches.withLock({ $0[wd] })
+                    {
+                        created.append((parent as NSString).appendingPathComponent(name))
+                    }
+                }
+            }
+            for folder in created { self.add(folder, recursive: true) }
+            self.schedule(after: debounce, onChange)
+        }
+        source.resume()
+    }
+
+    private func add(_ folder: String, recursive: Bool) {
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
+        let wd = inotify_add_watch(fd, folder, mask)
+        if wd >= 0 { watches.withLock { $0[wd] = folder } }
+        guard recursive, let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where !name.hasPrefix(".") {
+            let path = (folder as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                add(path, recursive: false)
+            }
+        }
+    }
+
+    private func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) {
+        let task = Task {
+            try? await Task.sleep(for: delay)
+            if !Task.isCancelled { action() }
+        }
+        pending.withLock { previous in
+            previous?.cancel()
+            previous = task
+        }
+    }
+
+    func stop() {
+        source.cancel()
+        pending.withLock { $0?.cancel() }
+        close(fd)
+    }
+}

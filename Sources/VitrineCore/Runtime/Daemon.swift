@@ -1,0 +1,384 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import VitrineModel
+import VitrinePluginAPI
+
+/// The long-running part of `vitrine run`: one runner and one output per screen, the current program, reloads.
+///
+/// Each runner asks the program what its screen shows, hands the frame to the output and sleeps until the answer's
+/// `validUntil` (no polling). A reload is a transaction: anything that fails before the swap leaves the running
+/// program untouched.
+public final class Daemon: Service, Sendable {
+    public struct Settings: Sendable {
+        public var configPath: String
+        public var registry: OutputRegistry
+        public var systemTimeZone: String?
+        public init(configPath: String, registry: OutputRegistry, systemTimeZone: String? = nil) {
+            self.configPath = configPath
+            self.registry = registry
+            self.systemTimeZone = systemTimeZone
+        }
+    }
+
+    let settings: Settings
+    let clock: any ScheduleClock
+    let manager: any ServiceManager
+    let logger: Logger
+    private let state: Mutex<State>
+    /// Reloads run one at a time.
+    private let reloadLock = AsyncLock()
+
+    private struct State {
+        var program: Program
+        var loadedAt: Int64
+        var slots: [String: ScreenSlot] = [:]
+        var order: [String] = []
+        var ready = false
+        var lastReload: String?
+        var stopping = false
+    }
+
+    /// Starts from a program that loaded without errors.
+    public init(settings: Settings, initial: ProgramLoader.Outcome, clock: any ScheduleClock = SystemClock(),
+                manager: any ServiceManager = NoServiceManager(), logger: Logger) {
+        precondition(initial.program != nil, "the daemon starts from a valid program")
+        self.settings = settings
+        self.clock = clock
+        self.manager = manager
+        self.logger = logger
+        state = Mutex(State(program: initial.program!, loadedAt: clock.now()))
+        for screen in initial.program!.configuration.screens {
+            guard let output = initial.outputs[screen.name] else { continue }
+            let slot = ScreenSlot(name: screen.name, type: screen.output,
+                                  options: initial.screenOptions[screen.name]?.entries ?? [], output: output)
+            state.withLock {
+                $0.slots[screen.name] = slot
+                $0.order.append(screen.name)
+            }
+        }
+    }
+
+    public var program: Program { state.withLock { $0.program } }
+
+    // MARK: Running
+
+    public func run() async throws {
+        start()
+        let watchdog = manager.watchdogInterval
+        if let watchdog { logger.info("Watchdog enabled.", metadata: ["vitrine.interval": "\(watchdog)"]) }
+
+        // Everything runs in the screens' own tasks; this waits for SIGTERM/SIGINT (or cancellation).
+        try? await gracefulShutdown()
+        state.withLock { $0.stopping = true }
+        manager.stopping(status: "stopping")
+        logger.info("Stopping.")
+        await stopAll()
+    }
+
+    /// Starts every screen's runner and output (`run` does this; tests call it directly).
+    public func start() {
+        let slots = state.withLock { state in state.order.compactMap { state.slots[$0] } }
+        for slot in slots { start(slot) }
+    }
+
+    /// Stops every screen and waits until each output has restored its device.
+    public func stopAll() async {
+        let slots = state.withLock { state in state.order.compactMap { state.slots[$0] } }
+        await withTaskGroup(of: Void.self) { group in
+            for slot in slots { group.addTask { await slot.stop() } }
+        }
+    }
+
+    func start(_ slot: ScreenSlot) {
+        let runner = Task { await self.runScreen(slot) }
+        let supervisor = Task { await self.supervise(slot) }
+        slot.attach(runner: runner, supervisor: supervisor)
+    }
+
+    /// The screen's loop: ask, show, sleep until the answer expires (or a reload or resize nudges it).
+    func runScreen(_ slot: ScreenSlot) async {
+        var last: Frame?
+        let beat = manager.watchdogInterval.map { Int64($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) / 2 }
+        while !Task.isCancelled {
+            let program = self.program
+            let now = clock.now()
+            let surface = slot.surface
+            guard let presentation = program.presentation(for: slot.name, at: now, surface: surface) else { return }
+            let frame = Self.frame(for: presentation, program: program, surface: surface)
+            if last.map({ !$0.showsSame(as: frame) }) ?? true {
+                slot.mailbox.send(frame)
+                slot.summary = Self.summary(of: frame)
+                last = frame
+                publishStatus()
+                logger.debug("Showing.", metadata: [
+                    "vitrine.screen": "\(slot.name)", "vitrine.page": "\(slot.summary)",
+                ])
+            }
+            var deadline = presentation.validUntil
+            if let beat, beat > 0 {
+                beatWatchdog(slot.name)
+                deadline = min(deadline, now + beat)
+            }
+            await slot.wakeup.wait(until: deadline, on: clock)
+        }
+    }
+
+    /// Runs the output; when it fails, logs it, marks the screen failed and starts it again after a capped
+    /// exponential backoff. Other screens are not affected.
+    func supervise(_ slot: ScreenSlot) async {
+        var failures = 0
+        let outputLogger: Logger = {
+            var l = logger
+            l[metadataKey: "vitrine.screen"] = "\(slot.name)"
+            l[metadataKey: "vitrine.plugin"] = "\(slot.type)"
+            return l
+        }()
+        while !Task.isCancelled {
+            let context = OutputContext(
+                screen: slot.name, logger: outputLogger,
+                surfaceChanged: { [slot] surface in
+                    guard surface.key != slot.surface.key else { return }
+                    slot.surface = surface
+                    slot.wakeup.nudge()
+                },
+                shown: { [self, slot] _ in
+                    if slot.health != .showing {
+                        slot.health = .showing
+                        screenSettled()
+                    }
+                }
+            )
+            let started = ContinuousClock.now
+            var reason = "the output stopped"
+            do {
+                try await slot.output.run(frames: slot.mailbox.subscribe(), context: context)
+            } catch {
+                reason = "\(error)"
+            }
+            if Task.isCancelled { return }
+            if ContinuousClock.now - started > .seconds(60) { failures = 0 }
+            failures += 1
+            slot.restarts += 1
+            let delay = Duration.seconds(min(60, 1 << min(failures - 1, 6)))
+            slot.health = .failed(reason)
+            outputLogger.error("Output failed: \(reason); restarting in \(delay).")
+            screenSettled()
+            publishStatus()
+            try? await Task.sleep(for: delay)
+        }
+    }
+
+    // MARK: Watchdog and readiness
+
+    private let beats = Mutex<Set<String>>([])
+
+    /// Pings systemd once every running screen has gone round its loop since the last ping: a wedged runner stops
+    /// the pings and systemd restarts the daemon.
+    func beatWatchdog(_ screen: String) {
+        let names = state.withLock { Set($0.order) }
+        let ping = beats.withLock { beats -> Bool in
+            beats.insert(screen)
+            guard beats.isSuperset(of: names) else { return false }
+            beats.removeAll()
+            return true
+        }
+        if ping { manager.watchdog() }
+    }
+
+    /// READY=1 once every screen has shown its first page, or failed trying (reported in STATUS).
+    func screenSettled() {
+        let becameReady = state.withLock { state -> Bool in
+            guard !state.ready else { return false }
+            let settled = state.order.allSatisfy { state.slots[$0]?.health != .starting }
+            if settled { state.ready = true }
+            return settled
+        }
+        if becameReady {
+            manager.ready(status: statusLine())
+            logger.info("Ready.", metadata: ["vitrine.status": "\(statusLine())"])
+        }
+    }
+
+    public var isReady: Bool { state.withLock { $0.ready } }
+
+    /// "2 screens · program 2026-11-29 14:02 · hall-a: Solidarity 2/5 · lobby: failed (…)"
+    public func statusLine() -> String {
+        let (program, loadedAt, slots, lastReload) = state.withLock { state in
+            (state.program, state.loadedAt, state.order.compactMap { state.slots[$0] }, state.lastReload)
+        }
+        var parts = ["\(slots.count) screen\(slots.count == 1 ? "" : "s")",
+                     "program \(program.calendar.format(loadedAt))"]
+        if let lastReload { parts.append(lastReload) }
+        for slot in slots {
+            switch slot.health {
+            case let .failed(reason): parts.append("\(slot.name): failed (\(reason))")
+            default: parts.append("\(slot.name): \(slot.summary)")
+            }
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    func publishStatus() {
+        let (ready, stopping) = state.withLock { ($0.ready, $0.stopping) }
+        if ready, !stopping { manager.status(statusLine()) }
+    }
+
+    public var screenSummaries: [String: String] {
+        state.withLock { state in state.slots.mapValues(\.summary) }
+    }
+
+    // MARK: Frames
+
+    static func frame(for presentation: Presentation, program: Program, surface: Surface) -> Frame {
+        let theme = program.configuration.themes[presentation.theme] ?? Theme(name: presentation.theme)
+        switch presentation.content {
+        case .exhibit:
+            if let page = program.page(for: presentation, surface: surface) {
+                let title = program.exhibits[page.exhibit]?.displayTitle
+                return Frame(content: .page(page), presentation: presentation, theme: theme, title: title)
+            }
+            return Frame(content: .blank, presentation: presentation, theme: theme)
+        case let .message(text):
+            return Frame(content: .message(text), presentation: presentation, theme: theme)
+        case .blank:
+            return Frame(content: .blank, presentation: presentation, theme: theme)
+        }
+    }
+
+    static func summary(of frame: Frame) -> String {
+        switch frame.content {
+        case let .page(page): "\(page.title) \(page.indicator)"
+        case let .message(text): "message “\(text.count > 40 ? text.prefix(39) + "…" : text)”"
+        case .blank: frame.presentation.reason == .afterHours ? "closed" : "blank"
+        }
+    }
+
+    // MARK: Reload
+
+    /// Reads the configuration and content again and swaps them in; on any failure the running program stays.
+    /// Returns nil on success, or the reason it failed.
+    @discardableResult
+    public func reload() async -> String? {
+        await reloadLock.withLock { await self.reloadNow() }
+    }
+
+    private func reloadNow() async -> String? {
+        manager.reloading(status: "reloading \(settings.configPath)")
+        logger.info("Reloading.", metadata: ["vitrine.config": "\(settings.configPath)"])
+        let loader = ProgramLoader(registry: settings.registry, systemTimeZone: settings.systemTimeZone)
+        let outcome = loader.load(path: settings.configPath)
+        for diagnostic in outcome.diagnostics {
+            let level: Logger.Level = diagnostic.severity == .error ? .error : .warning
+            logger.log(level: level, "\(diagnostic)")
+        }
+        let old = state.withLock { $0 }
+        guard var program = outcome.program else {
+            let first = outcome.diagnostics.errors.first.map(\.description) ?? "the configuration is not valid"
+            let count = outcome.diagnostics.errors.count
+            let summary = "reload failed: \(first)\(count > 1 ? " (and \(count - 1) more)" : "")"
+                + " (still running program of \(old.program.calendar.format(old.loadedAt)))"
+            state.withLock { $0.lastReload = summary }
+            manager.ready(status: statusLine())
+            logger.error("Reload failed; the running program stays.", metadata: ["vitrine.error": "\(first)"])
+            return summary
+        }
+
+        // An exhibit that was fine and is now broken keeps its last good version: nothing is lost mid-edit.
+        var exhibits = program.exhibits
+        for (id, exhibit) in old.program.exhibits where exhibits[id] == nil {
+            if outcome.diagnostics.errors.contains(where: { $0.file.hasPrefix(URL(fileURLWithPath: exhibit.sourcePath)
+                .deletingLastPathComponent().path + "/") || $0.file == exhibit.sourcePath })
+            {
+                exhibits[id] = exhibit
+                logger.warning("Keeping the last good version of an exhibit with errors.",
+                               metadata: ["vitrine.exhibit": "\(id)"])
+            }
+        }
+        let surfaces = outcome.outputs.mapValues(\.initialSurface)
+        program = Program(configuration: program.configuration, exhibits: exhibits) { screen in
+            surfaces[screen.name] ?? .cells(columns: 80, rows: 24)
+        }
+
+        // Plan: keep screens whose output and options did not change; replace or remove the rest.
+        var keep: [String: ScreenSlot] = [:]
+        var create: [ScreenSlot] = []
+        for screen in program.configuration.screens {
+            let options = outcome.screenOptions[screen.name]?.entries ?? []
+            if let slot = old.slots[screen.name], slot.sameOutput(type: screen.output, options: options) {
+                keep[screen.name] = slot
+            } else if let output = outcome.outputs[screen.name] {
+                create.append(ScreenSlot(name: screen.name, type: screen.output, options: options, output: output))
+            }
+        }
+        let retire = old.slots.values.filter { keep[$0.name] == nil }
+        let keptClaims = Set(keep.values.flatMap(\.output.claims))
+        if let clash = create.first(where: { !keptClaims.isDisjoint(with: $0.output.claims) }) {
+            let summary = "reload failed: screen \(clash.name) would use \(clash.output.claims.joined(separator: ", ")), "
+                + "which another screen holds (still running program of \(old.program.calendar.format(old.loadedAt)))"
+            state.withLock { $0.lastReload = summary }
+            manager.ready(status: statusLine())
+            logger.error("\(summary)")
+            return summary
+        }
+
+        // Swap. Replaced outputs let go of their devices before the new ones take them.
+        for slot in retire { await slot.stop() }
+        let now = clock.now()
+        state.withLock { state in
+            state.program = program
+            state.loadedAt = now
+            state.slots = keep
+            state.order = program.configuration.screens.map(\.name)
+            for slot in create { state.slots[slot.name] = slot }
+            state.lastReload = nil
+        }
+        for slot in create { start(slot) }
+        for slot in keep.values { slot.wakeup.nudge() }
+        let createdNames = Set(create.map(\.name))
+        let changed = create.map(\.name) + retire.map(\.name).filter { !createdNames.contains($0) }.map { "-\($0)" }
+        let note = changed.isEmpty ? "reloaded" : "reloaded (restarted \(changed.joined(separator: ", ")))"
+        logger.info("Reloaded.", metadata: ["vitrine.restarted": "\(changed)"])
+        // The kept screens are nudged; give them a moment to pick the new program before reporting.
+        await Task.yield()
+        manager.ready(status: statusLine() + " · " + note)
+        return nil
+    }
+}
+
+/// A mutual exclusion usable across suspension points.
+final class AsyncLock: Sendable {
+    private let state = Mutex<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func withLock<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+        await acquire()
+        defer { release() }
+        return await body()
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if !state.locked {
+                    state.locked = true
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    private func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.locked = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}

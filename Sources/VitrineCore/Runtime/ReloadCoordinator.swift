@@ -1,0 +1,35 @@
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Owns SIGHUP (and changes in the content folder): each starts a reload. Requests that arrive while a reload runs
+/// coalesce into one more, so a burst of signals costs one or two reloads.
+public struct ReloadCoordinator: Service {
+    let daemon: Daemon
+    let watchedFolders: [String]
+    let debounce: Duration
+    let logger: Logger
+
+    public init(daemon: Daemon, watchedFolders: [String] = [], debounce: Duration = .seconds(1), logger: Logger) {
+        self.daemon = daemon
+        self.watchedFolders = watchedFolders
+        self.debounce = debounce
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let (requests, sink) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let listener = Task {
+            for await _ in signals { sink.yield("SIGHUP") }
+        }
+        defer { listener.cancel() }
+        let watcher = watchedFolders.isEmpty ? nil : ContentWatcher(folders: watchedFolders, debounce: debounce,
+                                                                     logger: logger) { sink.yield("content changed") }
+        defer { watcher?.stop() }
+        for await reason in requests.cancelOnGracefulShutdown() {
+            logger.info("Reload requested.", metadata: ["vitrine.reason": "\(reason)"])
+            await daemon.reload()
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Synchronization
+import VitrineModel
+import VitrinePluginAPI
+
+/// One running screen: its output, the surface it measured, and the tasks that feed and supervise it.
+final class ScreenSlot: Sendable {
+    enum Health: Sendable, Equatable {
+        case starting
+        case showing
+        case failed(String)
+    }
+
+    let name: String
+    let type: String
+    /// The options as written; an unchanged block keeps the output running across reloads.
+    let options: [OptionEntry]
+    let output: any OutputPlugin
+    let mailbox = Mailbox()
+    let wakeup = Wakeup()
+    private let state: Mutex<State>
+
+    private struct State {
+        var surface: Surface
+        var health: Health = .starting
+        var summary = "starting"
+        var runner: Task<Void, Never>?
+        var supervisor: Task<Void, Never>?
+        var restarts = 0
+    }
+
+    init(name: String, type: String, options: [OptionEntry], output: any OutputPlugin) {
+        self.name = name
+        self.type = type
+        self.options = options
+        self.output = output
+        state = Mutex(State(surface: output.initialSurface))
+    }
+
+    var surface: Surface {
+        get { state.withLock { $0.surface } }
+        set { state.withLock { $0.surface = newValue } }
+    }
+
+    var health: Health {
+        get { state.withLock { $0.health } }
+        set { state.withLock { $0.health = newValue } }
+    }
+
+    /// What the screen shows, for STATUS: "Solidarity 2/5".
+    var summary: String {
+        get { state.withLock { $0.summary } }
+        set { state.withLock { $0.summary = newValue } }
+    }
+
+    var restarts: Int {
+        get { state.withLock { $0.restarts } }
+        set { state.withLock { $0.restarts = newValue } }
+    }
+
+    func attach(runner: Task<Void, Never>, supervisor: Task<Void, Never>) {
+        state.withLock {
+            $0.runner = runner
+            $0.supervisor = supervisor
+        }
+    }
+
+    /// Stops feeding and running the output, and waits until it has restored its device.
+    func stop() async {
+        let (runner, supervisor) = state.withLock { ($0.runner, $0.supervisor) }
+        runner?.cancel()
+        supervisor?.cancel()
+        mailbox.close()
+        await runner?.value
+        await supervisor?.value
+    }
+
+    func sameOutput(type: String, options: [OptionEntry]) -> Bool {
+        self.type == type && self.options == options
+    }
+}

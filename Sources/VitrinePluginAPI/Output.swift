@@ -1,0 +1,120 @@
+import Logging
+import VitrineModel
+
+/// What an output is asked to show: the core's answer for this screen now, laid out for this output's surface.
+public struct Frame: Hashable, Sendable {
+    public enum Content: Hashable, Sendable {
+        case page(Page)
+        case message(String)
+        case blank
+    }
+    public var content: Content
+    public var presentation: Presentation
+    public var theme: Theme
+    /// "Days and Lives :: Solidarity", or nil for messages and blank frames.
+    public var title: String?
+
+    /// Same content and theme: nothing on the screen would change.
+    public func showsSame(as other: Frame) -> Bool { content == other.content && theme == other.theme }
+
+    public init(content: Content, presentation: Presentation, theme: Theme, title: String? = nil) {
+        self.content = content
+        self.presentation = presentation
+        self.theme = theme
+        self.title = title
+    }
+}
+
+/// How big a surface is, for pagination. `key` names it, so pages laid out for one size are never reused for
+/// another (a terminal that was resized).
+public struct Surface: Sendable {
+    public var key: String
+    public var measurer: @Sendable (Theme) -> any PageMeasurer
+    public init(key: String, measurer: @escaping @Sendable (Theme) -> any PageMeasurer) {
+        self.key = key
+        self.measurer = measurer
+    }
+
+    /// A text surface of `columns` x `rows` cells.
+    public static func cells(columns: Int, rows: Int) -> Surface {
+        let measurer = CellMeasurer(columns: columns, rows: rows)
+        return Surface(key: "cells \(measurer.columns)x\(measurer.rows)") { _ in measurer }
+    }
+}
+
+/// What the core gives a running output.
+public struct OutputContext: Sendable {
+    public var screen: String
+    public var logger: Logger
+    /// Tells the core the surface changed (a terminal was resized): it lays the pages out again and sends a frame.
+    public var surfaceChanged: @Sendable (Surface) -> Void
+    /// Tells the core a frame is on the screen (the first one makes the daemon ready).
+    public var shown: @Sendable (Frame) -> Void
+
+    public init(screen: String, logger: Logger, surfaceChanged: @escaping @Sendable (Surface) -> Void,
+                shown: @escaping @Sendable (Frame) -> Void) {
+        self.screen = screen
+        self.logger = logger
+        self.surfaceChanged = surfaceChanged
+        self.shown = shown
+    }
+}
+
+/// An output plugin: one per screen. `init` validates its options and touches no device, so `vitrine check` and a
+/// reload can build one without disturbing the screen; `run` owns the device until the frames end or the task is
+/// cancelled, and restores it however it ends.
+public protocol OutputPlugin: Sendable {
+    /// The name screens use in `output:`.
+    static var type: String { get }
+    /// One line for `vitrine plugins`.
+    static var summary: String { get }
+    static var options: [OptionSpec] { get }
+
+    /// Reads options from `reader` (reporting problems to it) and returns nil when they are not usable.
+    init?(screen: String, options reader: OptionsReader)
+
+    /// Devices, ttys or ports this output holds while running; a reload never lets two outputs hold one.
+    var claims: [String] { get }
+
+    /// The surface to paginate for before `run` has measured the device.
+    var initialSurface: Surface { get }
+
+    /// Shows each frame as it arrives (only the newest matters: a slow output skips stale ones).
+    func run(frames: AsyncStream<Frame>, context: OutputContext) async throws
+}
+
+extension OutputPlugin {
+    public var claims: [String] { [] }
+    public var initialSurface: Surface { .cells(columns: 80, rows: 24) }
+}
+
+/// The output types the daemon knows, built as a value in `main` from a list of plugin types.
+public struct OutputRegistry: Sendable {
+    public let plugins: [any OutputPlugin.Type]
+
+    public init(_ plugins: [any OutputPlugin.Type]) { self.plugins = plugins }
+
+    public var types: [String] { plugins.map { $0.type } }
+
+    public func plugin(_ type: String) -> (any OutputPlugin.Type)? { plugins.first { $0.type == type } }
+
+    /// Builds a screen's output from its options, or returns the problems.
+    public func make(type: String, screen: String, options: [OptionEntry]) -> Result<any OutputPlugin, OptionErrors> {
+        guard let plugin = plugin(type) else {
+            return .failure(OptionErrors(problems: [OptionProblem(key: "output", message: "no output plugin '\(type)'",
+                                                                  line: nil, column: nil)]))
+        }
+        let reader = OptionsReader(screen: screen, entries: options)
+        reader.rejectUnknown(plugin.options)
+        let output = plugin.init(screen: screen, options: reader)
+        if let output, reader.problems.isEmpty { return .success(output) }
+        return .failure(OptionErrors(problems: reader.problems.isEmpty
+            ? [OptionProblem(key: "output", message: "screens.\(screen): the \(type) output cannot be built",
+                             line: nil, column: nil)]
+            : reader.problems))
+    }
+}
+
+public struct OptionErrors: Error, Sendable {
+    public var problems: [OptionProblem]
+}

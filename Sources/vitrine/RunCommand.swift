@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import VitrineCore
+import VitrineSystemd
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the screens until stopped (SIGTERM or Ctrl-C); SIGHUP reloads the configuration and content."
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(name: .long, help: "Write the log to this file instead of standard error (or the journal under systemd).")
+    var logFile: String?
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    @Flag(name: .long, help: "Do not reload when files in the content folder change (SIGHUP still reloads).")
+    var noWatch = false
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level: expected trace, debug, info, notice, warning, error or critical")
+        }
+        let outcome = Outputs.loader().load(path: options.config)
+        var standardError = StandardError()
+        guard outcome.program != nil else {
+            for diagnostic in outcome.diagnostics.errors { print(diagnostic, to: &standardError) }
+            print("\(options.config): not valid, nothing started (see `vitrine check`)", to: &standardError)
+            throw ExitCode(1)
+        }
+        let destination = try LogDestination.choose(file: logFile, ownTerminalInUse: outcome.outputs.values.contains {
+            $0.claims.contains("/dev/stdout")
+        })
+        LoggingSystem.bootstrap { label in
+            var handler = destination.handler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "vitrine")
+        for diagnostic in outcome.diagnostics {
+            logger.warning("\(diagnostic)")
+        }
+        let settings = Daemon.Settings(configPath: options.config, registry: Outputs.registry)
+        let daemon = Daemon(settings: settings, initial: outcome, manager: SystemdServiceManager(), logger: logger)
+        let program = daemon.program
+        var watched: [String] = []
+        if !noWatch {
+            watched = [URL(fileURLWithPath: options.config).deletingLastPathComponent().path,
+                       program.configuration.contentFolder]
+        }
+        let coordinator = ReloadCoordinator(daemon: daemon, watchedFolders: watched, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: daemon),
+                .init(service: coordinator),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        logger.info("Starting.", metadata: [
+            "vitrine.config": "\(options.config)",
+            "vitrine.screens": "\(program.configuration.screens.map(\.name))",
+        ])
+        try await group.run()
+        logger.info("Stopped.")
+    }
+}
+
+/// Where log lines go: the journal under systemd, a file when asked (or when the page is drawn on this very
+/// terminal, so log lines do not scribble over it), standard error otherwise.
+enum LogDestination {
+    case journal
+    case file(FileHandle)
+    case standardError
+
+    static func choose(file: String?, ownTerminalInUse: Bool) throws -> LogDestination {
+        if JournalLogHandler.journalIsAvailable, file == nil { return .journal }
+        var path = file
+        if path == nil, ownTerminalInUse, isatty(STDERR_FILENO) == 1 {
+            path = NSTemporaryDirectory() + "vitrine-\(getuid()).log"
+            FileHandle.standardError.write(Data("vitrine: the screen uses this terminal; logging to \(path!)\n".utf8))
+        }
+        guard let path else { return .standardError }
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw ValidationError("--log-file: cannot create \(path)")
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("--log-file: cannot open \(path)") }
+        handle.seekToEndOfFile()
+        return .file(handle)
+    }
+
+    func handler(label: String) -> any LogHandler {
+        switch self {
+        case .journal: return JournalLogHandler(label: label)
+        case let .file(handle): return StreamLogHandler.standardOutput(label: label).with(stream: FileStream(handle))
+        case .standardError: return StreamLogHandler.standardError(label: label)
+        }
+    }
+}
+
+/// A log stream appending to a file.
+struct FileStream: TextOutputStream, @unchecked Sendable {
+    let handle: FileHandle
+    init(_ handle: FileHandle) { self.handle = handle }
+    mutating func write(_ string: String) { handle.write(Data(string.utf8)) }
+}
+
+extension StreamLogHandler {
+    func with(stream: FileStream) -> any LogHandler { FileLogHandler(stream: stream, label: "vitrine") }
+}
+
+/// swift-log's stream handler cannot take an arbitrary stream, so file logging formats lines the same way here.
+struct FileLogHandler: LogHandler {
+    var stream: FileStream
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    init(stream: FileStream, label: String) {
+        self.stream = stream
+        self.label = label
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var all = metadata
+        if let extra = event.metadata { all.merge(extra) { $1 } }
+        let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let line = "\(ISO8601DateFormatter().string(from: Date())) \(event.level) \(label): \(event.message)"
+            + (fields.isEmpty ? "" : " \(fields)") + "\n"
+        var stream = self.stream
+        stream.write(line)
+    }
+}

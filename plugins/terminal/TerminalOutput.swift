@@ -1,0 +1,184 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+import VitrineModel
+import VitrinePluginAPI
+
+/// Draws pages full-screen on a text terminal: a console (`tty: /dev/tty2`) or the daemon's own terminal.
+public struct TerminalOutput: OutputPlugin {
+    public static let type = "terminal"
+    public static let summary = "Full-screen pages on a text console or the daemon's own terminal"
+    public static let options = [
+        OptionSpec("tty", "path", default: "the daemon's own terminal", "Terminal device to draw on, such as /dev/tty2."),
+        OptionSpec("colours", "auto, truecolor, 256, 16 or none", default: "auto",
+                   "Colour depth; auto reads COLORTERM and TERM (TERM=linux for a console)."),
+        OptionSpec("term", "text", default: "linux for a tty, else $TERM", "Terminal type, for colour detection."),
+        OptionSpec("columns", "number", default: "the terminal's", "Width when the device does not report one."),
+        OptionSpec("rows", "number", default: "the terminal's", "Height when the device does not report one."),
+    ]
+
+    public let screen: String
+    public let tty: String?
+    public let colours: ColourMode?
+    public let term: String?
+    public let columns: Int?
+    public let rows: Int?
+
+    public init?(screen: String, options reader: OptionsReader) {
+        self.screen = screen
+        tty = reader.path("tty")
+        colours = reader.oneOf("colours", ["auto"] + ColourMode.allCases.map(\.rawValue)).flatMap(ColourMode.init)
+        term = reader.string("term")
+        columns = reader.int("columns", in: 20...1000)
+        rows = reader.int("rows", in: 6...1000)
+        if reader.problems.contains(where: { ["tty", "colours", "columns", "rows"].contains($0.key) }) { return nil }
+    }
+
+    public var claims: [String] { [tty ?? "/dev/stdout"] }
+
+    public var initialSurface: Surface {
+        if tty == nil, let size = Self.ownTerminalSize() { return .cells(columns: size.columns, rows: size.rows) }
+        return .cells(columns: columns ?? 80, rows: rows ?? 24)
+    }
+
+    static func ownTerminalSize() -> (columns: Int, rows: Int)? {
+        var size = winsize()
+        guard isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else {
+            return nil
+        }
+        return (Int(size.ws_col), Int(size.ws_row))
+    }
+
+    var colourMode: ColourMode {
+        if let colours { return colours }
+        let environment = ProcessInfo.processInfo.environment
+        if tty != nil { return ColourMode.detect(term: term ?? "linux", colorterm: nil) }
+        return ColourMode.detect(term: term ?? environment["TERM"], colorterm: environment["COLORTERM"])
+    }
+
+    static let enter = "\u{1B}[?1049h\u{1B}[?25l\u{1B}[?7l"
+    static let leave = "\u{1B}[0m\u{1B}[?7h\u{1B}[?25h\u{1B}[?1049l"
+
+    public func run(frames: AsyncStream<Frame>, context: OutputContext) async throws {
+        let device = try TerminalDevice(path: tty)
+        defer { device.restore(with: Self.leave) }
+        if tty == nil, !device.isTerminal {
+            throw TerminalDevice.Failure(call: "isatty", path: "standard output", errno: ENOTTY)
+        }
+        try device.write(Self.enter)
+        var size = device.size() ?? (columns ?? 80, rows ?? 24)
+        context.surfaceChanged(.cells(columns: size.columns, rows: size.rows))
+        let mode = colourMode
+        context.logger.info("Terminal ready.", metadata: [
+            "vitrine.device": "\(device.path)", "vitrine.size": "\(size.columns)x\(size.rows)",
+            "vitrine.colours": "\(mode.rawValue)",
+        ])
+
+        // Frames and resizes arrive on one stream, so drawing happens in one place.
+        let (events, sink) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(8))
+        let resizeSource = tty == nil ? Self.watchResizes { sink.yield(.resized) } : nil
+        defer { resizeSource?.cancel() }
+        let forward = Task {
+            for await frame in frames { sink.yield(.frame(frame)) }
+            sink.finish()
+        }
+        defer { forward.cancel() }
+
+        var last: Frame?
+        for await event in events {
+            switch event {
+            case let .frame(frame):
+                // A console's size can change without a signal (fbset, a new mode): look each time.
+                if let now = device.size(), now != size {
+                    size = now
+                    context.surfaceChanged(.cells(columns: size.columns, rows: size.rows))
+                }
+                try device.write(render(frame, columns: size.columns, rows: size.rows, mode: mode))
+                last = frame
+                context.shown(frame)
+            case .resized:
+                guard let now = device.size(), now != size else { continue }
+                size = now
+                // Redraw what is up, clipped to the new size, until the core sends the page laid out again.
+                if let last { try device.write(render(last, columns: size.columns, rows: size.rows, mode: mode)) }
+                context.surfaceChanged(.cells(columns: size.columns, rows: size.rows))
+            }
+        }
+    }
+
+    enum Event {
+        case frame(Frame)
+        case resized
+    }
+
+    static func watchResizes(_ handler: @escaping @Sendable () -> Void) -> DispatchSourceSignal {
+        // SIGWINCH's default action is to ignore it; a dispatch source still needs the signal not to be handled
+        // elsewhere.
+        signal(SIGWINCH, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
+        source.setEventHandler(handler: handler)
+        source.resume()
+        return source
+    }
+
+    /// The whole screen as escape sequences: every row written in full, so no earlier page shows through.
+    func render(_ frame: Frame, columns: Int, rows: Int, mode: ColourMode) -> String {
+        let layout = TerminalLayout(frame: frame.content, columns: columns, rows: rows)
+        let theme = frame.theme
+        let blank = frame.content == .blank
+        let background = blank ? Colour(red: 0, green: 0, blue: 0) : theme.background
+        var out = "\u{1B}[0m"
+        let bg = mode.sgr(background, background: true)
+        for (index, spans) in layout.lines.enumerated() {
+            out += "\u{1B}[\(index + 1);1H\u{1B}[0" + (bg.isEmpty ? "" : ";\(bg)") + "m"
+            var width = 0
+            for span in spans.sorted(by: { $0.column < $1.column }) where span.column >= width && span.column < columns {
+                out += String(repeating: " ", count: span.column - width)
+                let text = clip(span.text, to: columns - span.column)
+                out += "\u{1B}[0" + (bg.isEmpty ? "" : ";\(bg)") + style(span.style, theme: theme, mode: mode) + "m"
+                out += text
+                out += "\u{1B}[0" + (bg.isEmpty ? "" : ";\(bg)") + "m"
+                width = span.column + CellMeasurer.displayWidth(text)
+            }
+            out += String(repeating: " ", count: max(0, columns - width))
+        }
+        return out + "\u{1B}[0m"
+    }
+
+    func clip(_ text: String, to width: Int) -> String {
+        guard CellMeasurer.displayWidth(text) > width else { return text }
+        var result = ""
+        var used = 0
+        for c in text {
+            let w = CellMeasurer.displayWidth(c)
+            if used + w > width { break }
+            result.append(c)
+            used += w
+        }
+        return result
+    }
+
+    func style(_ style: TerminalLayout.Style, theme: Theme, mode: ColourMode) -> String {
+        func fg(_ c: Colour) -> String {
+            let code = mode.sgr(c, background: false)
+            return code.isEmpty ? "" : ";\(code)"
+        }
+        switch style {
+        case .header, .indicator: return fg(theme.muted)
+        case .message: return ";1" + fg(theme.text)
+        case let .role(role):
+            switch role {
+            case .series: return fg(theme.accent)
+            case .title: return ";1" + fg(theme.text)
+            case .heading: return ";1" + fg(theme.accent)
+            case .summary: return fg(theme.text)
+            case .body, .transcript: return fg(theme.text)
+            case .quote: return ";3" + fg(theme.text)
+            case .attribution, .mediaLabel: return fg(theme.accent)
+            case .context, .imageText: return ";3" + fg(theme.muted)
+            case .caption, .credit: return fg(theme.muted)
+            }
+        }
+    }
+}
