@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+import Testing
+import VitrineCore
+import VitrineModel
+import VitrinePluginAPI
+import VitrineTestKit
+
+/// The daemon's runners with an injected clock and a recording output.
+@Suite(.serialized) struct DaemonTests {
+    let logger = Logger(label: "test")
+
+    func config(recorder: String, playlist: String = "main", extra: String = "") -> String {
+        """
+        timezone: UTC
+        themes:
+          paper: { background: "#FFFFFF", text: "#111111" }
+        playlists:
+          main: [first, second]
+          other: [second]
+        screens:
+          hall:
+            output: recording
+            playlist: \(playlist)
+            recorder: \(recorder)
+        \(extra)
+        """
+    }
+
+    func exhibit(_ title: String, duration: String = "10s") -> String {
+        "---\ntitle: \(title)\npage-duration: \(duration)\n---\nA line of text.\n"
+    }
+
+    func makeDaemon(_ venue: TemporaryVenue, clock: ManualClock, manager: RecordingServiceManager = .init())
+        throws -> Daemon
+    {
+        let outcome = venue.load()
+        #expect(outcome.diagnostics.errors.isEmpty, "\(outcome.diagnostics)")
+        let settings = Daemon.Settings(configPath: venue.configPath, registry: testRegistry, systemTimeZone: "UTC")
+        return Daemon(settings: settings, initial: outcome, clock: clock, manager: manager, logger: logger)
+    }
+
+    func titles(_ recorder: Recorder) -> [String] {
+        recorder.entries.map {
+            if case let .page(page) = $0.frame.content { page.title } else { "-" }
+        }
+    }
+
+    @Test func pagesChangeExactlyAtValidUntil() async throws {
+        let start = instant("2026-06-01T10:00:00Z")
+        let clock = ManualClock(at: start + 3_000)
+        let recorder = Recorder(clock: { clock.now() })
+        recorder.register(as: "exact")
+        let venue = try TemporaryVenue()
+        try venue.writeConfig(config(recorder: "exact"))
+        try venue.addExhibit("first", exhibit("First"))
+        try venue.addExhibit("second", exhibit("Second"))
+        let manager = RecordingServiceManager()
+        let daemon = try makeDaemon(venue, clock: clock, manager: manager)
+        daemon.start()
+        #expect(await eventually { recorder.entries.count == 1 && clock.sleeping > 0 })
+        #expect(titles(recorder) == ["First"])
+        #expect(manager.all.first { $0.hasPrefix("READY=1") }?.contains("hall: First") == true)
+
+        // A millisecond before the page's end nothing changes; at the end the next page arrives.
+        clock.advance(to: start + 9_999)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(recorder.entries.count == 1)
+        clock.advance(to: start + 10_000)
+        #expect(await eventually { recorder.entries.count == 2 })
+        #expect(titles(recorder) == ["First", "Second"])
+        #expect(recorder.entries[1].at == start + 10_000)
+        #expect(recorder.entries[1].frame.presentation.validUntil == start + 20_000)
+        await daemon.stopAll()
+    }
+
+    @Test func aFailingOutputIsRestartedAndOthersCarryOn() async throws {
+        let clock = ManualClock(at: instant("2026-06-01T10:00:00Z"))
+        let failing = Recorder(clock: { clock.now() }), healthy = Recorder(clock: { clock.now() })
+        failing.register(as: "failing")
+        healthy.register(as: "healthy")
+        failing.failNextRuns(1)
+        let venue = try TemporaryVenue()
+        try venue.writeConfig(config(recorder: "failing") + """
+              lobby:
+                output: recording
+                playlist: other
+                recorder: healthy
+
+            """)
+        try venue.addExhibit("first", exhibit("First"))
+        try venue.addExhibit("second", exhibit("Second"))
+        let manager = RecordingServiceManager()
+        let daemon = try makeDaemon(venue, clock: clock, manager: manager)
+        daemon.start()
+        #expect(await eventually { healthy.entries.count == 1 })
+        // Ready even though one output failed: the failure is in STATUS.
+        #expect(await eventually { manager.all.contains { $0.hasPrefix("READY=1") && $0.contains("hall: failed") } })
+        // Restarted after the first backoff (one second), and then it shows the current page.
+        #expect(await eventually(timeout: .seconds(5)) { failing.entries.count == 1 })
+        #expect(failing.runs == 2)
+        #expect(titles(failing) == ["First"])
+        await daemon.stopAll()
+    }
+
+    @Test func reloadSwapsTheProgramAndKeepsUnchangedOutputsRunning() async throws {
+        let clock = ManualClock(at: instant("2026-06-01T10:00:03Z"))
+        let recorder = Recorder(clock: { clock.now() })
+        recorder.register(as: "reload")
+        let venue = try TemporaryVenue()
+        try venue.writeConfig(config(recorder: "reload"))
+        try venue.addExhibit("first", exhibit("First"))
+        try venue.addExhibit("second", exhibit("Second"))
+        let manager = RecordingServiceManager()
+        let daemon = try makeDaemon(venue, clock: clock, manager: manager)
+        daemon.start()
+        #expect(await eventually { recorder.entries.count == 1 })
+
+        // A broken configuration: the old program stays on screen, STATUS says why.
+        try venue.writeConfig(config(recorder: "reload") + "oops: [\n")
+        let failure = await daemon.reload()
+        #expect(failure?.hasPrefix("reload failed: \(venue.configPath):") == true, "\(failure ?? "nil")")
+        #expect(failure?.contains("still running program of 2026-06-01 10:00") == true)
+        #expect(manager.all.last?.hasPrefix("READY=1 STATUS=") == true)
+        #expect(manager.all.last?.contains("reload failed") == true)
+        #expect(manager.all.contains { $0.hasPrefix("RELOADING=1") })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(titles(recorder) == ["First"])
+
+        // A good one: the new playlist is shown at once, by the same output (not restarted).
+        try venue.writeConfig(config(recorder: "reload", playlist: "other"))
+        #expect(await daemon.reload() == nil)
+        #expect(await eventually { titles(recorder) == ["First", "Second"] })
+        #expect(recorder.runs == 1)
+        #expect(manager.all.last?.contains("hall: Second") == true)
+
+        // An exhibit broken mid-edit keeps its last good version.
+        try venue.addExhibit("second", "---\ntitle: [unclosed\n---\n")
+        #expect(await daemon.reload() == nil)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(titles(recorder) == ["First", "Second"])
+        #expect(daemon.program.exhibits["second"]?.title == "Second")
+        await daemon.stopAll()
+    }
+
+    @Test func changedOptionsRestartOnlyThatOutput() async throws {
+        let clock = ManualClock(at: instant("2026-06-01T10:00:03Z"))
+        let recorder = Recorder(clock: { clock.now() })
+        recorder.register(as: "options")
+        let venue = try TemporaryVenue()
+        try venue.writeConfig(config(recorder: "options"))
+        try venue.addExhibit("first", exhibit("First"))
+        try venue.addExhibit("second", exhibit("Second"))
+        let daemon = try makeDaemon(venue, clock: clock)
+        daemon.start()
+        #expect(await eventually { recorder.runs == 1 && recorder.entries.count == 1 })
+        try venue.writeConfig(config(recorder: "options").replacingOccurrences(
+            of: "recorder: options", with: "recorder: options\n    device: /dev/fake0"))
+        #expect(await daemon.reload() == nil)
+        #expect(await eventually { recorder.runs == 2 && recorder.entries.count == 2 })
+        await daemon.stopAll()
+    }
+
+    @Test func watchdogPingsComeFromTheRunnersLoop() async throws {
+        let clock = ManualClock(at: instant("2026-06-01T10:00:00Z"))
+        let recorder = Recorder(clock: { clock.now() })
+        recorder.register(as: "watchdog")
+        let venue = try TemporaryVenue()
+        try venue.writeConfig(config(recorder: "watchdog"))
+        try venue.addExhibit("first", exhibit("First", duration: "1h"))
+        try venue.addExhibit("second", exhibit("Second", duration: "1h"))
+        let manager = RecordingServiceManager(watchdogInterval: .seconds(10))
+        let daemon = try makeDaemon(venue, clock: clock, manager: manager)
+        daemon.start()
+        #expect(await eventually { manager.all.filter { $0 == "WATCHDOG=1" }.count == 1 && clock.sleeping > 0 })
+        // The page lasts an hour, but the runner wakes every half interval to ping.
+        for step in 1...3 {
+            clock.advance(to: instant("2026-06-01T10:00:00Z") + Int64(step) * 5_000)
+            #expect(await eventually { manager.all.filter { $0 == "WATCHDOG=1" }.count == step + 1 })
+        }
+        #expect(recorder.entries.count == 1, "pings do not redraw the page")
+        await daemon.stopAll()
+    }
+}
