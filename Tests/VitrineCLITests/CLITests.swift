@@ -44,7 +44,7 @@ struct Vitrine {
         let venue = try TemporaryVenue()
         try venue.copyDemo()
         var yaml = try String(contentsOfFile: venue.configPath, encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "after-hours: blank", with: "aftre-hours: blank")  // misspelt key
+        yaml = yaml.replacingOccurrences(of: "after-hours: lobby", with: "aftre-hours: lobby")  // misspelt key
         yaml = yaml.replacingOccurrences(of: "words-per-minute: 180", with: "words-per-minute: fast")  // bad type
         yaml = yaml.replacingOccurrences(of: "    playlist: main\n", with: "    playlist: mian\n    playlist: main\n")
         try yaml.write(toFile: venue.configPath, atomically: true, encoding: .utf8)
@@ -56,15 +56,16 @@ struct Vitrine {
         let result = try Vitrine.run(["check", "--config", venue.configPath])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").map(String.init)
-        func line(of needle: String) -> Int? {
+        func line(of needle: String) -> Int {
             yaml.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(needle) }.map { $0 + 1 }
+                ?? 0
         }
         let config = venue.configPath
         let expected = [
-            "\(config):\(line(of: "aftre-hours")!):1: error: unknown key 'aftre-hours'; did you mean 'after-hours'?",
-            "\(config):\(line(of: "words-per-minute: fast")!):21: error: pages.words-per-minute: expected a whole number, found 'fast'",
-            "\(config):\(line(of: "    playlist: main")!):5: error: duplicate key 'playlist' (first written at line \(line(of: "playlist: mian")!))",
-            "\(config):\(line(of: "playlist: mian")!):15: error: screens.hall-a.playlist: no playlist named 'mian'; did you mean 'main'?",
+            "\(config):\(line(of: "aftre-hours")):1: error: unknown key 'aftre-hours'; did you mean 'after-hours'?",
+            "\(config):\(line(of: "words-per-minute: fast")):21: error: pages.words-per-minute: expected a whole number, found 'fast'",
+            "\(config):\(line(of: "    playlist: main")):5: error: duplicate key 'playlist' (first written at line \(line(of: "playlist: mian")))",
+            "\(config):\(line(of: "playlist: mian")):15: error: screens.hall-a.playlist: no playlist named 'mian'; did you mean 'main'?",
         ]
         for message in expected {
             #expect(lines.contains(message), "missing: \(message)\n\(result.stderr)")
@@ -97,7 +98,9 @@ struct Vitrine {
         #expect(open.status == 0)
         #expect(open.stdout.contains("hall-a  Days and Lives :: Solidarity [solidarity] page 1/"), "\(open.stdout)")
         let closed = try Vitrine.run(["schedule", "--config", demo, "--at", "2026-12-07T12:00", "--screen", "hall-a"])
-        #expect(closed.stdout.contains("hall-a  blank · theme paper · after-hours · until 2026-12-08 10:00:00"),
+        // Closed on Mondays: the after-hours playlist (the lobby loop) until Tuesday's opening.
+        #expect(closed.stdout.contains("· theme paper · after-hours lobby · until 2026-12-07 12:"), "\(closed.stdout)")
+        #expect(closed.stdout.contains("hall-a  "),
                 "\(closed.stdout)")
         let christmasEve = try Vitrine.run(["schedule", "--config", demo, "--at", "2026-12-24T17:45"])
         #expect(christmasEve.stdout.contains("announcement christmas-eve-closing · until 2026-12-24 18:00:00"))
