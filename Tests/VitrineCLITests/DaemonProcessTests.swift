@@ -1,0 +1,146 @@
+import Foundation
+import Glibc
+import Testing
+import VitrineTestKit
+
+/// `vitrine run` as systemd runs it: a real NOTIFY_SOCKET, real signals, the real binary.
+@Suite(.serialized) struct DaemonProcessTests {
+    func venue(playlist: String = "main", pageDuration: String = "1h") throws -> TemporaryVenue {
+        let venue = try TemporaryVenue()
+        try venue.writeConfig(config(venue, playlist: playlist, pageDuration: pageDuration))
+        try venue.addExhibit("first", "---\ntitle: First\n---\nThe first exhibit.\n")
+        try venue.addExhibit("second", "---\ntitle: Second\n---\nThe second exhibit.\n")
+        // The terminal output writes to a device; a file stands in for it (it is never created by the output).
+        try venue.writeRaw("screen.out", Data())
+        return venue
+    }
+
+    func config(_ venue: TemporaryVenue, playlist: String, pageDuration: String = "1h") -> String {
+        """
+        timezone: UTC
+        pages: { duration: \(pageDuration) }
+        themes:
+          paper: { background: "#FFFFFF", text: "#111111" }
+        playlists:
+          main: [first]
+          other: [second]
+        screens:
+          hall:
+            output: terminal
+            playlist: \(playlist)
+            tty: \(venue.root.path)/screen.out
+            columns: 60
+            rows: 20
+
+        """
+    }
+
+    func start(_ venue: TemporaryVenue, socket: NotifySocket, watchdogUSec: Int? = nil) throws -> Process {
+        let process = Process()
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = socket.path
+        environment.removeValue(forKey: "JOURNAL_STREAM")
+        environment.removeValue(forKey: "INVOCATION_ID")
+        let log = venue.root.appendingPathComponent("vitrine.log").path
+        let arguments = ["run", "--config", venue.configPath, "--log-file", log, "--no-watch"]
+        if let watchdogUSec {
+            // libsystemd only honours WATCHDOG_USEC when WATCHDOG_PID is this very process.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "WATCHDOG_PID=$$ WATCHDOG_USEC=\(watchdogUSec) exec \"$0\" \"$@\"",
+                                 Vitrine.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Vitrine.binary)
+            process.arguments = arguments
+        }
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    @Test func notifiesReadyStatusReloadingAndStopping() throws {
+        let venue = try venue()
+        let socket = try NotifySocket(directory: venue.root)
+        let process = try start(venue, socket: socket)
+        defer { if process.isRunning { process.terminate() } }
+
+        let ready = try #require(socket.wait { $0.contains("READY=1") }, "\(socket.messages)")
+        #expect(ready.contains("STATUS=1 screen · program "), "\(ready)")
+        #expect(ready.contains("hall: First"), "\(ready)")
+
+        // A good reload: RELOADING=1 with MONOTONIC_USEC, then READY=1 with the new program.
+        try venue.writeConfig(config(venue, playlist: "other"))
+        var mark = socket.messages.count
+        kill(process.processIdentifier, SIGHUP)
+        let reloading = try #require(socket.wait(after: mark) { $0.contains("RELOADING=1") })
+        let usec = reloading.split(separator: "\n").first { $0.hasPrefix("MONOTONIC_USEC=") }
+        #expect(usec.flatMap { UInt64($0.dropFirst("MONOTONIC_USEC=".count)) } != nil, "\(reloading)")
+        let reloaded = try #require(socket.wait(after: mark) { $0.contains("READY=1") })
+        #expect(reloaded.contains("hall: Second"), "\(reloaded)")
+        let screen = try String(contentsOfFile: venue.root.path + "/screen.out", encoding: .utf8)
+        #expect(screen.contains("Second"), "the new program is on the screen")
+
+        // A broken configuration: still running, STATUS names the error with file and line.
+        try venue.writeConfig(config(venue, playlist: "other") + "themes: [\n")
+        mark = socket.messages.count
+        kill(process.processIdentifier, SIGHUP)
+        let failed = try #require(socket.wait(after: mark) { $0.contains("READY=1") })
+        #expect(failed.contains("reload failed: \(venue.configPath):"), "\(failed)")
+        #expect(failed.contains("still running program of"), "\(failed)")
+        #expect(failed.contains("hall: Second"), "the old program stays on the screen: \(failed)")
+        #expect(process.isRunning)
+
+        // SIGTERM: STOPPING=1, then a clean exit with the terminal restored.
+        mark = socket.messages.count
+        let stopAt = Date()
+        process.terminate()
+        #expect(socket.wait(after: mark) { $0.contains("STOPPING=1") } != nil)
+        process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(stopAt)
+        #expect(process.terminationStatus == 0)
+        print("SIGTERM to exit: \(String(format: "%.3f", seconds)) s")
+        let output = try String(contentsOfFile: venue.root.path + "/screen.out", encoding: .utf8)
+        #expect(output.hasSuffix("\u{1B}[0m\u{1B}[?7h\u{1B}[?25h\u{1B}[?1049l"), "cursor, wrapping and main screen restored")
+    }
+
+    @Test func aBurstOfSignalsCoalesces() throws {
+        let venue = try venue()
+        let socket = try NotifySocket(directory: venue.root)
+        let process = try start(venue, socket: socket)
+        defer { if process.isRunning { process.terminate() } }
+        #expect(socket.wait { $0.contains("READY=1") } != nil)
+        let mark = socket.messages.count
+        for _ in 0..<50 { kill(process.processIdentifier, SIGHUP) }
+        #expect(socket.wait(after: mark) { $0.contains("READY=1") } != nil)
+        Thread.sleep(forTimeInterval: 2)
+        let reloads = socket.messages.dropFirst(mark).filter { $0.contains("RELOADING=1") }.count
+        #expect((1...2).contains(reloads), "\(reloads) reloads for 50 signals")
+        #expect(process.isRunning)
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func watchdogPingsAtHalfTheInterval() throws {
+        let venue = try venue()
+        let socket = try NotifySocket(directory: venue.root)
+        let process = try start(venue, socket: socket, watchdogUSec: 400_000)
+        defer { if process.isRunning { process.terminate() } }
+        #expect(socket.wait { $0.contains("READY=1") } != nil)
+        let mark = socket.messages.count
+        Thread.sleep(forTimeInterval: 1.5)
+        let pings = socket.messages.dropFirst(mark).filter { $0 == "WATCHDOG=1" }.count
+        // Every 200 ms: about seven in 1.5 s; at least three even on a loaded machine.
+        #expect(pings >= 3, "\(pings) pings")
+        // A stopped daemon stops pinging, so systemd's watchdog would restart it.
+        kill(process.processIdentifier, SIGSTOP)
+        Thread.sleep(forTimeInterval: 0.3)
+        let frozen = socket.messages.count
+        Thread.sleep(forTimeInterval: 1)
+        #expect(socket.messages.count == frozen)
+        kill(process.processIdentifier, SIGCONT)
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
