@@ -65,6 +65,20 @@ public struct ProgramLoader: Sendable {
                 }
             }
         }
+        // Two screens cannot hold one device.
+        var holders: [String: String] = [:]
+        for screen in loaded.configuration?.screens ?? [] {
+            for claim in outputs[screen.name]?.claims ?? [] {
+                if let other = holders[claim] {
+                    let line = loaded.screenOptions[screen.name]?.node.mark?.line
+                    diagnostics.append(Diagnostic(.error, file: path, line: line,
+                        "screens.\(screen.name): \(claim) is already used by screen '\(other)'"))
+                    referencesOK = false
+                } else {
+                    holders[claim] = screen.name
+                }
+            }
+        }
         guard let configuration = loaded.configuration, referencesOK, outputs.count == configuration.screens.count
         else {
             return Outcome(program: nil, screenOptions: loaded.screenOptions, outputs: outputs, diagnostics: diagnostics)

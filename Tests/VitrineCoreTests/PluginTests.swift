@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import TerminalOutput
+import VitrineCore
+import VitrineModel
+import VitrinePluginAPI
+import VitrineTestKit
+
+/// Every plugin folder explains itself: its sample decodes, and its README shows the sample and every option.
+@Suite struct PluginTests {
+    let plugins = TemporaryVenue.packageRoot.appendingPathComponent("plugins")
+
+    @Test func everyPluginSampleDecodesAndIsDocumented() throws {
+        let folders = try FileManager.default.contentsOfDirectory(atPath: plugins.path).filter {
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: plugins.appendingPathComponent($0).path, isDirectory: &isDirectory)
+            return isDirectory.boolValue
+        }
+        #expect(!folders.isEmpty)
+        for folder in folders {
+            let base = plugins.appendingPathComponent(folder)
+            let sample = try String(contentsOf: base.appendingPathComponent("sample.yaml"), encoding: .utf8)
+            let readme = try String(contentsOf: base.appendingPathComponent("README.md"), encoding: .utf8)
+            #expect(readme.contains(sample.trimmingCharacters(in: .whitespacesAndNewlines)),
+                    "plugins/\(folder)/README.md shows its sample.yaml")
+
+            // The sample's screens, with a playlist and theme around them, make a valid configuration.
+            let venue = try TemporaryVenue()
+            try venue.addExhibit("first", "---\ntitle: First\n---\nText.\n")
+            try venue.writeConfig("""
+                timezone: UTC
+                themes:
+                  paper: { background: "#FFFFFF", text: "#111111" }
+                playlists:
+                  main: [first]
+                \(sample)
+                """)
+            let outcome = venue.load()
+            #expect(outcome.diagnostics.errors.isEmpty, "plugins/\(folder)/sample.yaml: \(outcome.diagnostics)")
+            let type = try #require(outcome.program?.configuration.screens.first?.output)
+            let plugin = try #require(testRegistry.plugin(type))
+            for option in plugin.options {
+                #expect(readme.contains("`\(option.name)`"), "plugins/\(folder)/README.md documents \(option.name)")
+            }
+        }
+    }
+
+    @Test func unknownAndBadOptionsAreLocatedErrors() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("first", "---\ntitle: First\n---\nText.\n")
+        try venue.writeConfig("""
+            themes:
+              paper: { background: "#FFFFFF", text: "#111111" }
+            playlists:
+              main: [first]
+            screens:
+              hall:
+                output: terminal
+                playlist: main
+                tyy: /dev/tty2
+                colours: millions
+                columns: 3
+              lobby:
+                output: terminal
+                playlist: main
+              foyer:
+                output: terminal
+                playlist: main
+
+            """)
+        let errors = venue.load().diagnostics.errors.map { "\($0.line ?? 0): \($0.message)" }
+        #expect(errors.contains("9: screens.hall: unknown option 'tyy' for this output; did you mean 'tty'?"), "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("10: screens.hall.colours: expected one of auto, truecolor, 256, 16, none") },
+                "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("11: screens.hall.columns: expected a whole number from 20") }, "\(errors)")
+        #expect(errors.contains { $0.contains("screens.foyer: /dev/stdout is already used by screen 'lobby'") },
+                "\(errors)")
+    }
+
+    @Test func terminalLayoutFitsAndColoursDegrade() {
+        let page = Page(exhibit: "x", series: "Series", title: "Title", index: 1, count: 3,
+                        items: [.text(role: .body, lines: [PageLine(text: "日本語 text", height: 1)], spaceBefore: 0)],
+                        words: 2)
+        let layout = TerminalLayout(frame: .page(page), columns: 30, rows: 8)
+        #expect(layout.plainRows.count == 8)
+        #expect(layout.plainRows.allSatisfy { CellMeasurer.displayWidth($0) == 30 })
+        #expect(layout.plainRows[0].hasPrefix(" Series :: Title"))
+        #expect(layout.plainRows[7].hasSuffix("2/3 "))
+        let accent = Colour(hex: "#7A1F1F")!
+        #expect(ColourMode.truecolor.sgr(accent, background: false) == "38;2;122;31;31")
+        #expect(ColourMode.palette256.sgr(accent, background: false) == "38;5;88")
+        #expect(ColourMode.palette16.sgr(Colour(hex: "#FFFFFF")!, background: true) == "107")
+        #expect(ColourMode.detect(term: "xterm-256color", colorterm: "truecolor") == .truecolor)
+        #expect(ColourMode.detect(term: "linux", colorterm: nil) == .palette16)
+        #expect(ColourMode.detect(term: "dumb", colorterm: nil) == ColourMode.none)
+    }
+}
