@@ -38,6 +38,8 @@ public final class Daemon: Service, Sendable {
         var ready = false
         var lastReload: String?
         var stopping = false
+        /// Counts program swaps; each runner notes the generation it last showed.
+        var generation = 0
     }
 
     /// Starts from a program that loaded without errors.
@@ -102,7 +104,7 @@ public final class Daemon: Service, Sendable {
         var last: Frame?
         let beat = manager.watchdogInterval.map { Int64($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) / 2 }
         while !Task.isCancelled {
-            let program = self.program
+            let (program, generation) = state.withLock { ($0.program, $0.generation) }
             let now = clock.now()
             let surface = slot.surface
             guard let presentation = program.presentation(for: slot.name, at: now, surface: surface) else { return }
@@ -116,6 +118,7 @@ public final class Daemon: Service, Sendable {
                     "vitrine.screen": "\(slot.name)", "vitrine.page": "\(slot.summary)",
                 ])
             }
+            slot.generation = generation
             var deadline = presentation.validUntil
             if let beat, beat > 0 {
                 beatWatchdog(slot.name)
@@ -326,13 +329,15 @@ public final class Daemon: Service, Sendable {
         // Swap. Replaced outputs let go of their devices before the new ones take them.
         for slot in retire { await slot.stop() }
         let now = clock.now()
-        state.withLock { state in
+        let generation = state.withLock { state -> Int in
+            state.generation += 1
             state.program = program
             state.loadedAt = now
             state.slots = keep
             state.order = program.configuration.screens.map(\.name)
             for slot in create { state.slots[slot.name] = slot }
             state.lastReload = nil
+            return state.generation
         }
         for slot in create { start(slot) }
         for slot in keep.values { slot.wakeup.nudge() }
@@ -340,8 +345,11 @@ public final class Daemon: Service, Sendable {
         let changed = create.map(\.name) + retire.map(\.name).filter { !createdNames.contains($0) }.map { "-\($0)" }
         let note = changed.isEmpty ? "reloaded" : "reloaded (restarted \(changed.joined(separator: ", ")))"
         logger.info("Reloaded.", metadata: ["vitrine.restarted": "\(changed)"])
-        // The kept screens are nudged; give them a moment to pick the new program before reporting.
-        await Task.yield()
+        // Report once the kept screens show the new program (they were nudged; this takes microseconds).
+        let deadline = ContinuousClock.now + .seconds(2)
+        while keep.values.contains(where: { $0.generation < generation }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
         manager.ready(status: statusLine() + " · " + note)
         return nil
     }

@@ -26,6 +26,7 @@ final class ScreenSlot: Sendable {
         var runner: Task<Void, Never>?
         var supervisor: Task<Void, Never>?
         var restarts = 0
+        var generation = 0
     }
 
     init(name: String, type: String, options: [OptionEntry], output: any OutputPlugin) {
@@ -50,6 +51,12 @@ final class ScreenSlot: Sendable {
     var summary: String {
         get { state.withLock { $0.summary } }
         set { state.withLock { $0.summary = newValue } }
+    }
+
+    /// The program generation the runner last showed.
+    var generation: Int {
+        get { state.withLock { $0.generation } }
+        set { state.withLock { $0.generation = newValue } }
     }
 
     var restarts: Int {
