@@ -5,13 +5,9 @@ import VitrineModel
 /// this only converts between instants and the venue's calendar, DST included.
 public struct VenueCalendar: Sendable {
     public let timeZone: TimeZone
-    private let calendar: Calendar
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        self.calendar = calendar
     }
 
     public init?(identifier: String) {
@@ -25,12 +21,18 @@ public struct VenueCalendar: Sendable {
         public var second: Int
     }
 
+    /// Wall-clock time at an instant. Only the zone's offset comes from the time zone database; the calendar
+    /// arithmetic is proleptic Gregorian done here (cheaper than a Foundation Calendar, and it keeps ICU's calendar
+    /// data out of the idle daemon's memory).
     public func local(_ ms: Int64) -> LocalTime {
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date(ms))
+        let seconds = Int64((Double(ms) / 1000).rounded(.down))
+        let wall = seconds + Int64(timeZone.secondsFromGMT(for: date(ms)))
+        let days = Int((Double(wall) / 86_400).rounded(.down))
+        let secondOfDay = Int(wall - Int64(days) * 86_400)
         return LocalTime(
-            date: LocalDate(year: parts.year!, month: parts.month!, day: parts.day!),
-            time: TimeOfDay(hour: parts.hour!, minute: parts.minute!),
-            second: parts.second!
+            date: Self.civil(fromDays: days),
+            time: TimeOfDay(minutes: secondOfDay / 60),
+            second: secondOfDay % 60
         )
     }
 
