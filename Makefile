@@ -1,11 +1,11 @@
-# Vitrine: `make run` sets up and shows the demo schedule; `make test` sets up and runs every test.
+# Vitrine: `make run` sets up and runs the daemon on the demo; `make test` sets up and runs every test.
 SWIFT ?= swift
 CONFIG ?= config/vitrine.yaml
 # Debian packages the build and the tests need (see README).
 APT_PACKAGES = libcmark-dev libsystemd-dev pkg-config tzdata tmux
 BIN = .build/debug/vitrine
 
-.PHONY: setup build run check test bench-check release clean
+.PHONY: setup build run check test bench-check bench-idle release clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -18,11 +18,10 @@ setup:
 build: setup
 	$(SWIFT) build
 
-# What each screen of the demo shows now, then the next ten minutes of the first screen.
+# The daemon on the demo: pages rotate in this terminal until Ctrl-C (the log goes to a file it names).
 run: build
 	$(BIN) check --config $(CONFIG)
-	$(BIN) schedule --config $(CONFIG)
-	$(BIN) schedule --config $(CONFIG) --screen hall-a --for 10m
+	$(BIN) run --config $(CONFIG)
 
 check: build
 	$(BIN) check --config $(CONFIG)
@@ -40,3 +39,7 @@ clean:
 # `vitrine check` over 1,000 generated exhibits, release build (results in docs/benchmarks.md).
 bench-check: setup
 	bench/check-1000.sh
+
+# An idle daemon over 60 s: CPU share and resident memory (results in docs/benchmarks.md).
+bench-idle: setup
+	bench/idle.sh 60

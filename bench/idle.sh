@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # An idle daemon: one terminal screen (drawing to /dev/null), pages of 30 s, measured over SECONDS (default 60):
-# CPU time used, as a share of one core, and resident memory at the end (release build).
-# Usage: bench/idle.sh [SECONDS]
+# CPU time used, as a share of one core, and resident memory at the end. Release build linked with
+# --static-swift-stdlib, as the package ships it (a dynamically linked build maps ~4 MB more of shared Swift
+# libraries). Usage: bench/idle.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-swift build -c release --product vitrine >/dev/null
-bin=$PWD/.build/release/vitrine
+swift build -c release --static-swift-stdlib --product vitrine --scratch-path .build-static >/dev/null
+bin=$PWD/.build-static/release/vitrine
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 cp -r config/exhibits "$work/exhibits"
@@ -35,8 +36,10 @@ sleep "$seconds"
 after=$(cpu)
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
 hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
+anon=$(awk '/^Pss_Anon/ { print $2 }' "/proc/$pid/smaps_rollup")
 awk -v b="$before" -v a="$after" -v t="$ticks" -v s="$seconds" \
     'BEGIN { printf "idle_cpu: %.3f %% of one core over %d s (%d ticks)\n", (a - b) / t / s * 100, s, a - b }'
-awk -v r="$rss" -v h="$hwm" 'BEGIN { printf "idle_rss: %.1f MiB (peak %.1f MiB)\n", r / 1024, h / 1024 }'
+awk -v r="$rss" -v h="$hwm" -v a="$anon" \
+    'BEGIN { printf "idle_rss: %.1f MiB (peak %.1f MiB; private heap and stacks %.1f MiB)\n", r / 1024, h / 1024, a / 1024 }'
 kill -TERM "$pid"
 wait "$pid" && echo "exit: 0 after SIGTERM"

@@ -35,14 +35,16 @@ import VitrineTestKit
         """
     }
 
-    func start(_ venue: TemporaryVenue, socket: NotifySocket, watchdogUSec: Int? = nil) throws -> Process {
+    func start(_ venue: TemporaryVenue, socket: NotifySocket, watchdogUSec: Int? = nil, watch: Bool = false)
+        throws -> Process
+    {
         let process = Process()
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = socket.path
         environment.removeValue(forKey: "JOURNAL_STREAM")
         environment.removeValue(forKey: "INVOCATION_ID")
         let log = venue.root.appendingPathComponent("vitrine.log").path
-        let arguments = ["run", "--config", venue.configPath, "--log-file", log, "--no-watch"]
+        let arguments = ["run", "--config", venue.configPath, "--log-file", log] + (watch ? [] : ["--no-watch"])
         if let watchdogUSec {
             // libsystemd only honours WATCHDOG_USEC when WATCHDOG_PID is this very process.
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -120,6 +122,34 @@ import VitrineTestKit
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+    }
+
+    @Test func savingAnExhibitReloadsOnce() throws {
+        let venue = try venue()
+        let socket = try NotifySocket(directory: venue.root)
+        let process = try start(venue, socket: socket, watch: true)
+        defer { if process.isRunning { process.terminate() } }
+        #expect(socket.wait { $0.contains("READY=1") } != nil)
+        let mark = socket.messages.count
+        // Several saves in a row, as an editor makes them: one reload after a second of quiet.
+        for version in 1...5 {
+            try venue.addExhibit("first", "---\ntitle: First, version \(version)\n---\nThe first exhibit.\n")
+            usleep(50_000)
+        }
+        let reloaded = try #require(socket.wait(after: mark) { $0.contains("READY=1") && $0.contains("reloaded") })
+        #expect(reloaded.contains("hall: First, version 5"), "\(reloaded)")
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(socket.messages.dropFirst(mark).filter { $0.contains("RELOADING=1") }.count == 1)
+        // A new exhibit folder is watched too.
+        let second = socket.messages.count
+        try venue.addExhibit("third", "---\ntitle: Third\n---\nNew.\n")
+        #expect(socket.wait(after: second) { $0.contains("RELOADING=1") } != nil)
+        Thread.sleep(forTimeInterval: 0.5)
+        let third = socket.messages.count
+        try venue.addExhibit("third", "---\ntitle: Third again\n---\nNew.\n")
+        #expect(socket.wait(after: third) { $0.contains("RELOADING=1") } != nil, "edits inside the new folder are seen")
+        process.terminate()
+        process.waitUntilExit()
     }
 
     @Test func watchdogPingsAtHalfTheInterval() throws {

@@ -114,9 +114,9 @@ public final class Daemon: Service, Sendable {
                 slot.summary = Self.summary(of: frame)
                 last = frame
                 publishStatus()
-                logger.debug("Showing.", metadata: [
-                    "vitrine.screen": "\(slot.name)", "vitrine.page": "\(slot.summary)",
-                ])
+                var metadata: Logger.Metadata = ["vitrine.screen": "\(slot.name)", "vitrine.page": "\(slot.summary)"]
+                if case let .exhibit(id, _, _) = presentation.content { metadata["vitrine.exhibit"] = "\(id)" }
+                logger.debug("Showing.", metadata: metadata)
             }
             slot.generation = generation
             var deadline = presentation.validUntil
