@@ -31,6 +31,24 @@ import VitrineTestKit
         "---\ntitle: \(title)\npage-duration: \(duration)\n---\nA line of text.\n"
     }
 
+    /// A venue with exhibits First and Second (pages of `duration`), a recorder named `name`, a manual clock at `at`.
+    struct Setup {
+        var venue: TemporaryVenue
+        var clock: ManualClock
+        var recorder: Recorder
+    }
+
+    func setUp(_ name: String, at iso: String, duration: String = "10s") throws -> Setup {
+        let clock = ManualClock(at: instant(iso))
+        let recorder = Recorder(clock: { clock.now() })
+        recorder.register(as: name)
+        let venue = try TemporaryVenue()
+        try venue.writeConfig(config(recorder: name))
+        try venue.addExhibit("first", exhibit("First", duration: duration))
+        try venue.addExhibit("second", exhibit("Second", duration: duration))
+        return Setup(venue: venue, clock: clock, recorder: recorder)
+    }
+
     func makeDaemon(_ venue: TemporaryVenue, clock: ManualClock, manager: RecordingServiceManager = .init())
         throws -> Daemon
     {
@@ -104,13 +122,8 @@ import VitrineTestKit
     }
 
     @Test func reloadSwapsTheProgramAndKeepsUnchangedOutputsRunning() async throws {
-        let clock = ManualClock(at: instant("2026-06-01T10:00:03Z"))
-        let recorder = Recorder(clock: { clock.now() })
-        recorder.register(as: "reload")
-        let venue = try TemporaryVenue()
-        try venue.writeConfig(config(recorder: "reload"))
-        try venue.addExhibit("first", exhibit("First"))
-        try venue.addExhibit("second", exhibit("Second"))
+        let setup = try setUp("reload", at: "2026-06-01T10:00:03Z")
+        let (venue, clock, recorder) = (setup.venue, setup.clock, setup.recorder)
         let manager = RecordingServiceManager()
         let daemon = try makeDaemon(venue, clock: clock, manager: manager)
         daemon.start()
@@ -144,13 +157,8 @@ import VitrineTestKit
     }
 
     @Test func changedOptionsRestartOnlyThatOutput() async throws {
-        let clock = ManualClock(at: instant("2026-06-01T10:00:03Z"))
-        let recorder = Recorder(clock: { clock.now() })
-        recorder.register(as: "options")
-        let venue = try TemporaryVenue()
-        try venue.writeConfig(config(recorder: "options"))
-        try venue.addExhibit("first", exhibit("First"))
-        try venue.addExhibit("second", exhibit("Second"))
+        let setup = try setUp("options", at: "2026-06-01T10:00:03Z")
+        let (venue, clock, recorder) = (setup.venue, setup.clock, setup.recorder)
         let daemon = try makeDaemon(venue, clock: clock)
         daemon.start()
         #expect(await eventually { recorder.runs == 1 && recorder.entries.count == 1 })
@@ -162,13 +170,8 @@ import VitrineTestKit
     }
 
     @Test func watchdogPingsComeFromTheRunnersLoop() async throws {
-        let clock = ManualClock(at: instant("2026-06-01T10:00:00Z"))
-        let recorder = Recorder(clock: { clock.now() })
-        recorder.register(as: "watchdog")
-        let venue = try TemporaryVenue()
-        try venue.writeConfig(config(recorder: "watchdog"))
-        try venue.addExhibit("first", exhibit("First", duration: "1h"))
-        try venue.addExhibit("second", exhibit("Second", duration: "1h"))
+        let setup = try setUp("watchdog", at: "2026-06-01T10:00:00Z", duration: "1h")
+        let (venue, clock, recorder) = (setup.venue, setup.clock, setup.recorder)
         let manager = RecordingServiceManager(watchdogInterval: .seconds(10))
         let daemon = try makeDaemon(venue, clock: clock, manager: manager)
         daemon.start()
