@@ -43,7 +43,7 @@ let package = Package(
         // Built-in outputs: one folder each under plugins/, importing only the plugin API.
         .target(
             name: "TerminalOutput",
-            dependencies: ["VitrinePluginAPI", "VitrineModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VitrinePluginAPI"],
             path: "plugins/terminal",
             exclude: ["README.md", "sample.yaml"]
         ),

@@ -111,7 +111,10 @@ import VitrineTestKit
         let socket = try NotifySocket(directory: venue.root)
         let process = try start(venue, socket: socket)
         defer { if process.isRunning { process.terminate() } }
+        // A SIGHUP during start-up, before the reload handler exists, must not kill the daemon.
+        kill(process.processIdentifier, SIGHUP)
         #expect(socket.wait { $0.contains("READY=1") } != nil)
+        #expect(process.isRunning)
         let mark = socket.messages.count
         for _ in 0..<50 { kill(process.processIdentifier, SIGHUP) }
         #expect(socket.wait(after: mark) { $0.contains("READY=1") } != nil)

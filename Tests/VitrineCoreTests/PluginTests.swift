@@ -13,8 +13,9 @@ import VitrineTestKit
     @Test func everyPluginSampleDecodesAndIsDocumented() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: plugins.path).filter {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: plugins.appendingPathComponent($0).path, isDirectory: &isDirectory)
-            return isDirectory.boolValue
+            let exists = FileManager.default.fileExists(atPath: plugins.appendingPathComponent($0).path,
+                                                        isDirectory: &isDirectory)
+            return exists && isDirectory.boolValue
         }
         #expect(!folders.isEmpty)
         for folder in folders {

@@ -1,4 +1,5 @@
-import VitrineModel
+import VitrinePluginAPI
+
 
 /// How many colours a terminal shows, and the escape sequences for a theme colour in each mode.
 public enum ColourMode: String, CaseIterable, Sendable {

@@ -1,4 +1,3 @@
-import VitrineModel
 import VitrinePluginAPI
 
 /// Where each piece of text of a frame goes on a grid of character cells. Shared by the terminal output and the

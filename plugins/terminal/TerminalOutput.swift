@@ -1,8 +1,6 @@
 import Dispatch
 import Foundation
 import Glibc
-import Logging
-import VitrineModel
 import VitrinePluginAPI
 
 /// Draws pages full-screen on a text terminal: a console (`tty: /dev/tty2`) or the daemon's own terminal.
