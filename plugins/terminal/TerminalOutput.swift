@@ -62,7 +62,7 @@ public struct TerminalOutput: OutputPlugin {
         let device = try TerminalDevice(path: tty)
         defer { device.restore(with: Self.leave) }
         if tty == nil, !device.isTerminal {
-            throw TerminalDevice.Failure(call: "isatty", path: "standard output", errno: ENOTTY)
+            throw NoTerminal()
         }
         try device.write(Self.enter)
         var size = device.size() ?? (columns ?? 80, rows ?? 24)
@@ -102,6 +102,12 @@ public struct TerminalOutput: OutputPlugin {
                 if let last { try device.write(render(last, columns: size.columns, rows: size.rows, mode: mode)) }
                 context.surfaceChanged(.cells(columns: size.columns, rows: size.rows))
             }
+        }
+    }
+
+    struct NoTerminal: Error, CustomStringConvertible {
+        var description: String {
+            "standard output is not a terminal (vitrine runs without one, as under systemd): set tty: /dev/ttyN"
         }
     }
 
