@@ -31,6 +31,13 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // Debian's Pango and Cairo: text layout and painting for pixel screens.
+        .systemLibrary(
+            name: "CPangoCairo",
+            path: "Sources/CPangoCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
+        ),
         .target(name: "VitrineModel"),
         .target(
             name: "VitrinePluginAPI",
@@ -40,6 +47,8 @@ let package = Package(
             name: "VitrineSystemd",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
+        // Page layout and painting in pixels, shared by pixel outputs, `vitrine render` and previews.
+        .target(name: "VitrineRenderer", dependencies: ["VitrinePluginAPI", "CPangoCairo"]),
         // Built-in outputs: one folder each under plugins/, importing only the plugin API.
         .target(
             name: "TerminalOutput",
@@ -70,6 +79,7 @@ let package = Package(
                 "VitrineModel",
                 "VitrinePluginAPI",
                 "VitrineSystemd",
+                "VitrineRenderer",
                 "TerminalOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,7 +88,9 @@ let package = Package(
         ),
         .testTarget(
             name: "VitrineCoreTests",
-            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "VitrineTestKit", "TerminalOutput"]
+            dependencies: [
+                "VitrineCore", "VitrineModel", "VitrinePluginAPI", "VitrineTestKit", "TerminalOutput", "VitrineRenderer",
+            ]
         ),
         .testTarget(
             name: "VitrineCLITests",

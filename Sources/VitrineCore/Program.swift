@@ -49,6 +49,25 @@ public struct Program: Sendable {
     }
 }
 
+extension Program {
+    /// What an output is handed for a presentation: the page laid out for `surface`, with its theme.
+    public func frame(for presentation: Presentation, surface: Surface? = nil) -> Frame {
+        let theme = configuration.themes[presentation.theme] ?? Theme(name: presentation.theme)
+        switch presentation.content {
+        case .exhibit:
+            if let page = page(for: presentation, surface: surface) {
+                let title = exhibits[page.exhibit]?.displayTitle
+                return Frame(content: .page(page), presentation: presentation, theme: theme, title: title)
+            }
+            return Frame(content: .blank, presentation: presentation, theme: theme)
+        case let .message(text):
+            return Frame(content: .message(text), presentation: presentation, theme: theme)
+        case .blank:
+            return Frame(content: .blank, presentation: presentation, theme: theme)
+        }
+    }
+}
+
 /// Pages per (surface, theme, exhibit). Shared by copies of one program; a new program starts a new book.
 final class PageBook: Sendable {
     struct Key: Hashable {

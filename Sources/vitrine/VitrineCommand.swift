@@ -4,7 +4,9 @@ struct VitrineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vitrine",
         abstract: "Runs the screens of a museum or gallery.",
-        subcommands: [RunCommand.self, Check.self, ScheduleCommand.self, PagesCommand.self, PluginsCommand.self]
+        subcommands: [
+            RunCommand.self, Check.self, ScheduleCommand.self, PagesCommand.self, RenderCommand.self, PluginsCommand.self,
+        ]
     )
 }
 

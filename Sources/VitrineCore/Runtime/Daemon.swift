@@ -108,7 +108,7 @@ public final class Daemon: Service, Sendable {
             let now = clock.now()
             let surface = slot.surface
             guard let presentation = program.presentation(for: slot.name, at: now, surface: surface) else { return }
-            let frame = Self.frame(for: presentation, program: program, surface: surface)
+            let frame = program.frame(for: presentation, surface: surface)
             if last.map({ !$0.showsSame(as: frame) }) ?? true {
                 slot.mailbox.send(frame)
                 slot.summary = Self.summary(of: frame)
@@ -234,23 +234,7 @@ public final class Daemon: Service, Sendable {
 
     // MARK: Frames
 
-    static func frame(for presentation: Presentation, program: Program, surface: Surface) -> Frame {
-        let theme = program.configuration.themes[presentation.theme] ?? Theme(name: presentation.theme)
-        switch presentation.content {
-        case .exhibit:
-            if let page = program.page(for: presentation, surface: surface) {
-                let title = program.exhibits[page.exhibit]?.displayTitle
-                return Frame(content: .page(page), presentation: presentation, theme: theme, title: title)
-            }
-            return Frame(content: .blank, presentation: presentation, theme: theme)
-        case let .message(text):
-            return Frame(content: .message(text), presentation: presentation, theme: theme)
-        case .blank:
-            return Frame(content: .blank, presentation: presentation, theme: theme)
-        }
-    }
-
-    static func summary(of frame: Frame) -> String {
+    public static func summary(of frame: Frame) -> String {
         switch frame.content {
         case let .page(page): "\(page.title) \(page.indicator)"
         case let .message(text): "message “\(text.count > 40 ? text.prefix(39) + "…" : text)”"

@@ -1,0 +1,207 @@
+import CPangoCairo
+import Foundation
+import VitrinePluginAPI
+
+/// A painted frame: XRGB pixels in memory (Cairo's RGB24), ready for a framebuffer or a PNG file.
+public final class Canvas: @unchecked Sendable {
+    let surface: OpaquePointer
+    public let width: Int
+    public let height: Int
+
+    /// A rectangle something was painted in, in pixels, with what it was.
+    public struct Box: Hashable, Sendable {
+        public var x: Double
+        public var y: Double
+        public var width: Double
+        public var height: Double
+        public var what: String
+        /// How far glyphs reach outside the box (italic and swash overhang), left and right.
+        public var overhangLeft: Double = 0
+        public var overhangRight: Double = 0
+        public var maxX: Double { x + width }
+        public var maxY: Double { y + height }
+    }
+    /// Every text line and image painted, for checking that a page stays inside its area.
+    public internal(set) var boxes: [Box] = []
+
+    init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height))
+    }
+
+    deinit { cairo_surface_destroy(surface) }
+
+    /// Bytes per row.
+    public var stride: Int { Int(cairo_image_surface_get_stride(surface)) }
+
+    /// The pixel at (x, y) as 0xRRGGBB.
+    public func pixel(x: Int, y: Int) -> UInt32 {
+        cairo_surface_flush(surface)
+        let data = cairo_image_surface_get_data(surface)!
+        return data.advanced(by: y * stride + x * 4).withMemoryRebound(to: UInt32.self, capacity: 1) { $0.pointee }
+            & 0xFF_FFFF
+    }
+
+    /// Reads the pixels (native-endian 0x00RRGGBB words, `stride` bytes a row).
+    public func withPixels<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        cairo_surface_flush(surface)
+        let data = cairo_image_surface_get_data(surface)!
+        return try body(UnsafeRawBufferPointer(start: data, count: stride * height))
+    }
+
+    public struct WriteError: Error, CustomStringConvertible {
+        public var path: String
+        public var status: String
+        public var description: String { "cannot write \(path): \(status)" }
+    }
+
+    public func writePNG(to path: String) throws {
+        let status = cairo_surface_write_to_png(surface, path)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw WriteError(path: path, status: String(cString: cairo_status_to_string(status)))
+        }
+    }
+}
+
+/// Paints frames as the page layout says: running header, the flowing items, the page indicator.
+public struct PagePainter: Sendable {
+    /// Where exhibits' folders are, for their images.
+    public var contentFolder: String
+
+    public init(contentFolder: String) { self.contentFolder = contentFolder }
+
+    public func paint(_ frame: Frame, width: Int, height: Int, clock: String? = nil) -> Canvas {
+        let layout = PixelLayout(width: width, height: height, theme: frame.theme)
+        let canvas = Canvas(width: layout.width, height: layout.height)
+        Pango.lock.withLock { _ in
+            let cr = cairo_create(canvas.surface)!
+            defer { cairo_destroy(cr) }
+            let background = frame.content == .blank ? Colour(red: 0, green: 0, blue: 0) : frame.theme.background
+            setColour(cr, background)
+            cairo_paint(cr)
+            switch frame.content {
+            case .blank:
+                break
+            case let .message(text):
+                paintMessage(cr, text, layout)
+            case let .page(page):
+                paintPage(cr, page, layout, clock: clock, canvas: canvas)
+            }
+        }
+        return canvas
+    }
+
+    private func setColour(_ cr: OpaquePointer, _ c: Colour) {
+        cairo_set_source_rgb(cr, Double(c.red) / 255, Double(c.green) / 255, Double(c.blue) / 255)
+    }
+
+    /// Draws one line of text with its top-left corner at (x, y); returns its width.
+    @discardableResult
+    private func text(_ cr: OpaquePointer, _ string: String, _ font: PixelLayout.Font, x: Double, y: Double,
+                      width: Double? = nil, alignRight: Bool = false, center: Bool = false,
+                      canvas: Canvas? = nil) -> Double
+    {
+        let layout = pango_cairo_create_layout(cr)!
+        defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
+        Pango.applyFontOptions(pango_layout_get_context(layout))
+        pango_cairo_update_layout(cr, layout)
+        let description = Pango.fontDescription(font)
+        defer { pango_font_description_free(description) }
+        pango_layout_set_font_description(layout, description)
+        if let width {
+            pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
+            pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+            if center { pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER) }
+        }
+        pango_layout_set_text(layout, string, Int32(string.utf8.count))
+        var ink = PangoRectangle(), logical = PangoRectangle()
+        pango_layout_get_pixel_extents(layout, &ink, &logical)
+        let left = alignRight ? x - Double(logical.width) : x
+        cairo_move_to(cr, left, y)
+        pango_cairo_show_layout(cr, layout)
+        canvas?.boxes.append(Canvas.Box(
+            x: left + Double(logical.x), y: y + Double(logical.y), width: Double(logical.width),
+            height: Double(logical.height), what: string,
+            overhangLeft: Double(max(0, logical.x - ink.x)),
+            overhangRight: Double(max(0, (ink.x + ink.width) - (logical.x + logical.width)))
+        ))
+        return Double(logical.width)
+    }
+
+    private func paintMessage(_ cr: OpaquePointer, _ message: String, _ layout: PixelLayout) {
+        var font = layout.font(for: .title)
+        font.size *= 0.8
+        setColour(cr, layout.theme.text)
+        text(cr, message, font, x: layout.margin, y: Double(layout.height) * 0.38, width: layout.contentWidth,
+             center: true)
+    }
+
+    private func paintPage(_ cr: OpaquePointer, _ page: Page, _ layout: PixelLayout, clock: String?, canvas: Canvas) {
+        var y = layout.flowTop
+        let caption = layout.font(for: .caption)
+        if page.index > 0 {
+            setColour(cr, layout.theme.muted)
+            text(cr, (page.series.map { "\($0) :: " } ?? "") + page.title, caption, x: layout.margin, y: y,
+                 canvas: canvas)
+            y += layout.headerHeight
+        }
+        for (index, item) in page.items.enumerated() {
+            switch item {
+            case let .text(role, lines, space):
+                if index > 0 { y += space }
+                let font = layout.font(for: role)
+                setColour(cr, layout.colour(for: role))
+                for line in lines {
+                    text(cr, line.text, font, x: layout.margin + layout.indent(for: role), y: y, canvas: canvas)
+                    y += line.height
+                }
+            case let .image(image, height, space):
+                if index > 0 { y += space }
+                paintImage(cr, image, exhibit: page.exhibit, x: layout.margin, y: y, width: layout.contentWidth,
+                           height: height, layout: layout)
+                canvas.boxes.append(Canvas.Box(x: layout.margin, y: y, width: layout.contentWidth, height: height,
+                                               what: image.file))
+                y += height
+            }
+        }
+        // Foot: footer text at the left, clock and page indicator at the right.
+        let footY = Double(layout.height) - layout.margin - layout.footerHeight * 0.75
+        setColour(cr, layout.theme.muted)
+        if let footer = layout.theme.footer { text(cr, footer, caption, x: layout.margin, y: footY) }
+        var right = Double(layout.width) - layout.margin
+        if page.count > 1 {
+            right -= text(cr, page.indicator, caption, x: right, y: footY, alignRight: true) + caption.size
+        }
+        if layout.theme.showClock, let clock { text(cr, clock, caption, x: right, y: footY, alignRight: true) }
+    }
+
+    private func paintImage(_ cr: OpaquePointer, _ image: ImageBlock, exhibit: ExhibitID, x: Double, y: Double,
+                            width: Double, height: Double, layout: PixelLayout)
+    {
+        let path = (contentFolder as NSString).appendingPathComponent(exhibit.rawValue + "/" + image.file)
+        let source = image.file.lowercased().hasSuffix(".png") ? cairo_image_surface_create_from_png(path) : nil
+        defer { if let source { cairo_surface_destroy(source) } }
+        guard let source, cairo_surface_status(source) == CAIRO_STATUS_SUCCESS else {
+            // A picture that cannot be decoded here: a quiet frame with its description, never a broken screen.
+            setColour(cr, layout.theme.muted)
+            cairo_set_line_width(cr, max(1, layout.scale * 2))
+            cairo_rectangle(cr, x, y, width, height)
+            cairo_stroke(cr)
+            text(cr, image.alt ?? image.file, layout.font(for: .imageText), x: x + layout.margin / 2,
+                 y: y + layout.margin / 2, width: width - layout.margin)
+            return
+        }
+        let w = Double(cairo_image_surface_get_width(source)), h = Double(cairo_image_surface_get_height(source))
+        guard w > 0, h > 0 else { return }
+        let scale = min(width / w, height / h)
+        let drawnWidth = w * scale
+        cairo_save(cr)
+        cairo_translate(cr, x + (width - drawnWidth) / 2, y)
+        cairo_scale(cr, scale, scale)
+        cairo_set_source_surface(cr, source, 0, 0)
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD)
+        cairo_paint(cr)
+        cairo_restore(cr)
+    }
+}

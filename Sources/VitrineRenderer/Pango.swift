@@ -1,0 +1,62 @@
+import CPangoCairo
+import Synchronization
+import VitrinePluginAPI
+
+/// Pango and Cairo objects used from several threads. Pango's font map and fontconfig are not thread-safe, so every
+/// call into them goes through one lock: a pixel screen lays out a page in a few milliseconds, rarely at once.
+enum Pango {
+    static let lock = Mutex<Void>(())
+
+    /// Measuring and painting use the same font options, so a line measured to fit is painted the same width.
+    static func applyFontOptions(_ context: OpaquePointer) {
+        let options = cairo_font_options_create()
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
+        cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_SLIGHT)
+        cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY)
+        pango_cairo_context_set_font_options(context, options)
+        cairo_font_options_destroy(options)
+    }
+
+    static func fontDescription(_ font: PixelLayout.Font) -> OpaquePointer {
+        let description = pango_font_description_from_string(font.description)!
+        pango_font_description_set_absolute_size(description, font.size * Double(PANGO_SCALE))
+        return description
+    }
+
+    /// Lines of `text` broken to `width` pixels: each line's text and height.
+    static func lines(of text: String, font: PixelLayout.Font, width: Double, justify: Bool) -> [PageLine] {
+        lock.withLock { _ in
+            let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1)
+            let cr = cairo_create(surface)
+            defer {
+                cairo_destroy(cr)
+                cairo_surface_destroy(surface)
+            }
+            let layout = pango_cairo_create_layout(cr)!
+            defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
+            applyFontOptions(pango_layout_get_context(layout))
+            pango_cairo_update_layout(cr, layout)
+            let description = fontDescription(font)
+            defer { pango_font_description_free(description) }
+            pango_layout_set_font_description(layout, description)
+            pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
+            pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+            let utf8 = Array(text.utf8)
+            pango_layout_set_text(layout, text, Int32(utf8.count))
+            var result: [PageLine] = []
+            let iterator = pango_layout_get_iter(layout)
+            defer { pango_layout_iter_free(iterator) }
+            repeat {
+                let line = pango_layout_iter_get_line_readonly(iterator)!
+                let start = Int(line.pointee.start_index), length = Int(line.pointee.length)
+                var top: Int32 = 0, bottom: Int32 = 0
+                pango_layout_iter_get_line_yrange(iterator, &top, &bottom)
+                let bytes = utf8[max(0, start)..<min(utf8.count, start + length)]
+                var lineText = String(decoding: bytes, as: UTF8.self)
+                while lineText.hasSuffix(" ") || lineText.hasSuffix("\n") { lineText.removeLast() }
+                result.append(PageLine(text: lineText, height: (Double(bottom - top) / Double(PANGO_SCALE)).rounded(.up)))
+            } while pango_layout_iter_next_line(iterator) != 0
+            return result
+        }
+    }
+}

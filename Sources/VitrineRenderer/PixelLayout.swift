@@ -1,0 +1,83 @@
+import VitrinePluginAPI
+
+/// The geometry of a page on a pixel screen, from its size and the theme: margins, bands, text sizes and fonts.
+/// Sizes in the theme are pixels at 1080 lines; they scale with the shorter side, so a 4K panel and a portrait
+/// 1080x1920 panel look like the same panel.
+public struct PixelLayout: Hashable, Sendable {
+    public let width: Int
+    public let height: Int
+    public let theme: Theme
+
+    public init(width: Int, height: Int, theme: Theme) {
+        self.width = max(width, 64)
+        self.height = max(height, 64)
+        self.theme = theme
+    }
+
+    public var scale: Double { Double(min(width, height)) / 1080 }
+    public var margin: Double { (theme.margin * Double(min(width, height))).rounded() }
+    public var contentWidth: Double { Double(width) - 2 * margin }
+    /// The page indicator (and clock) band at the foot.
+    public var footerHeight: Double { (theme.captionSize * scale * 2).rounded() }
+    /// The running title on pages after the first.
+    public var headerHeight: Double { (theme.captionSize * scale * 2.4).rounded() }
+    public var flowTop: Double { margin }
+    public var flowBottom: Double { Double(height) - margin - footerHeight }
+
+    public struct Font: Hashable, Sendable {
+        public var family: String
+        public var size: Double
+        public var bold = false
+        public var italic = false
+
+        /// A Pango font description without the size (set separately, in device pixels).
+        public var description: String {
+            [family, bold ? "Bold" : nil, italic ? "Italic" : nil].compactMap { $0 }.joined(separator: " ")
+        }
+    }
+
+    public func font(for role: TextRole) -> Font {
+        let body = theme.bodySize * scale, heading = theme.headingSize * scale
+        let caption = theme.captionSize * scale, title = theme.titleSize * scale
+        switch role {
+        case .series: return Font(family: theme.headingFont, size: heading * 0.62)
+        case .title: return Font(family: theme.headingFont, size: title, bold: true)
+        case .heading: return Font(family: theme.headingFont, size: heading, bold: true)
+        case .summary: return Font(family: theme.bodyFont, size: body * 1.12)
+        case .body, .transcript: return Font(family: theme.bodyFont, size: body)
+        case .quote: return Font(family: theme.bodyFont, size: body * 1.15, italic: true)
+        case .attribution: return Font(family: theme.headingFont, size: body * 0.8, bold: true)
+        case .context: return Font(family: theme.bodyFont, size: caption, italic: true)
+        case .caption, .credit, .imageText: return Font(family: theme.headingFont, size: caption)
+        case .mediaLabel: return Font(family: theme.headingFont, size: caption * 1.1, bold: true)
+        }
+    }
+
+    /// Quotes, their attribution and context sit indented.
+    public func indent(for role: TextRole) -> Double {
+        switch role {
+        case .quote, .attribution, .context: (contentWidth * 0.06).rounded()
+        default: 0
+        }
+    }
+
+    public func measure(for role: TextRole) -> Double { contentWidth - 2 * indent(for: role) }
+
+    public func spaceBefore(_ role: TextRole) -> Double {
+        let body = theme.bodySize * scale
+        switch role {
+        case .heading: return (body * 1.2).rounded()
+        case .title, .series: return 0
+        case .attribution, .context, .caption, .credit: return (body * 0.25).rounded()
+        default: return (body * 0.7).rounded()
+        }
+    }
+
+    public func colour(for role: TextRole) -> Colour {
+        switch role {
+        case .series, .heading, .attribution, .mediaLabel: theme.accent
+        case .context, .caption, .credit, .imageText: theme.muted
+        default: theme.text
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import VitrineCore
+import VitrinePluginAPI
+import VitrineRenderer
+import VitrineTestKit
+
+/// Pages laid out with Pango for pixel screens, painted with Cairo, checked on what was actually drawn.
+@Suite struct RendererTests {
+    let demoFolder = TemporaryVenue.packageRoot.appendingPathComponent("config/exhibits").path
+    var demo: ExhibitLoader.Result { ExhibitLoader().loadFolder(demoFolder) }
+    let theme = Theme(name: "paper")
+
+    func frame(_ page: Page) -> Frame {
+        let presentation = Presentation(screen: "s", content: .exhibit(page.exhibit, page: page.index,
+                                                                         pageCount: page.count),
+                                        theme: theme.name, reason: .playlist, validFrom: 0, validUntil: 1)
+        return Frame(content: .page(page), presentation: presentation, theme: theme)
+    }
+
+    @Test(arguments: [(1280, 720), (1920, 1080), (1080, 1920), (3840, 2160)])
+    func everyPageStaysInsideItsArea(width: Int, height: Int) throws {
+        let measurer = PixelMeasurer(width: width, height: height, theme: theme)
+        let layout = measurer.layout
+        let painter = PagePainter(contentFolder: demoFolder)
+        for exhibit in demo.exhibits.values {
+            let pages = Paginator().paginate(exhibit, measurer: measurer)
+            for page in pages {
+                let canvas = painter.paint(frame(page), width: width, height: height)
+                #expect(!canvas.boxes.isEmpty)
+                // Glyphs may overhang their box a little (a J's hook, an italic f) as in print; never by more than a
+                // small part of the margin.
+                let overhang = layout.margin * 0.15
+                for box in canvas.boxes {
+                    let place = "\(exhibit.id) \(page.indicator) at \(width)x\(height): '\(box.what)'"
+                    #expect(box.x >= layout.margin - 0.5, "\(place) starts left of the margin")
+                    #expect(box.maxX <= Double(width) - layout.margin + 0.5, "\(place) runs past the right margin")
+                    #expect(box.overhangLeft <= overhang && box.overhangRight <= overhang, "\(place) overhangs")
+                    #expect(box.y >= layout.margin - 1, "\(place) above the top margin")
+                    #expect(box.maxY <= layout.flowBottom + 1, "\(place) runs into the foot of the page")
+                }
+                if page.index < page.count - 1, case let .text(role, _, _)? = page.items.last {
+                    #expect(role != .heading && role != .title, "\(exhibit.id) \(page.indicator) ends with a heading")
+                }
+            }
+        }
+    }
+
+    @Test func theLongExhibitNeedsMorePagesOnSmallerScreens() throws {
+        let exhibit = try #require(demo.exhibits["long-winter"])
+        let big = Paginator().paginate(exhibit, measurer: PixelMeasurer(width: 1920, height: 1080, theme: theme))
+        let portrait = Paginator().paginate(exhibit, measurer: PixelMeasurer(width: 1080, height: 1920, theme: theme))
+        #expect(big.count >= 3)
+        #expect(portrait.count < big.count, "a portrait panel holds more lines a page")
+    }
+
+    @Test func paintsTheThemeAndTheImage() throws {
+        let exhibit = try #require(demo.exhibits["harbour-workshop"])
+        let measurer = PixelMeasurer(width: 1920, height: 1080, theme: theme)
+        let pages = Paginator().paginate(exhibit, measurer: measurer)
+        let withImage = try #require(pages.first { $0.items.contains { if case .image = $0 { true } else { false } } })
+        let canvas = PagePainter(contentFolder: demoFolder).paint(frame(withImage), width: 1920, height: 1080)
+        #expect(canvas.width == 1920 && canvas.height == 1080)
+        #expect(canvas.pixel(x: 2, y: 2) == 0xF6F1E7, "the paper background")
+        let image = try #require(canvas.boxes.first { $0.what == "harbour.png" })
+        // The harbour picture's sky (#C8D7E6) fills its top band, scaled into the box.
+        let sky = canvas.pixel(x: Int(image.x + image.width / 2), y: Int(image.y + 4))
+        #expect(abs(Int(sky >> 16) - 0xC8) < 8 && abs(Int(sky >> 8 & 0xFF) - 0xD7) < 8, "\(String(sky, radix: 16))")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-render-\(UUID()).png").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try canvas.writePNG(to: file)
+        let header = try #require(FileHandle(forReadingAtPath: file)?.readData(ofLength: 24))
+        #expect([UInt8](header.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+    }
+
+    @Test func cyrillicAndCombiningMarksAreLaidOut() {
+        let lines = PixelMeasurer(width: 1920, height: 1080, theme: theme)
+            .lines(of: "Некоторые письма хранят следы ударений: «за́мок» и «замо́к».", role: .body)
+        #expect(lines.map(\.text).joined(separator: " ") == "Некоторые письма хранят следы ударений: «за́мок» и «замо́к».")
+        #expect(lines.allSatisfy { $0.height > 30 && $0.height < 80 })
+    }
+}
