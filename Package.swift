@@ -38,6 +38,8 @@ let package = Package(
             pkgConfig: "pangocairo",
             providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
         ),
+        // linux/fb.h and linux/kd.h, which Glibc does not expose.
+        .systemLibrary(name: "CFramebuffer", path: "Sources/CFramebuffer"),
         .target(name: "VitrineModel"),
         .target(
             name: "VitrinePluginAPI",
@@ -57,6 +59,12 @@ let package = Package(
             exclude: ["README.md", "sample.yaml"]
         ),
         .target(
+            name: "FramebufferOutput",
+            dependencies: ["VitrinePluginAPI", "VitrineRenderer", "CFramebuffer"],
+            path: "plugins/framebuffer",
+            exclude: ["README.md", "sample.yaml"]
+        ),
+        .target(
             name: "VitrineCore",
             dependencies: [
                 "VitrineModel",
@@ -70,7 +78,7 @@ let package = Package(
         ),
         .target(
             name: "VitrineTestKit",
-            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "TerminalOutput"]
+            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "TerminalOutput", "FramebufferOutput"]
         ),
         .executableTarget(
             name: "vitrine",
@@ -81,6 +89,7 @@ let package = Package(
                 "VitrineSystemd",
                 "VitrineRenderer",
                 "TerminalOutput",
+                "FramebufferOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -90,6 +99,7 @@ let package = Package(
             name: "VitrineCoreTests",
             dependencies: [
                 "VitrineCore", "VitrineModel", "VitrinePluginAPI", "VitrineTestKit", "TerminalOutput", "VitrineRenderer",
+                "FramebufferOutput",
             ]
         ),
         .testTarget(

@@ -45,10 +45,12 @@ public struct Paginator: Sendable {
         }
         if pages.isEmpty { pages = [[]] }
         let media = exhibit.blocks.compactMap { if case let .media(m) = $0 { m } else { nil } }
+        let folder = exhibit.sourcePath.isEmpty ? nil
+            : String(exhibit.sourcePath[..<(exhibit.sourcePath.lastIndex(of: "/") ?? exhibit.sourcePath.endIndex)])
         return pages.enumerated().map { index, units in
             Page(exhibit: exhibit.id, series: exhibit.series, title: exhibit.title, index: index, count: pages.count,
                  items: items(units), words: units.reduce(0) { $0 + words(in: $1) },
-                 media: index == 0 ? media : [])
+                 media: index == 0 ? media : [], mediaFolder: folder)
         }
     }
 

@@ -45,9 +45,11 @@ public struct Page: Hashable, Sendable {
     public var words: Int
     /// Media named on the page (audio or film), for outputs that can play it.
     public var media: [MediaBlock]
+    /// The exhibit's folder: images and media files are relative to it.
+    public var mediaFolder: String?
 
     public init(exhibit: ExhibitID, series: String?, title: String, index: Int, count: Int, items: [PageItem],
-                words: Int, media: [MediaBlock] = []) {
+                words: Int, media: [MediaBlock] = [], mediaFolder: String? = nil) {
         self.exhibit = exhibit
         self.series = series
         self.title = title
@@ -56,6 +58,7 @@ public struct Page: Hashable, Sendable {
         self.items = items
         self.words = words
         self.media = media
+        self.mediaFolder = mediaFolder
     }
 
     /// "2/5"

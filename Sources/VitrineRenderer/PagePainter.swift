@@ -66,10 +66,7 @@ public final class Canvas: @unchecked Sendable {
 
 /// Paints frames as the page layout says: running header, the flowing items, the page indicator.
 public struct PagePainter: Sendable {
-    /// Where exhibits' folders are, for their images.
-    public var contentFolder: String
-
-    public init(contentFolder: String) { self.contentFolder = contentFolder }
+    public init() {}
 
     public func paint(_ frame: Frame, width: Int, height: Int, clock: String? = nil) -> Canvas {
         let layout = PixelLayout(width: width, height: height, theme: frame.theme)
@@ -158,7 +155,7 @@ public struct PagePainter: Sendable {
                 }
             case let .image(image, height, space):
                 if index > 0 { y += space }
-                paintImage(cr, image, exhibit: page.exhibit, x: layout.margin, y: y, width: layout.contentWidth,
+                paintImage(cr, image, folder: page.mediaFolder, x: layout.margin, y: y, width: layout.contentWidth,
                            height: height, layout: layout)
                 canvas.boxes.append(Canvas.Box(x: layout.margin, y: y, width: layout.contentWidth, height: height,
                                                what: image.file))
@@ -176,10 +173,10 @@ public struct PagePainter: Sendable {
         if layout.theme.showClock, let clock { text(cr, clock, caption, x: right, y: footY, alignRight: true) }
     }
 
-    private func paintImage(_ cr: OpaquePointer, _ image: ImageBlock, exhibit: ExhibitID, x: Double, y: Double,
+    private func paintImage(_ cr: OpaquePointer, _ image: ImageBlock, folder: String?, x: Double, y: Double,
                             width: Double, height: Double, layout: PixelLayout)
     {
-        let path = (contentFolder as NSString).appendingPathComponent(exhibit.rawValue + "/" + image.file)
+        let path = ((folder ?? ".") as NSString).appendingPathComponent(image.file)
         let source = image.file.lowercased().hasSuffix(".png") ? cairo_image_surface_create_from_png(path) : nil
         defer { if let source { cairo_surface_destroy(source) } }
         guard let source, cairo_surface_status(source) == CAIRO_STATUS_SUCCESS else {

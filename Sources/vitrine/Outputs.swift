@@ -1,10 +1,11 @@
+import FramebufferOutput
 import TerminalOutput
 import VitrineCore
 import VitrinePluginAPI
 
 /// The output plugins this build knows: the registry is a value built here, not a global table.
 enum Outputs {
-    static let registry = OutputRegistry([TerminalOutput.self])
+    static let registry = OutputRegistry([TerminalOutput.self, FramebufferOutput.self])
 
     static func loader() -> ProgramLoader { ProgramLoader(registry: registry) }
 }

@@ -51,7 +51,7 @@ struct RenderCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let frame = program.frame(for: presentation, surface: surface)
-        let painter = PagePainter(contentFolder: program.configuration.contentFolder)
+        let painter = PagePainter()
         let local = program.calendar.local(moment)
         let canvas = painter.paint(frame, width: parts[0], height: parts[1], clock: "\(local.time)")
         do {

@@ -22,7 +22,7 @@ import VitrineTestKit
     func everyPageStaysInsideItsArea(width: Int, height: Int) throws {
         let measurer = PixelMeasurer(width: width, height: height, theme: theme)
         let layout = measurer.layout
-        let painter = PagePainter(contentFolder: demoFolder)
+        let painter = PagePainter()
         for exhibit in demo.exhibits.values {
             let pages = Paginator().paginate(exhibit, measurer: measurer)
             for page in pages {
@@ -59,7 +59,7 @@ import VitrineTestKit
         let measurer = PixelMeasurer(width: 1920, height: 1080, theme: theme)
         let pages = Paginator().paginate(exhibit, measurer: measurer)
         let withImage = try #require(pages.first { $0.items.contains { if case .image = $0 { true } else { false } } })
-        let canvas = PagePainter(contentFolder: demoFolder).paint(frame(withImage), width: 1920, height: 1080)
+        let canvas = PagePainter().paint(frame(withImage), width: 1920, height: 1080)
         #expect(canvas.width == 1920 && canvas.height == 1080)
         #expect(canvas.pixel(x: 2, y: 2) == 0xF6F1E7, "the paper background")
         let image = try #require(canvas.boxes.first { $0.what == "harbour.png" })
