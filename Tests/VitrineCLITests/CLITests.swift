@@ -37,7 +37,7 @@ struct Vitrine {
         let demo = TemporaryVenue.packageRoot.appendingPathComponent("config/vitrine.yaml").path
         let result = try Vitrine.run(["check", "--config", demo])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("ok: 1 screens, 5 exhibits"))
+        #expect(result.stdout.contains("ok: 2 screens, 5 exhibits"))
     }
 
     @Test func checkReportsEveryProblemWithItsLineAndExitsOne() throws {

@@ -46,7 +46,7 @@ let minimalExhibit = """
         let outcome = venue.load()
         #expect(outcome.diagnostics.errors.isEmpty, "\(outcome.diagnostics)")
         let program = try #require(outcome.program)
-        #expect(program.configuration.screens.map(\.name) == ["hall-a"])
+        #expect(program.configuration.screens.map(\.name) == ["hall-a", "wall"])
         #expect(program.exhibits.count >= 4)
         #expect(program.configuration.timeZone == "Europe/Paris")
     }
