@@ -5,7 +5,7 @@ CONFIG ?= config/vitrine.yaml
 APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-noto-core pkg-config tzdata tmux
 BIN = .build/debug/vitrine
 
-.PHONY: setup build run check test bench-check bench-idle release clean
+.PHONY: setup build run check test bench-check bench-idle bench-render release clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -43,3 +43,8 @@ bench-check: setup
 # An idle daemon over 60 s: CPU share and resident memory (results in docs/benchmarks.md).
 bench-idle: setup
 	bench/idle.sh 60
+
+# 1080p page layout+paint and crossfade frame, each against one frame memcpy (results in docs/benchmarks.md).
+bench-render: setup
+	$(SWIFT) build -c release --product vitrine-bench
+	.build/release/vitrine-bench config/exhibits

@@ -95,6 +95,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Rendering benchmark (`make bench-render`); not installed.
+        .executableTarget(
+            name: "vitrine-bench",
+            dependencies: ["VitrineCore", "VitrinePluginAPI", "VitrineRenderer", "FramebufferOutput"]
+        ),
         .testTarget(
             name: "VitrineCoreTests",
             dependencies: [

@@ -7,6 +7,24 @@ import VitrinePluginAPI
 enum Pango {
     static let lock = Mutex<Void>(())
 
+    /// One layout reused for every measurement (made on first use, only touched under the lock): creating a Cairo
+    /// context and a Pango layout per paragraph costs more than the measuring itself.
+    nonisolated(unsafe) private static var measuringLayout: OpaquePointer?
+
+    private static func sharedLayout() -> OpaquePointer {
+        if let layout = measuringLayout { return layout }
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1)
+        let cr = cairo_create(surface)
+        let layout = pango_cairo_create_layout(cr)!
+        applyFontOptions(pango_layout_get_context(layout))
+        pango_cairo_update_layout(cr, layout)
+        // The layout keeps its own reference to the Pango context; the Cairo objects are no longer needed.
+        cairo_destroy(cr)
+        cairo_surface_destroy(surface)
+        measuringLayout = layout
+        return layout
+    }
+
     /// Measuring and painting use the same font options, so a line measured to fit is painted the same width.
     static func applyFontOptions(_ context: OpaquePointer) {
         let options = cairo_font_options_create()
@@ -26,16 +44,7 @@ enum Pango {
     /// Lines of `text` broken to `width` pixels: each line's text and height.
     static func lines(of text: String, font: PixelLayout.Font, width: Double, justify: Bool) -> [PageLine] {
         lock.withLock { _ in
-            let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1)
-            let cr = cairo_create(surface)
-            defer {
-                cairo_destroy(cr)
-                cairo_surface_destroy(surface)
-            }
-            let layout = pango_cairo_create_layout(cr)!
-            defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
-            applyFontOptions(pango_layout_get_context(layout))
-            pango_cairo_update_layout(cr, layout)
+            let layout = sharedLayout()
             let description = fontDescription(font)
             defer { pango_font_description_free(description) }
             pango_layout_set_font_description(layout, description)

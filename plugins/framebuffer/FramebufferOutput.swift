@@ -117,13 +117,11 @@ public struct FramebufferOutput: OutputPlugin {
             try Task.checkCancellation()
             from.withPixels { a in
                 to.withPixels { b in
-                    crossfade(a.baseAddress!.assumingMemoryBound(to: UInt32.self),
-                              b.baseAddress!.assumingMemoryBound(to: UInt32.self), into: scratch,
-                              count: g.width * g.height, amount: Double(step) / Double(steps))
+                    crossfadeFrameInto(fb.backBuffer, stride: g.stride, format: g.format, from: a.baseAddress!,
+                                       to: b.baseAddress!, sourceStride: from.stride, width: g.width,
+                                       height: g.height, amount: Double(step) / Double(steps), scratch: scratch)
                 }
             }
-            g.format.convert(from: scratch, sourceStride: g.width * 4, to: fb.backBuffer, destinationStride: g.stride,
-                             width: g.width, height: g.height)
             fb.present()
             tick = tick.advanced(by: .milliseconds(16))
             try await clock.sleep(until: tick)

@@ -100,3 +100,27 @@ public func crossfade(_ from: UnsafePointer<UInt32>, _ to: UnsafePointer<UInt32>
         out[i] = rb | g
     }
 }
+
+/// One crossfade frame straight into device memory: for XRGB8888 the blend writes the device rows directly (no
+/// second pass); other formats blend into `scratch` and convert.
+public func crossfadeFrameInto(_ destination: UnsafeMutableRawPointer, stride: Int, format: PixelFormat,
+                               from: UnsafeRawPointer, to: UnsafeRawPointer, sourceStride: Int, width: Int,
+                               height: Int, amount: Double, scratch: UnsafeMutablePointer<UInt32>)
+{
+    if format == .xrgb8888 {
+        for y in 0..<height {
+            crossfade((from + y * sourceStride).assumingMemoryBound(to: UInt32.self),
+                      (to + y * sourceStride).assumingMemoryBound(to: UInt32.self),
+                      into: (destination + y * stride).assumingMemoryBound(to: UInt32.self), count: width,
+                      amount: amount)
+        }
+        return
+    }
+    for y in 0..<height {
+        crossfade((from + y * sourceStride).assumingMemoryBound(to: UInt32.self),
+                  (to + y * sourceStride).assumingMemoryBound(to: UInt32.self),
+                  into: scratch + y * width, count: width, amount: amount)
+    }
+    format.convert(from: scratch, sourceStride: width * 4, to: destination, destinationStride: stride, width: width,
+                   height: height)
+}
