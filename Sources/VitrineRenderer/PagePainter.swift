@@ -50,6 +50,42 @@ public final class Canvas: @unchecked Sendable {
         return try body(UnsafeRawBufferPointer(start: data, count: stride * height))
     }
 
+    /// Reads a PNG file (for comparing with a reference picture), or nil when it cannot be read.
+    public static func load(png path: String) -> Canvas? {
+        let image = cairo_image_surface_create_from_png(path)!
+        defer { cairo_surface_destroy(image) }
+        guard cairo_surface_status(image) == CAIRO_STATUS_SUCCESS else { return nil }
+        let canvas = Canvas(width: Int(cairo_image_surface_get_width(image)),
+                            height: Int(cairo_image_surface_get_height(image)))
+        let cr = cairo_create(canvas.surface)!
+        cairo_set_source_surface(cr, image, 0, 0)
+        cairo_paint(cr)
+        cairo_destroy(cr)
+        return canvas
+    }
+
+    /// How different two pictures of one size look: the mean difference per channel (0 to 1), and the share of
+    /// pixels that differ clearly (by more than a quarter in any channel). Font hinting moves edges by a pixel;
+    /// a changed layout moves whole lines.
+    public func difference(from other: Canvas) -> (mean: Double, changed: Double)? {
+        guard width == other.width, height == other.height else { return nil }
+        var total = 0.0, changed = 0
+        for y in 0..<height {
+            for x in 0..<width {
+                let a = pixel(x: x, y: y), b = other.pixel(x: x, y: y)
+                var worst = 0
+                for shift in [16, 8, 0] {
+                    let d = abs(Int(a >> UInt32(shift) & 0xFF) - Int(b >> UInt32(shift) & 0xFF))
+                    total += Double(d)
+                    worst = max(worst, d)
+                }
+                if worst > 64 { changed += 1 }
+            }
+        }
+        let pixels = Double(width * height)
+        return (total / (pixels * 3 * 255), Double(changed) / pixels)
+    }
+
     public struct WriteError: Error, CustomStringConvertible {
         public var path: String
         public var status: String

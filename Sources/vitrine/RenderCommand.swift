@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitrineCore
+import VitrinePluginAPI
 import VitrineRenderer
 
 /// Writes what a screen shows (or would show) at a moment as a PNG, painted as a pixel screen paints it.
@@ -23,6 +24,9 @@ struct RenderCommand: ParsableCommand {
 
     @Option(name: .long, help: "The PNG file to write.")
     var output: String
+
+    @Flag(name: .long, help: "One image with every page the screen shows on the day of --at, labelled with times.")
+    var contactSheet = false
 
     func run() throws {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
@@ -47,11 +51,16 @@ struct RenderCommand: ParsableCommand {
             moment = ms
         }
         let surface = PixelMeasurer.surface(width: parts[0], height: parts[1])
+        let painter = PagePainter()
+        if contactSheet {
+            try writeContactSheet(program, day: program.calendar.localDate(moment), surface: surface,
+                                  width: parts[0], height: parts[1], painter: painter)
+            return
+        }
         guard let presentation = program.presentation(for: screen, at: moment, surface: surface) else {
             throw ExitCode(1)
         }
         let frame = program.frame(for: presentation, surface: surface)
-        let painter = PagePainter()
         let local = program.calendar.local(moment)
         let canvas = painter.paint(frame, width: parts[0], height: parts[1], clock: "\(local.time)")
         do {
@@ -62,5 +71,38 @@ struct RenderCommand: ParsableCommand {
         }
         print("\(output): \(screen) at \(program.calendar.format(moment, seconds: true)): "
             + "\(Daemon.summary(of: frame)) (\(parts[0])x\(parts[1]))")
+    }
+
+    /// Every distinct page of the day, in the order it first comes up.
+    func writeContactSheet(_ program: Program, day: LocalDate, surface: Surface, width: Int, height: Int,
+                           painter: PagePainter) throws
+    {
+        let calendar = program.calendar
+        let start = calendar.startOfDay(day), end = calendar.startOfDay(calendar.adding(days: 1, to: day))
+        // The same page in another theme is a different picture.
+        var seen: [String: Int] = [:]
+        var pages: [(canvas: Canvas, label: String)] = []
+        for presentation in program.timeline(for: screen, from: start, until: end, surface: surface) {
+            let frame = program.frame(for: presentation, surface: surface)
+            let key = "\(frame.content)|\(frame.theme.name)"
+            if let index = seen[key] {
+                if !pages[index].label.contains("also") { pages[index].label += " (also later)" }
+                continue
+            }
+            guard pages.count < 200 else { break }
+            seen[key] = pages.count
+            let time = calendar.local(max(presentation.validFrom, start))
+            let label = "\(time.time) · \(Daemon.summary(of: frame)) · \(presentation.theme)"
+            pages.append((painter.paint(frame, width: width, height: height), label))
+        }
+        let sheet = ContactSheet.compose(pages)
+        do {
+            try sheet.writePNG(to: output)
+        } catch {
+            var standardError = StandardError()
+            print("vitrine render: \(error)", to: &standardError)
+            throw ExitCode(1)
+        }
+        print("\(output): \(screen) on \(day): \(pages.count) distinct pages (\(sheet.width)x\(sheet.height))")
     }
 }

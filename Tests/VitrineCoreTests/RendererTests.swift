@@ -79,4 +79,22 @@ import VitrineTestKit
         #expect(lines.map(\.text).joined(separator: " ") == "Некоторые письма хранят следы ударений: «за́мок» и «замо́к».")
         #expect(lines.allSatisfy { $0.height > 30 && $0.height < 80 })
     }
+
+    /// The panels in docs/ are the reference: a fresh paint must look the same, within what font hinting changes.
+    /// (After a deliberate change to the demo or the layout, write them again with the `vitrine render` commands
+    /// in docs/benchmarks.md.)
+    @Test(arguments: [("2026-12-05T10:00", 1920, 1080, "render-solidarity-1080p.png"),
+                      ("2026-12-05T10:03:30", 1080, 1920, "render-letters-portrait.png")])
+    func paintsLikeTheReferencePanels(at: String, width: Int, height: Int, file: String) throws {
+        let venue = try TemporaryVenue()
+        try venue.copyDemo()
+        let program = try #require(venue.load().program)
+        let surface = PixelMeasurer.surface(width: width, height: height)
+        let moment = try #require(program.calendar.parseDateTime(at))
+        let presentation = try #require(program.presentation(for: "hall-a", at: moment, surface: surface))
+        let canvas = PagePainter().paint(program.frame(for: presentation, surface: surface), width: width, height: height)
+        let reference = try #require(Canvas.load(png: TemporaryVenue.packageRoot.appendingPathComponent("docs/\(file)").path))
+        let difference = try #require(canvas.difference(from: reference))
+        #expect(difference.mean < 0.01 && difference.changed < 0.005, "\(file): \(difference)")
+    }
 }
