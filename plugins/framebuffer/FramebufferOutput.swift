@@ -71,8 +71,6 @@ public struct FramebufferOutput: OutputPlugin {
             context.logger.notice("Double buffering unavailable (no room to pan); drawing in place.")
         }
         let painter = PagePainter()
-        let blend = UnsafeMutablePointer<UInt32>.allocate(capacity: g.width * g.height)
-        defer { blend.deallocate() }
         var previous: Canvas?
 
         for await frame in frames {
@@ -87,10 +85,14 @@ public struct FramebufferOutput: OutputPlugin {
             if case let .crossfade(ms) = frame.theme.transition, ms > 0, let from = previous,
                from.width == canvas.width, from.height == canvas.height
             {
+                // The blend buffer lives only during the fade, so an idle screen does not hold it.
+                let blend = UnsafeMutablePointer<UInt32>.allocate(capacity: g.width * g.height)
+                defer { blend.deallocate() }
                 try await fade(from: from, to: canvas, milliseconds: ms, fb: fb, scratch: blend)
             }
             show(canvas, on: fb)
-            previous = canvas
+            // The frame on screen is kept only when the next change may fade from it.
+            if case .crossfade = frame.theme.transition { previous = canvas } else { previous = nil }
             context.shown(frame)
         }
     }
