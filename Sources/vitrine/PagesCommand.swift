@@ -31,12 +31,7 @@ struct PagesCommand: ParsableCommand {
 
     func run() throws {
         let measurer = CellMeasurer(columns: columns, rows: rows)
-        let outcome = Outputs.loader().load(path: options.config)
-        var standardError = StandardError()
-        guard let program = outcome.program else {
-            for diagnostic in outcome.diagnostics.errors { print(diagnostic, to: &standardError) }
-            throw ExitCode(1)
-        }
+        let program = try options.loadProgram()
         guard let value = program.exhibits[ExhibitID(exhibit)] else {
             let names = program.exhibits.keys.sorted().map(\.rawValue)
             throw ValidationError("no exhibit '\(exhibit)' (exhibits: \(names.joined(separator: ", ")))")

@@ -33,23 +33,13 @@ struct RenderCommand: ParsableCommand {
         guard parts.count == 2, (64...8192).contains(parts[0]), (64...8192).contains(parts[1]) else {
             throw ValidationError("--size: expected WIDTHxHEIGHT such as 1920x1080, found '\(size)'")
         }
-        let outcome = Outputs.loader().load(path: options.config)
+        let program = try options.loadProgram()
         var standardError = StandardError()
-        guard let program = outcome.program else {
-            for diagnostic in outcome.diagnostics.errors { print(diagnostic, to: &standardError) }
-            throw ExitCode(1)
-        }
         guard program.configuration.screen(named: screen) != nil else {
             let names = program.configuration.screens.map(\.name).joined(separator: ", ")
             throw ValidationError("--screen: no screen named '\(screen)' (screens: \(names))")
         }
-        var moment = Int64(Date().timeIntervalSince1970 * 1000)
-        if let at {
-            guard let ms = program.calendar.parseDateTime(at) else {
-                throw ValidationError("--at: expected a date and time such as 2026-12-24T17:45, found '\(at)'")
-            }
-            moment = ms
-        }
+        let moment = try instantOption(at, option: "at", in: program)
         let surface = PixelMeasurer.surface(width: parts[0], height: parts[1])
         let painter = PagePainter()
         if contactSheet {

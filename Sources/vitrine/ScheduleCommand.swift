@@ -25,21 +25,9 @@ struct ScheduleCommand: ParsableCommand {
     var screen: String?
 
     func run() throws {
-        let outcome = Outputs.loader().load(path: options.config)
-        var standardError = StandardError()
-        for diagnostic in outcome.diagnostics.errors { print(diagnostic, to: &standardError) }
-        guard let program = outcome.program else {
-            print("\(options.config): not valid, see `vitrine check`", to: &standardError)
-            throw ExitCode(1)
-        }
+        let program = try options.loadProgram()
         let calendar = program.calendar
-        func instant(_ text: String, _ name: String) throws -> Int64 {
-            guard let ms = calendar.parseDateTime(text) else {
-                throw ValidationError("--\(name): expected a date and time such as 2026-12-24T17:45, found '\(text)'")
-            }
-            return ms
-        }
-        let from = try at.map { try instant($0, "at") } ?? Int64(Date().timeIntervalSince1970 * 1000)
+        let from = try instantOption(at, option: "at", in: program)
         var screens = program.configuration.screens.map(\.name)
         if let screen {
             guard screens.contains(screen) else {
@@ -49,7 +37,7 @@ struct ScheduleCommand: ParsableCommand {
         }
         let zone = program.configuration.timeZone
         var end: Int64?
-        if let until { end = try instant(until, "until") }
+        if let until { end = try instantOption(until, option: "until", in: program) }
         if let span {
             guard end == nil else { throw ValidationError("give either --until or --for, not both") }
             guard let ms = VitrineCore.parseDuration(span), ms > 0 else {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import VitrineCore
 
 struct VitrineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,4 +15,25 @@ struct VitrineCommand: AsyncParsableCommand {
 struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: "The configuration file.")
     var config: String = "/etc/vitrine/vitrine.yaml"
+
+    /// The program, or its errors on standard error and exit status 1.
+    func loadProgram() throws -> Program {
+        let outcome = Outputs.loader().load(path: config)
+        guard let program = outcome.program else {
+            var standardError = StandardError()
+            for diagnostic in outcome.diagnostics.errors { print(diagnostic, to: &standardError) }
+            print("\(config): not valid, see `vitrine check`", to: &standardError)
+            throw ExitCode(1)
+        }
+        return program
+    }
+}
+
+/// A `--at`-style option read as venue time, or now.
+func instantOption(_ text: String?, option: String, in program: Program) throws -> Int64 {
+    guard let text else { return Int64(Date().timeIntervalSince1970 * 1000) }
+    guard let ms = program.calendar.parseDateTime(text) else {
+        throw ValidationError("--\(option): expected a date and time such as 2026-12-24T17:45, found '\(text)'")
+    }
+    return ms
 }

@@ -110,6 +110,34 @@ struct Vitrine {
         #expect(timeline.stdout.split(separator: "\n").filter { $0.hasPrefix("  2026-12-05 10:0") }.count >= 8)
     }
 
+    @Test func renderWritesWhatAScreenShows() throws {
+        let demo = TemporaryVenue.packageRoot.appendingPathComponent("config/vitrine.yaml").path
+        let venue = try TemporaryVenue()
+        let png = venue.root.appendingPathComponent("wall.png").path
+        let result = try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--at", "2026-12-05T10:00",
+                                      "--size", "1280x720", "--output", png])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("wall at 2026-12-05 10:00:00:"), "\(result.stdout)")
+        let header = [UInt8](try Data(contentsOf: URL(fileURLWithPath: png)).prefix(24))
+        #expect(header.prefix(4) == [0x89, 0x50, 0x4E, 0x47])
+        #expect(header[16..<24] == [0, 0, 5, 0, 0, 0, 2, 0xD0], "1280x720")
+
+        let sheet = venue.root.appendingPathComponent("day.png").path
+        let day = try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--at", "2026-12-05T12:00",
+                                   "--size", "640x360", "--contact-sheet", "--output", sheet])
+        #expect(day.status == 0, "\(day.stderr)")
+        #expect(day.stdout.contains("distinct pages"))
+        #expect(FileManager.default.fileExists(atPath: sheet))
+
+        #expect(try Vitrine.run(["render", "--config", demo, "--screen", "nowhere", "--output", png]).status == 2)
+        #expect(try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--size", "huge",
+                                 "--output", png]).status == 2)
+        let unwritable = try Vitrine.run(["render", "--config", demo, "--screen", "wall",
+                                          "--output", "/nonexistent/dir/x.png"])
+        #expect(unwritable.status == 1)
+        #expect(unwritable.stderr.contains("cannot write /nonexistent/dir/x.png"))
+    }
+
     @Test func checkOfAThousandExhibits() throws {
         let venue = try TemporaryVenue()
         try venue.writeConfig(GeneratedVenue.config(exhibits: 1000))
