@@ -89,13 +89,26 @@ import VitrineTestKit
     @Test func aCrossfadeEndsOnTheNewPage() async throws {
         let venue = try TemporaryVenue()
         let path = venue.root.appendingPathComponent("fb0").path
-        let first = try frame(width: 320, height: 200)
+        let first = try frame(width: 320, height: 200, transition: .crossfade(milliseconds: 100))
         var second = try frame(width: 320, height: 200, transition: .crossfade(milliseconds: 100))
         second.theme.background = Colour(red: 0x10, green: 0x20, blue: 0x30)
         second.theme.text = Colour(red: 0xF0, green: 0xF0, blue: 0xF0)
         try await show([first, second], options: options([("device", path), ("width", "320"), ("height", "200")]))
         let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(Array(data[0..<3]) == [0x30, 0x20, 0x10], "XRGB little-endian: B, G, R")
+    }
+
+    @Test func afterHoursBlankDrawsBlackWhereThePanelCannotBePoweredDown() async throws {
+        let venue = try TemporaryVenue()
+        let path = venue.root.appendingPathComponent("fb0").path
+        let page = try frame(width: 320, height: 200)
+        var closed = page
+        closed.content = .blank
+        closed.presentation.reason = .afterHours
+        try await show([page, closed], options: options([("device", path), ("width", "320"), ("height", "200")]))
+        let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(stride(from: 0, to: data.count, by: 4).allSatisfy { data[$0] == 0 && data[$0 + 1] == 0 && data[$0 + 2] == 0 },
+                "a file cannot be powered down: the whole frame is black")
     }
 
     @Test func aVanishedDeviceIsReported() async throws {

@@ -92,7 +92,8 @@ final class FramebufferDevice: @unchecked Sendable {
             throw Failure(call: "mmap", path: path, errno: error)
         }
         memory = mapped
-        if let tty { takeConsole(tty) }
+        // On a real panel the active console would draw over the picture: without `tty:`, take the active VT.
+        if let tty { takeConsole(tty) } else if isDevice { takeConsole("/dev/tty0") }
     }
 
     /// Whether two buffers fit and the driver pans between them.
@@ -139,10 +140,12 @@ final class FramebufferDevice: @unchecked Sendable {
         var mode: Int32 = 0
         if ioctl(ttyFD, UInt(KDGETMODE), &mode) == 0, ioctl(ttyFD, UInt(KDSETMODE), Int32(KD_GRAPHICS)) == 0 {
             savedTTYMode = mode
+            console = tty
         }
     }
 
     var consoleTaken: Bool { savedTTYMode >= 0 }
+    private(set) var console: String?
 
     /// Puts everything back: unblank, the original screen info (panning offset), the console's text mode.
     func restore() {

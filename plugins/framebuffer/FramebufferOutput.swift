@@ -8,7 +8,7 @@ public struct FramebufferOutput: OutputPlugin {
     public static let summary = "Pages painted into a Linux framebuffer (/dev/fb0), or a file standing in for one"
     public static let options = [
         OptionSpec("device", "path", default: "/dev/fb0", "The framebuffer device, or a regular file."),
-        OptionSpec("tty", "path", default: "none",
+        OptionSpec("tty", "path", default: "the active console on a real framebuffer",
                    "Console to switch to graphics mode while drawing (such as /dev/tty1), so its text stays hidden."),
         OptionSpec("width", "number", default: "the device's", "Width in pixels, for a file."),
         OptionSpec("height", "number", default: "the device's", "Height in pixels, for a file."),
@@ -65,7 +65,7 @@ public struct FramebufferOutput: OutputPlugin {
         context.logger.info("Framebuffer ready.", metadata: [
             "vitrine.device": "\(device)", "vitrine.size": "\(g.width)x\(g.height)", "vitrine.format": "\(g.format)",
             "vitrine.stride": "\(g.stride)", "vitrine.buffers": "\(fb.canPan ? 2 : 1)",
-            "vitrine.console": "\(fb.consoleTaken ? tty ?? "-" : "left alone")",
+            "vitrine.console": "\(fb.console ?? "left alone")",
         ])
         if fb.isDevice, !fb.canPan {
             context.logger.notice("Double buffering unavailable (no room to pan); drawing in place.")
