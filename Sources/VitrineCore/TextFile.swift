@@ -23,7 +23,7 @@ enum TextFile {
         }
         if data.count > limit {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? data.count
-            return .failure(.tooLarge(bytes: size ?? data.count, limit: limit))
+            return .failure(.tooLarge(bytes: size, limit: limit))
         }
         return decode(data)
     }
