@@ -38,6 +38,8 @@ let package = Package(
             pkgConfig: "pangocairo",
             providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
         ),
+        // Debian's libhyphen (the hyphenation used by LibreOffice) for justified text.
+        .systemLibrary(name: "CHyphen", path: "Sources/CHyphen", providers: [.apt(["libhyphen-dev"])]),
         // linux/fb.h and linux/kd.h, which Glibc does not expose.
         .systemLibrary(name: "CFramebuffer", path: "Sources/CFramebuffer"),
         .target(name: "VitrineModel"),
@@ -50,7 +52,7 @@ let package = Package(
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
         // Page layout and painting in pixels, shared by pixel outputs, `vitrine render` and previews.
-        .target(name: "VitrineRenderer", dependencies: ["VitrinePluginAPI", "CPangoCairo"]),
+        .target(name: "VitrineRenderer", dependencies: ["VitrinePluginAPI", "CPangoCairo", "CHyphen"]),
         // Built-in outputs: one folder each under plugins/, importing only the plugin API.
         .target(
             name: "TerminalOutput",

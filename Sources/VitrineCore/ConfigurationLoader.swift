@@ -319,11 +319,6 @@ private final class Parse {
             }
             if let n = f["align"], let v = reader.oneOf(n, "\(path).align", TextAlignment.allCases.map(\.rawValue)) {
                 theme.alignment = TextAlignment(rawValue: v)!
-                if theme.alignment == .justified {
-                    // Justified text without hyphenation opens wide gaps; until hyphenation lands it is set ragged.
-                    reader.warning("\(path).align: justified text needs hyphenation, which is not available yet; "
-                        + "text is set ragged right", at: n)
-                }
             }
             if let n = f["transition"], let text = reader.string(n, "\(path).transition") {
                 if text == "cut" {

@@ -12,9 +12,12 @@ public struct PageLine: Hashable, Sendable {
     public var text: String
     /// Height in the measurer's units (cells or pixels).
     public var height: Double
-    public init(text: String, height: Double) {
+    /// Stretched to the full measure (justified text, every line of a paragraph but its last).
+    public var justified: Bool
+    public init(text: String, height: Double, justified: Bool = false) {
         self.text = text
         self.height = height
+        self.justified = justified
     }
 }
 

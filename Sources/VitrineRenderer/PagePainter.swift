@@ -132,7 +132,7 @@ public struct PagePainter: Sendable {
     /// Draws one line of text with its top-left corner at (x, y); returns its width.
     @discardableResult
     private func text(_ cr: OpaquePointer, _ string: String, _ font: PixelLayout.Font, x: Double, y: Double,
-                      width: Double? = nil, alignRight: Bool = false, center: Bool = false,
+                      width: Double? = nil, alignRight: Bool = false, center: Bool = false, justifyTo: Double? = nil,
                       canvas: Canvas? = nil) -> Double
     {
         let layout = pango_cairo_create_layout(cr)!
@@ -150,6 +150,13 @@ public struct PagePainter: Sendable {
         pango_layout_set_text(layout, string, Int32(string.utf8.count))
         var ink = PangoRectangle(), logical = PangoRectangle()
         pango_layout_get_pixel_extents(layout, &ink, &logical)
+        if let measure = justifyTo, Double(logical.width) <= measure {
+            // Stretch the line to the measure; a line that would not fit as one line is left as it is.
+            pango_layout_set_width(layout, Int32(measure * Double(PANGO_SCALE)))
+            pango_layout_set_justify(layout, 1)
+            pango_layout_set_justify_last_line(layout, 1)
+            pango_layout_get_pixel_extents(layout, &ink, &logical)
+        }
         let left = alignRight ? x - Double(logical.width) : x
         cairo_move_to(cr, left, y)
         pango_cairo_show_layout(cr, layout)
@@ -186,7 +193,8 @@ public struct PagePainter: Sendable {
                 let font = layout.font(for: role)
                 setColour(cr, layout.colour(for: role))
                 for line in lines {
-                    text(cr, line.text, font, x: layout.margin + layout.indent(for: role), y: y, canvas: canvas)
+                    text(cr, line.text, font, x: layout.margin + layout.indent(for: role), y: y,
+                         justifyTo: line.justified ? layout.measure(for: role) : nil, canvas: canvas)
                     y += line.height
                 }
             case let .image(image, height, space):

@@ -50,6 +50,9 @@ enum Pango {
             pango_layout_set_font_description(layout, description)
             pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
             pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+            // Justified text is hyphenated first, so stretching a line never opens wide gaps.
+            let text = justify ? Hyphenator.shared.softHyphenated(text) : text
+            pango_layout_set_justify(layout, justify ? 1 : 0)
             let utf8 = Array(text.utf8)
             pango_layout_set_text(layout, text, Int32(utf8.count))
             var result: [PageLine] = []
@@ -62,9 +65,15 @@ enum Pango {
                 pango_layout_iter_get_line_yrange(iterator, &top, &bottom)
                 let bytes = utf8[max(0, start)..<min(utf8.count, start + length)]
                 var lineText = String(decoding: bytes, as: UTF8.self)
+                let endsParagraph = lineText.hasSuffix("\n")
                 while lineText.hasSuffix(" ") || lineText.hasSuffix("\n") { lineText.removeLast() }
-                result.append(PageLine(text: lineText, height: (Double(bottom - top) / Double(PANGO_SCALE)).rounded(.up)))
+                // A break at a soft hyphen shows a hyphen; the other soft hyphens stay invisible.
+                if lineText.hasSuffix("\u{00AD}") { lineText = String(lineText.dropLast()) + "\u{2010}" }
+                result.append(PageLine(text: lineText, height: (Double(bottom - top) / Double(PANGO_SCALE)).rounded(.up),
+                                       justified: justify && !endsParagraph))
             } while pango_layout_iter_next_line(iterator) != 0
+            // The last line of a paragraph is never stretched.
+            if justify, !result.isEmpty { result[result.count - 1].justified = false }
             return result
         }
     }

@@ -73,6 +73,39 @@ import VitrineTestKit
         #expect([UInt8](header.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
     }
 
+    @Test func justifiedTextIsHyphenatedAndFillsTheMeasure() throws {
+        var justified = Theme(name: "paper")
+        justified.alignment = .justified
+        let exhibit = try #require(demo.exhibits["long-winter"])
+        let measurer = PixelMeasurer(width: 1080, height: 1920, theme: justified)
+        let pages = Paginator().paginate(exhibit, measurer: measurer)
+        let lines = pages.flatMap { page in
+            page.items.flatMap { item -> [PageLine] in
+                if case let .text(.body, lines, _) = item { return lines }
+                return []
+            }
+        }
+        #expect(lines.contains { $0.text.hasSuffix("\u{2010}") }, "some line breaks inside a word, with a hyphen")
+        #expect(lines.contains { $0.justified } && lines.contains { !$0.justified })
+        // Painted, every stretched line reaches the right margin; paragraph ends stay short.
+        let presentation = Presentation(screen: "s", content: .exhibit(pages[1].exhibit, page: 1, pageCount: pages.count),
+                                        theme: "paper", reason: .playlist, validFrom: 0, validUntil: 1)
+        let canvas = PagePainter().paint(Frame(content: .page(pages[1]), presentation: presentation, theme: justified),
+                                         width: 1080, height: 1920)
+        let layout = measurer.layout
+        let stretched = pages[1].items.flatMap { item -> [PageLine] in
+            if case let .text(.body, lines, _) = item { return lines.filter(\.justified) }
+            return []
+        }
+        #expect(!stretched.isEmpty)
+        for line in stretched {
+            let box = try #require(canvas.boxes.first { $0.what == line.text })
+            #expect(abs(box.maxX - (layout.margin + layout.contentWidth)) <= 2, "'\(line.text)' ends at \(box.maxX)")
+        }
+        #expect(Hyphenator.shared.softHyphenated("interrogation").filter { $0 == "\u{00AD}" }.count >= 2)
+        #expect(Hyphenator.shared.softHyphenated("заключённые").contains("\u{00AD}"), "Russian patterns, KOI8-R")
+    }
+
     @Test func cyrillicAndCombiningMarksAreLaidOut() {
         let lines = PixelMeasurer(width: 1920, height: 1080, theme: theme)
             .lines(of: "Некоторые письма хранят следы ударений: «за́мок» и «замо́к».", role: .body)
