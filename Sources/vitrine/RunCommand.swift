@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 import VitrineCore
 import VitrineSystemd
 
@@ -53,7 +54,9 @@ struct RunCommand: AsyncParsableCommand {
             watched = [URL(fileURLWithPath: options.config).deletingLastPathComponent().path,
                        program.configuration.contentFolder]
         }
-        let coordinator = ReloadCoordinator(daemon: daemon, watchedFolders: watched, logger: logger)
+        // Catch SIGHUP from here on, before any screen can report ready.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let coordinator = ReloadCoordinator(daemon: daemon, hangups: hangups, watchedFolders: watched, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: daemon),

@@ -6,12 +6,17 @@ import UnixSignals
 /// coalesce into one more, so a burst of signals costs one or two reloads.
 public struct ReloadCoordinator: Service {
     let daemon: Daemon
+    let hangups: UnixSignalsSequence
     let watchedFolders: [String]
     let debounce: Duration
     let logger: Logger
 
-    public init(daemon: Daemon, watchedFolders: [String] = [], debounce: Duration = .seconds(1), logger: Logger) {
+    /// `hangups` should be made before the daemon can report ready: from then on a SIGHUP is caught (and queued
+    /// until the coordinator runs), never lost to the ignored disposition `main` starts with.
+    public init(daemon: Daemon, hangups: UnixSignalsSequence, watchedFolders: [String] = [],
+                debounce: Duration = .seconds(1), logger: Logger) {
         self.daemon = daemon
+        self.hangups = hangups
         self.watchedFolders = watchedFolders
         self.debounce = debounce
         self.logger = logger
@@ -19,7 +24,7 @@ public struct ReloadCoordinator: Service {
 
     public func run() async throws {
         let (requests, sink) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let signals = hangups
         let listener = Task {
             for await _ in signals { sink.yield("SIGHUP") }
         }
