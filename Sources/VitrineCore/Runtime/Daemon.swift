@@ -110,8 +110,9 @@ public final class Daemon: Service, Sendable {
             guard let presentation = program.presentation(for: slot.name, at: now, surface: surface) else { return }
             let frame = program.frame(for: presentation, surface: surface)
             if last.map({ !$0.showsSame(as: frame) }) ?? true {
-                slot.mailbox.send(frame)
+                // The summary first: the output may report the frame shown (and the daemon ready) at once.
                 slot.summary = Self.summary(of: frame)
+                slot.mailbox.send(frame)
                 last = frame
                 publishStatus()
                 var metadata: Logger.Metadata = ["vitrine.screen": "\(slot.name)", "vitrine.page": "\(slot.summary)"]
