@@ -3,6 +3,8 @@ import Foundation
 /// Pixel size from a PNG or JPEG header, so layout keeps the aspect ratio without decoding the image.
 enum ImageHeader {
     static func size(ofFileAt path: String) -> (width: Int, height: Int)? {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         // JPEG frame headers usually sit in the first few KiB, after EXIF; 256 KiB covers large thumbnails.

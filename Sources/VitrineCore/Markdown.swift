@@ -15,6 +15,10 @@ enum Markdown {
         case html(line: Int)
     }
 
+    /// Blocks nested deeper than this (quotes in quotes in lists …) are not shown: no exhibit needs them, and a
+    /// hostile file with a hundred thousand `>` must not exhaust the stack.
+    static let maximumDepth = 32
+
     static func parse(_ text: String) -> [Block] {
         let options = CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8
         let utf8 = Array(text.utf8)
@@ -26,7 +30,7 @@ enum Markdown {
             } ?? cmark_parse_document("", 0, options)
         }) else { return [] }
         defer { cmark_node_free(document) }
-        return children(of: document).compactMap(block)
+        return children(of: document).compactMap { block($0, depth: 0) }
     }
 
     /// Paragraphs of plain Markdown text (a testimony's quote, a transcript), styled and with smart punctuation.
@@ -62,7 +66,8 @@ enum Markdown {
         pointer.map { String(cString: $0) } ?? ""
     }
 
-    private static func block(_ node: OpaquePointer) -> Block? {
+    private static func block(_ node: OpaquePointer, depth: Int) -> Block? {
+        guard depth < maximumDepth else { return nil }
         let line = Int(cmark_node_get_start_line(node))
         switch cmark_node_get_type(node) {
         case CMARK_NODE_HEADING:
@@ -75,9 +80,9 @@ enum Markdown {
             }
             return .paragraph(inlines(node), line: line)
         case CMARK_NODE_BLOCK_QUOTE:
-            return .quote(children(of: node).compactMap(block), line: line)
+            return .quote(children(of: node).compactMap { block($0, depth: depth + 1) }, line: line)
         case CMARK_NODE_LIST:
-            let items = children(of: node).map { children(of: $0).compactMap(block) }
+            let items = children(of: node).map { children(of: $0).compactMap { block($0, depth: depth + 1) } }
             return .list(items: items, ordered: cmark_node_get_list_type(node) == CMARK_ORDERED_LIST,
                          start: Int(cmark_node_get_list_start(node)), line: line)
         case CMARK_NODE_CODE_BLOCK:
@@ -93,7 +98,8 @@ enum Markdown {
 
     private static func inlines(_ node: OpaquePointer) -> RichText {
         var spans: [TextSpan] = []
-        func walk(_ node: OpaquePointer, _ style: TextSpan.Style) {
+        func walk(_ node: OpaquePointer, _ style: TextSpan.Style, depth: Int = 0) {
+            guard depth < maximumDepth else { return }
             for child in children(of: node) {
                 switch cmark_node_get_type(child) {
                 case CMARK_NODE_TEXT:
@@ -105,11 +111,11 @@ enum Markdown {
                 case CMARK_NODE_LINEBREAK:
                     spans.append(TextSpan("\n", style: style))
                 case CMARK_NODE_EMPH:
-                    walk(child, style.union(.emphasis))
+                    walk(child, style.union(.emphasis), depth: depth + 1)
                 case CMARK_NODE_STRONG:
-                    walk(child, style.union(.strong))
+                    walk(child, style.union(.strong), depth: depth + 1)
                 case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
-                    walk(child, style)
+                    walk(child, style, depth: depth + 1)
                 default:
                     break  // raw HTML is not shown on a gallery screen
                 }

@@ -9,6 +9,11 @@ enum TextFile {
     }
 
     static func read(_ path: String, limit: Int) -> Result<String, Failure> {
+        // A FIFO or a device in place of a file would block the read (or never end): only regular files are read.
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            return .failure(.unreadable(status.st_mode & S_IFMT == S_IFDIR ? "Is a directory" : "not a regular file"))
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
             return .failure(.unreadable(reason))

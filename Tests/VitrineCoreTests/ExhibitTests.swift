@@ -131,6 +131,23 @@ import VitrineTestKit
         #expect(errors("unreadable").first?.message.contains("cannot read") == true)
     }
 
+    @Test func hostileFilesNeitherHangNorCrash() throws {
+        let venue = try TemporaryVenue()
+        // Twenty thousand nested quotes and deep emphasis: parsed, the absurd depth cut off, no stack overflow.
+        try venue.addExhibit("deep", "---\ntitle: Deep\n---\n" + String(repeating: ">", count: 20_000) + " hi\n"
+            + String(repeating: "*", count: 5_000) + "x" + String(repeating: "*", count: 5_000) + "\n")
+        // A FIFO where the Markdown file or an image should be: reading it would block for ever.
+        try FileManager.default.createDirectory(atPath: venue.contentPath + "/fifo", withIntermediateDirectories: true)
+        #expect(mkfifo(venue.contentPath + "/fifo/exhibit.md", 0o644) == 0)
+        try venue.addExhibit("pipe-image", "---\ntitle: Pipe\nimages:\n  - file: a.png\n    alt: A pipe.\n---\nText.\n")
+        #expect(mkfifo(venue.contentPath + "/pipe-image/a.png", 0o644) == 0)
+        let result = ExhibitLoader().loadFolder(venue.contentPath)
+        #expect(result.exhibits["deep"]?.title == "Deep")
+        #expect(result.diagnostics.contains { $0.file.hasSuffix("fifo/exhibit.md") && $0.message.contains("not a regular file") })
+        #expect(result.diagnostics.contains { $0.message.contains("image 'a.png' is not a PNG or JPEG") })
+        #expect(result.exhibits["pipe-image"] != nil)
+    }
+
     @Test func titleFromFirstHeadingWhenFrontMatterHasNone() throws {
         let venue = try TemporaryVenue()
         try venue.addExhibit("plain", "# A Plain Exhibit\n\nJust Markdown, no front matter.\n")
