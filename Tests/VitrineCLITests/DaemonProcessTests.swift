@@ -155,6 +155,30 @@ import VitrineTestKit
         process.waitUntilExit()
     }
 
+    @Test func aHungDeviceDoesNotHangTheStop() throws {
+        let venue = try venue()
+        // A terminal device nobody reads: the first big frame fills the pipe and the write blocks for ever.
+        let fifo = venue.root.appendingPathComponent("stuck").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        defer { close(reader) }
+        try venue.writeConfig(config(venue, playlist: "main")
+            .replacingOccurrences(of: "\(venue.root.path)/screen.out", with: fifo)
+            .replacingOccurrences(of: "columns: 60", with: "columns: 1000")
+            .replacingOccurrences(of: "rows: 20", with: "rows: 1000"))
+        let socket = try NotifySocket(directory: venue.root)
+        let process = try start(venue, socket: socket)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        Thread.sleep(forTimeInterval: 2)
+        let stopAt = Date()
+        process.terminate()
+        let deadline = Date().addingTimeInterval(15)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
+        #expect(!process.isRunning, "the daemon exits although an output is stuck")
+        if !process.isRunning { #expect(process.terminationStatus == 0) }
+        print("SIGTERM to exit with a stuck output: \(String(format: "%.1f", Date().timeIntervalSince(stopAt))) s")
+    }
+
     @Test func watchdogPingsAtHalfTheInterval() throws {
         let venue = try venue()
         let socket = try NotifySocket(directory: venue.root)

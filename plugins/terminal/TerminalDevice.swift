@@ -19,8 +19,11 @@ final class TerminalDevice: @unchecked Sendable {
     /// Opens `path`, or uses standard output when nil (the daemon's own terminal).
     init(path: String?) throws {
         if let path {
-            let fd = Glibc.open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_APPEND)
+            // Opened non-blocking: a FIFO with no reader (a mistyped path) fails at once instead of blocking the
+            // output for ever; writes are then blocking again.
+            let fd = Glibc.open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_APPEND | O_NONBLOCK)
             guard fd >= 0 else { throw Failure(call: "open", path: path, errno: errno) }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             self.fd = fd
             self.path = path
             ownsDescriptor = true
@@ -35,6 +38,8 @@ final class TerminalDevice: @unchecked Sendable {
             // Keys typed at the console must not print over the page.
             var quiet = modes
             quiet.c_lflag &= ~tcflag_t(ECHO | ICANON)
+            // Ctrl-S at the console must not freeze the screen (and every write with it).
+            quiet.c_iflag &= ~tcflag_t(IXON)
             _ = tcsetattr(fd, TCSANOW, &quiet)
         }
     }

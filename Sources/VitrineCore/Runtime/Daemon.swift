@@ -76,7 +76,21 @@ public final class Daemon: Service, Sendable {
         state.withLock { $0.stopping = true }
         manager.stopping(status: "stopping")
         logger.info("Stopping.")
-        await stopAll()
+        // An output stuck in a device write cannot be interrupted: give the outputs a few seconds to restore their
+        // devices, then exit anyway rather than hang the service manager's stop.
+        let stopped = Mutex(false)
+        let stopping = Task {
+            await self.stopAll()
+            stopped.withLock { $0 = true }
+        }
+        let deadline = ContinuousClock.now + .seconds(3)
+        while !stopped.withLock({ $0 }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if !stopped.withLock({ $0 }) {
+            logger.error("An output did not stop within 3 seconds; exiting without it.")
+            _ = stopping
+        }
     }
 
     /// Starts every screen's runner and output (`run` does this; tests call it directly).
