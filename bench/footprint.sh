@@ -6,12 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 settle=${1:-20}
-swift build -c release --static-swift-stdlib --product vitrine --scratch-path .build-static >/dev/null
-bin=$PWD/.build-static/release/vitrine
-work=$(mktemp -d)
+source bench/static-build.sh
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-cp -r config/exhibits "$work/exhibits"
 cat > "$work/vitrine.yaml" <<YAML
 timezone: Europe/Paris
 pages: { duration: 1h }

@@ -6,11 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-swift build -c release --static-swift-stdlib --product vitrine --scratch-path .build-static >/dev/null
-bin=$PWD/.build-static/release/vitrine
-work=$(mktemp -d)
+source bench/static-build.sh
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-cp -r config/exhibits "$work/exhibits"
 cat > "$work/vitrine.yaml" <<YAML
 timezone: Europe/Paris
 pages: { duration: 30s }

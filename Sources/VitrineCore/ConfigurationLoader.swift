@@ -10,8 +10,6 @@ public struct ScreenOptions: @unchecked Sendable {
     public let file: String
     /// The screen's mapping minus `output`, `playlist`, `theme`; Yams nodes keep their marks.
     public let node: Node
-    public var keys: [String] { entries.map(\.key) }
-
     /// The options as the plugin API sees them: plain values with their lines.
     public var entries: [OptionEntry] {
         guard case let .mapping(mapping) = node else { return [] }
@@ -324,7 +322,7 @@ private final class Parse {
                 if text == "cut" {
                     theme.transition = .cut
                 } else if text.hasPrefix("crossfade"),
-                          let ms = YAMLReader.parseDuration(String(text.dropFirst("crossfade".count)).isEmpty
+                          let ms = parseDuration(String(text.dropFirst("crossfade".count)).isEmpty
                               ? "600ms" : String(text.dropFirst("crossfade".count))), ms <= 10_000
                 {
                     theme.transition = .crossfade(milliseconds: ms)
@@ -491,7 +489,7 @@ private final class Parse {
             }
             // A misspelt screen key would otherwise be handed to the plugin as an option.
             for (keyNode, _) in pluginPairs {
-                if let key = keyNode.string, let near = closestMatch(to: key, in: ConfigurationLoader.screenKeys),
+                if let key = keyNode.string, let near = nearestName(to: key, in: ConfigurationLoader.screenKeys),
                    own[near] == nil
                 {
                     reader.error("\(path): unknown key '\(key)'; did you mean '\(near)'?", at: keyNode)

@@ -61,11 +61,7 @@ final class DiagnosticLog {
     func append(contentsOf other: [Diagnostic]) { items.append(contentsOf: other) }
 }
 
-func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
-    nearestName(to: word, in: candidates)
-}
-
 func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
-    if let match = closestMatch(to: word, in: candidates) { return "; did you mean '\(match)'?" }
+    if let match = nearestName(to: word, in: candidates) { return "; did you mean '\(match)'?" }
     return ""
 }

@@ -22,8 +22,8 @@ public struct Program: Sendable {
         self.surfaces = surfaces
     }
 
-    /// The same configuration and exhibits with other default surfaces (and a fresh page cache).
-    public func with(surfaces: @escaping SurfaceProvider) -> Program {
+    /// The same configuration and surfaces with other exhibits (and a fresh page cache).
+    public func with(exhibits: [ExhibitID: Exhibit]) -> Program {
         Program(configuration: configuration, exhibits: exhibits, surfaces: surfaces)
     }
 

@@ -158,14 +158,4 @@ public struct VenueCalendar: Sendable {
         let sec = l.second < 10 ? "0\(l.second)" : "\(l.second)"
         return "\(l.date) \(l.time)" + (seconds ? ":\(sec)" : "")
     }
-
-    /// ISO 8601 with the venue's UTC offset at that instant.
-    public func iso(_ ms: Int64) -> String {
-        let l = local(ms)
-        let offset = timeZone.secondsFromGMT(for: date(ms))
-        let sign = offset < 0 ? "-" : "+"
-        let h = abs(offset) / 3600, m = abs(offset) % 3600 / 60
-        let sec = l.second < 10 ? "0\(l.second)" : "\(l.second)"
-        return "\(l.date)T\(l.time):\(sec)\(sign)\(h < 10 ? "0" : "")\(h):\(m < 10 ? "0" : "")\(m)"
-    }
 }

@@ -254,7 +254,7 @@ final class YAMLReader {
     /// `600ms`, `30s`, `2m`, `1h30m`; a bare number is seconds. Milliseconds.
     func duration(_ node: Node, _ path: String, minimum: Int64 = 1) -> Int64? {
         guard let text = string(node, path) else { return nil }
-        guard let ms = Self.parseDuration(text) else {
+        guard let ms = VitrineCore.parseDuration(text) else {
             error("\(path): expected a duration such as 30s, 2m, 1h30m or 600ms, found '\(text)'", at: node)
             return nil
         }
@@ -264,8 +264,6 @@ final class YAMLReader {
         }
         return ms
     }
-
-    static func parseDuration(_ text: String) -> Int64? { VitrineCore.parseDuration(text) }
 }
 
 /// `600ms`, `30s`, `2m`, `1h30m`, `1d`; a bare number is seconds. Milliseconds, or nil when not a duration.

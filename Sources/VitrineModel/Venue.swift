@@ -13,8 +13,6 @@ public struct OpeningHours: Hashable, Sendable {
         self.closed = closed
     }
 
-    public var isAlwaysOpen: Bool { weekly.isEmpty && everyDay == nil && closed.isEmpty }
-
     /// The ranges that start on a given day.
     public func ranges(on day: LocalDate, weekday: Weekday) -> [TimeRange] {
         if closed.contains(day) { return [] }

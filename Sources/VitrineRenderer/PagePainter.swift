@@ -70,16 +70,22 @@ public final class Canvas: @unchecked Sendable {
     public func difference(from other: Canvas) -> (mean: Double, changed: Double)? {
         guard width == other.width, height == other.height else { return nil }
         var total = 0.0, changed = 0
-        for y in 0..<height {
-            for x in 0..<width {
-                let a = pixel(x: x, y: y), b = other.pixel(x: x, y: y)
-                var worst = 0
-                for shift in [16, 8, 0] {
-                    let d = abs(Int(a >> UInt32(shift) & 0xFF) - Int(b >> UInt32(shift) & 0xFF))
-                    total += Double(d)
-                    worst = max(worst, d)
+        withPixels { mine in
+            other.withPixels { theirs in
+                for y in 0..<height {
+                    let rowA = (mine.baseAddress! + y * stride).assumingMemoryBound(to: UInt32.self)
+                    let rowB = (theirs.baseAddress! + y * other.stride).assumingMemoryBound(to: UInt32.self)
+                    for x in 0..<width {
+                        let a = rowA[x], b = rowB[x]
+                        var worst = 0
+                        for shift: UInt32 in [16, 8, 0] {
+                            let d = abs(Int(a >> shift & 0xFF) - Int(b >> shift & 0xFF))
+                            total += Double(d)
+                            worst = max(worst, d)
+                        }
+                        if worst > 64 { changed += 1 }
+                    }
                 }
-                if worst > 64 { changed += 1 }
             }
         }
         let pixels = Double(width * height)

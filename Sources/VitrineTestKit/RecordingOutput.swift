@@ -54,7 +54,6 @@ public struct RecordingOutput: OutputPlugin {
     }
 
     public var claims: [String] { device.map { [$0] } ?? [] }
-    public var initialSurface: Surface { .cells(columns: 80, rows: 24) }
 
     struct Failure: Error {}
 

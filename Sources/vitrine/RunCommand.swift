@@ -102,7 +102,7 @@ enum LogDestination {
     func handler(label: String) -> any LogHandler {
         switch self {
         case .journal: return JournalLogHandler(label: label)
-        case let .file(handle): return StreamLogHandler.standardOutput(label: label).with(stream: FileStream(handle))
+        case let .file(handle): return FileLogHandler(stream: FileStream(handle), label: label)
         case .standardError: return StreamLogHandler.standardError(label: label)
         }
     }
@@ -113,10 +113,6 @@ struct FileStream: TextOutputStream, @unchecked Sendable {
     let handle: FileHandle
     init(_ handle: FileHandle) { self.handle = handle }
     mutating func write(_ string: String) { handle.write(Data(string.utf8)) }
-}
-
-extension StreamLogHandler {
-    func with(stream: FileStream) -> any LogHandler { FileLogHandler(stream: stream, label: "vitrine") }
 }
 
 /// swift-log's stream handler cannot take an arbitrary stream, so file logging formats lines the same way here.
@@ -136,11 +132,14 @@ struct FileLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    // One formatter for every line: making one per line costs more than the line.
+    nonisolated(unsafe) static let timestamp = ISO8601DateFormatter()
+
     func log(event: LogEvent) {
         var all = metadata
         if let extra = event.metadata { all.merge(extra) { $1 } }
         let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let line = "\(ISO8601DateFormatter().string(from: Date())) \(event.level) \(label): \(event.message)"
+        let line = "\(Self.timestamp.string(from: Date())) \(event.level) \(label): \(event.message)"
             + (fields.isEmpty ? "" : " \(fields)") + "\n"
         var stream = self.stream
         stream.write(line)

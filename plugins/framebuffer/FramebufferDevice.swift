@@ -144,7 +144,6 @@ final class FramebufferDevice: @unchecked Sendable {
         }
     }
 
-    var consoleTaken: Bool { savedTTYMode >= 0 }
     private(set) var console: String?
 
     /// Puts everything back: unblank, the original screen info (panning offset), the console's text mode.

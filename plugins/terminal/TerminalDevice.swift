@@ -47,7 +47,9 @@ final class TerminalDevice: @unchecked Sendable {
     var isTerminal: Bool { isatty(fd) == 1 }
 
     /// Columns and rows from the kernel, or nil for a file or a terminal that does not say.
-    func size() -> (columns: Int, rows: Int)? {
+    func size() -> (columns: Int, rows: Int)? { Self.size(of: fd) }
+
+    static func size(of fd: Int32) -> (columns: Int, rows: Int)? {
         var size = winsize()
         guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return nil }
         return (Int(size.ws_col), Int(size.ws_row))

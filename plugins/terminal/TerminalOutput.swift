@@ -36,16 +36,10 @@ public struct TerminalOutput: OutputPlugin {
     public var claims: [String] { [tty ?? "/dev/stdout"] }
 
     public var initialSurface: Surface {
-        if tty == nil, let size = Self.ownTerminalSize() { return .cells(columns: size.columns, rows: size.rows) }
-        return .cells(columns: columns ?? 80, rows: rows ?? 24)
-    }
-
-    static func ownTerminalSize() -> (columns: Int, rows: Int)? {
-        var size = winsize()
-        guard isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else {
-            return nil
+        if tty == nil, let size = TerminalDevice.size(of: STDOUT_FILENO) {
+            return .cells(columns: size.columns, rows: size.rows)
         }
-        return (Int(size.ws_col), Int(size.ws_row))
+        return .cells(columns: columns ?? 80, rows: rows ?? 24)
     }
 
     var colourMode: ColourMode {

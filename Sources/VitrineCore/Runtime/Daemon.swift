@@ -178,7 +178,6 @@ public final class Daemon: Service, Sendable {
             if Task.isCancelled { return }
             if ContinuousClock.now - started > .seconds(60) { failures = 0 }
             failures += 1
-            slot.restarts += 1
             let delay = Duration.seconds(min(60, 1 << min(failures - 1, 6)))
             slot.health = .failed(reason)
             outputLogger.error("Output failed: \(reason); restarting in \(delay).")
@@ -219,8 +218,6 @@ public final class Daemon: Service, Sendable {
         }
     }
 
-    public var isReady: Bool { state.withLock { $0.ready } }
-
     /// "2 screens · program 2026-11-29 14:02 · hall-a: Solidarity 2/5 · lobby: failed (…)"
     public func statusLine() -> String {
         let (program, loadedAt, slots, lastReload) = state.withLock { state in
@@ -241,10 +238,6 @@ public final class Daemon: Service, Sendable {
     func publishStatus() {
         let (ready, stopping) = state.withLock { ($0.ready, $0.stopping) }
         if ready, !stopping { manager.status(statusLine()) }
-    }
-
-    public var screenSummaries: [String: String] {
-        state.withLock { state in state.slots.mapValues(\.summary) }
     }
 
     // MARK: Frames
@@ -298,10 +291,7 @@ public final class Daemon: Service, Sendable {
                                metadata: ["vitrine.exhibit": "\(id)"])
             }
         }
-        let surfaces = outcome.outputs.mapValues(\.initialSurface)
-        program = Program(configuration: program.configuration, exhibits: exhibits) { screen in
-            surfaces[screen.name] ?? .cells(columns: 80, rows: 24)
-        }
+        if exhibits.count != program.exhibits.count { program = program.with(exhibits: exhibits) }
 
         // Plan: keep screens whose output and options did not change; replace or remove the rest.
         var keep: [String: ScreenSlot] = [:]

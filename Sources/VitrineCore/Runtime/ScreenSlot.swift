@@ -25,7 +25,6 @@ final class ScreenSlot: Sendable {
         var summary = "starting"
         var runner: Task<Void, Never>?
         var supervisor: Task<Void, Never>?
-        var restarts = 0
         var generation = 0
     }
 
@@ -57,11 +56,6 @@ final class ScreenSlot: Sendable {
     var generation: Int {
         get { state.withLock { $0.generation } }
         set { state.withLock { $0.generation = newValue } }
-    }
-
-    var restarts: Int {
-        get { state.withLock { $0.restarts } }
-        set { state.withLock { $0.restarts = newValue } }
     }
 
     func attach(runner: Task<Void, Never>, supervisor: Task<Void, Never>) {
