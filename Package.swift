@@ -40,6 +40,8 @@ let package = Package(
         ),
         // Debian's libhyphen (the hyphenation used by LibreOffice) for justified text.
         .systemLibrary(name: "CHyphen", path: "Sources/CHyphen", providers: [.apt(["libhyphen-dev"])]),
+        // Debian's liblz4 (already on every systemd machine): painted pages kept compressed in memory.
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         // linux/fb.h and linux/kd.h, which Glibc does not expose.
         .systemLibrary(name: "CFramebuffer", path: "Sources/CFramebuffer"),
         .target(name: "VitrineModel"),
@@ -52,7 +54,7 @@ let package = Package(
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
         // Page layout and painting in pixels, shared by pixel outputs, `vitrine render` and previews.
-        .target(name: "VitrineRenderer", dependencies: ["VitrinePluginAPI", "CPangoCairo", "CHyphen"]),
+        .target(name: "VitrineRenderer", dependencies: ["VitrinePluginAPI", "CPangoCairo", "CHyphen", "CLZ4"]),
         // Built-in outputs: one folder each under plugins/, importing only the plugin API.
         .target(
             name: "TerminalOutput",

@@ -74,7 +74,7 @@ public struct ConfigurationLoader: Sendable {
     /// Used when the file sets no `timezone`.
     public var systemTimeZone: String
 
-    public init(outputTypes: [String], systemTimeZone: String = TimeZone.current.identifier) {
+    public init(outputTypes: [String], systemTimeZone: String = ZoneInfo.systemIdentifier) {
         self.outputTypes = outputTypes
         self.systemTimeZone = systemTimeZone
     }
@@ -134,7 +134,7 @@ private final class Parse {
                 reader.error("timezone: unknown time zone '\(name)' (use an IANA name such as Europe/Paris)", at: node)
             }
         }
-        let calendar = VenueCalendar(identifier: zoneName) ?? VenueCalendar(timeZone: TimeZone(identifier: "UTC")!)
+        let calendar = VenueCalendar(identifier: zoneName) ?? VenueCalendar(zone: .utc)
 
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         var contentFolder = base.appendingPathComponent("exhibits").standardizedFileURL.path

@@ -4,15 +4,15 @@ import VitrineModel
 /// Wall-clock arithmetic in the venue's time zone, in milliseconds since 1970. The schedule never reads a clock;
 /// this only converts between instants and the venue's calendar, DST included.
 public struct VenueCalendar: Sendable {
-    public let timeZone: TimeZone
+    public let zone: ZoneInfo
 
-    public init(timeZone: TimeZone) {
-        self.timeZone = timeZone
+    public init(zone: ZoneInfo) {
+        self.zone = zone
     }
 
     public init?(identifier: String) {
-        guard let zone = TimeZone(identifier: identifier) else { return nil }
-        self.init(timeZone: zone)
+        guard let zone = ZoneInfo(identifier: identifier) else { return nil }
+        self.init(zone: zone)
     }
 
     public struct LocalTime: Hashable, Sendable {
@@ -26,7 +26,7 @@ public struct VenueCalendar: Sendable {
     /// data out of the idle daemon's memory).
     public func local(_ ms: Int64) -> LocalTime {
         let seconds = Int64((Double(ms) / 1000).rounded(.down))
-        let wall = seconds + Int64(timeZone.secondsFromGMT(for: date(ms)))
+        let wall = seconds + Int64(zone.offset(at: seconds))
         let days = Int((Double(wall) / 86_400).rounded(.down))
         let secondOfDay = Int(wall - Int64(days) * 86_400)
         return LocalTime(
@@ -76,23 +76,19 @@ public struct VenueCalendar: Sendable {
     /// forward) maps to the moment of the change; a repeated time (fall back) to its first occurrence.
     public func instant(_ day: LocalDate, _ time: TimeOfDay, second: Int = 0) -> Int64 {
         let wall = Int64(Self.daysSince1970(day)) * 86_400 + Int64(time.minutes) * 60 + Int64(second)
-        let before = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wall - 86_400))))
-        let after = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wall + 86_400))))
+        let before = Int64(zone.offset(at: wall - 86_400))
+        let after = Int64(zone.offset(at: wall + 86_400))
         var candidates: [Int64] = []
         for offset in Set([before, after]) {
             let t = wall - offset
-            if Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t)))) == offset {
+            if Int64(zone.offset(at: t)) == offset {
                 candidates.append(t)
             }
         }
         if let first = candidates.min() { return first * 1000 }
         // In the gap: the change itself lies between the two readings.
         let earliest = wall - max(before, after)
-        if let change = timeZone.nextDaylightSavingTimeTransition(
-            after: Date(timeIntervalSince1970: TimeInterval(earliest - 1)))
-        {
-            return Int64((change.timeIntervalSince1970 * 1000).rounded())
-        }
+        if let change = zone.nextTransition(after: earliest - 1) { return change * 1000 }
         return (wall - before) * 1000
     }
 
@@ -111,8 +107,6 @@ public struct VenueCalendar: Sendable {
         }
         return (start, max(end, start))
     }
-
-    private func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(ms) / 1000) }
 
     /// Parses `YYYY-MM-DDTHH:MM[:SS]` as venue time, or with `Z`/`±HH:MM` as an absolute instant.
     public func parseDateTime(_ text: String) -> Int64? {

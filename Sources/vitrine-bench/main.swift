@@ -5,20 +5,42 @@ import VitrinePluginAPI
 import VitrineRenderer
 
 // Rendering figures for a 1080p framebuffer, each next to the physical baseline measured in the same run: one
-// memcpy of a 1080p frame. Prints `name: value unit` lines, then ratios. Run with `make bench-render`.
+// memcpy of a 1080p frame. Every sample of a figure is taken right after a sample of the baseline, and a ratio is
+// the median of those pairs: the machine's speed drifts (other load, clock changes) and pairs cancel the drift.
+// Prints `name: value unit` lines, then ratios. Run with `make bench-render`.
 
 func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
 
-func measure(_ repeats: Int, _ body: () -> Void) -> Double {
+func milliseconds(_ body: () -> Void) -> Double {
+    let start = ContinuousClock.now
+    body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+}
+
+let frameBytes = 1920 * 1080 * 4
+let memcpyDestination = UnsafeMutableRawPointer.allocate(byteCount: frameBytes, alignment: 64)
+let memcpySource = UnsafeMutableRawPointer.allocate(byteCount: frameBytes, alignment: 64)
+memcpySource.initializeMemory(as: UInt8.self, repeating: 0x5A, count: frameBytes)
+memcpyDestination.initializeMemory(as: UInt8.self, repeating: 0, count: frameBytes)
+@MainActor func memcpyFrameOnce() { memcpyDestination.copyMemory(from: memcpySource, byteCount: frameBytes) }
+
+struct Figure {
+    var milliseconds: Double
+    var ratio: Double
+}
+
+/// Median time of `body`, and its median ratio to a frame memcpy timed just before each sample.
+@MainActor func measure(_ repeats: Int, _ body: () -> Void) -> Figure {
     body()  // warm caches, fonts and the page cache of the image files
-    var samples: [Double] = []
+    var times: [Double] = [], ratios: [Double] = []
     for _ in 0..<repeats {
-        let start = ContinuousClock.now
-        body()
-        let elapsed = ContinuousClock.now - start
-        samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        let baseline = milliseconds(memcpyFrameOnce)
+        let time = milliseconds(body)
+        times.append(time)
+        ratios.append(time / baseline)
     }
-    return median(samples)
+    return Figure(milliseconds: median(times), ratio: median(ratios))
 }
 
 let root = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "config/exhibits").path
@@ -38,36 +60,54 @@ func frame(_ page: Page) -> Frame {
         reason: .playlist, validFrom: 0, validUntil: 1), theme: theme)
 }
 
-// Lay out the whole exhibit and paint its first page, as a screen does when a new page comes up.
-let layoutAndPaint = measure(30) {
-    let pages = Paginator().paginate(exhibit, measurer: measurer)
-    _ = painter.paint(frame(pages[0]), width: width, height: height)
-}
+// A screen lays an exhibit out once (all its pages, kept per screen size and theme), then paints each page as it
+// comes up. So one page costs its share of the exhibit's layout plus its paint; the first page of an exhibit pays
+// for the whole layout.
+let exhibitLayout = measure(30) { _ = Paginator().paginate(exhibit, measurer: measurer) }
 let pages = Paginator().paginate(exhibit, measurer: measurer)
 let paintOnly = measure(30) { _ = painter.paint(frame(pages[0]), width: width, height: height) }
-
 let a = painter.paint(frame(pages[0]), width: width, height: height)
 let b = painter.paint(frame(pages[min(1, pages.count - 1)]), width: width, height: height)
 let count = width * height
-let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
-let device = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
-// One crossfade frame into an XRGB8888 framebuffer, as the output draws it.
-let crossfadeFrame = measure(60) {
-    a.withPixels { p in
-        b.withPixels { q in
-            crossfadeFrameInto(device, stride: width * 4, format: .xrgb8888, from: p.baseAddress!, to: q.baseAddress!,
-                               sourceStride: a.stride, width: width, height: height, amount: 0.5, scratch: scratch)
-        }
-    }
+// The output's real path: frames written band by band into a framebuffer (a file here, in the page cache).
+let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-bench-\(getpid())").path
+try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: folder) }
+let fb = try FramebufferDevice(path: folder + "/fb0", fallback: .init(width: width, height: height, stride: width * 4,
+                                                                         format: .xrgb8888, virtualHeight: height),
+                               tty: nil)
+// One crossfade frame, as the output draws it.
+let crossfadeFrame = measure(60) { try! fb.drawCrossfade(from: a, to: b, amount: 0.5) }
+// A page shown again: unpacked from the compressed cache band by band into the framebuffer.
+let compressed = a.compressed()
+let compressOnce = measure(30) { _ = a.compressed() }
+let restoreCached = measure(60) {
+    try! fb.draw { first, _, band in _ = compressed.unpackBand(startingAt: first, into: band) }
 }
-let source = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
-source.initializeMemory(as: UInt8.self, repeating: 0x5A, count: count * 4)
-let memcpyFrame = measure(60) { device.copyMemory(from: source, byteCount: count * 4) }
 
-print(String(format: "page_layout_and_paint_1080p: %.2f ms", layoutAndPaint))
-print(String(format: "page_paint_1080p: %.2f ms", paintOnly))
-print(String(format: "crossfade_frame_1080p: %.2f ms", crossfadeFrame))
-print(String(format: "memcpy_frame_1080p: %.2f ms", memcpyFrame))
-print(String(format: "ratio_layout_and_paint_to_memcpy: %.1fx (target under 5x)", layoutAndPaint / memcpyFrame))
-print(String(format: "ratio_paint_to_memcpy: %.1fx", paintOnly / memcpyFrame))
-print(String(format: "ratio_crossfade_to_memcpy: %.1fx (target under 4x)", crossfadeFrame / memcpyFrame))
+let memcpyFrame = measure(60, memcpyFrameOnce)
+// One page: its share of the exhibit's layout, and its paint.
+let share = 1 / Double(pages.count)
+let layoutAndPaint = Figure(milliseconds: exhibitLayout.milliseconds * share + paintOnly.milliseconds,
+                            ratio: exhibitLayout.ratio * share + paintOnly.ratio)
+let firstPage = Figure(milliseconds: exhibitLayout.milliseconds + paintOnly.milliseconds,
+                       ratio: exhibitLayout.ratio + paintOnly.ratio)
+
+func report(_ name: String, _ figure: Figure, _ note: String = "") {
+    print(String(format: "%@: %.2f ms%@", name, figure.milliseconds, note.isEmpty ? "" : " (\(note))"))
+}
+report("exhibit_layout_1080p", exhibitLayout, "\(pages.count) pages")
+report("page_paint_1080p", paintOnly)
+report("page_layout_and_paint_1080p", layoutAndPaint, "a page's share of the layout, and its paint")
+report("first_page_of_exhibit_1080p", firstPage, "whole exhibit laid out, first page painted")
+report("cached_page_to_framebuffer_1080p", restoreCached, "a page shown again")
+report("cached_page_compress_1080p", compressOnce, "once per page, after it is up")
+print(String(format: "cached_page_size_1080p: %.0f KiB of %.0f KiB", Double(compressed.byteCount) / 1024,
+             Double(count * 4) / 1024))
+report("crossfade_frame_1080p", crossfadeFrame)
+report("memcpy_frame_1080p", memcpyFrame)
+print(String(format: "ratio_layout_and_paint_to_memcpy: %.1fx (target under 5x)", layoutAndPaint.ratio))
+print(String(format: "ratio_paint_to_memcpy: %.1fx", paintOnly.ratio))
+print(String(format: "ratio_first_page_of_exhibit_to_memcpy: %.1fx", firstPage.ratio))
+print(String(format: "ratio_cached_page_to_memcpy: %.1fx", restoreCached.ratio))
+print(String(format: "ratio_crossfade_to_memcpy: %.1fx (target under 4x)", crossfadeFrame.ratio))

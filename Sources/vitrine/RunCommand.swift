@@ -132,14 +132,22 @@ struct FileLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    // One formatter for every line: making one per line costs more than the line.
-    nonisolated(unsafe) static let timestamp = ISO8601DateFormatter()
+    /// Now as `2026-12-05T10:00:00Z`. The C library's formatting, not Foundation's ISO8601DateFormatter: that one
+    /// goes through ICU, whose data would stay resident in an otherwise idle daemon.
+    static func timestamp() -> String {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 
     func log(event: LogEvent) {
         var all = metadata
         if let extra = event.metadata { all.merge(extra) { $1 } }
         let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let line = "\(Self.timestamp.string(from: Date())) \(event.level) \(label): \(event.message)"
+        let line = "\(Self.timestamp()) \(event.level) \(label): \(event.message)"
             + (fields.isEmpty ? "" : " \(fields)") + "\n"
         var stream = self.stream
         stream.write(line)

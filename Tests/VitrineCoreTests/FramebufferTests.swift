@@ -73,6 +73,28 @@ import VitrineTestKit
         #expect(ink)
     }
 
+    /// The second time round a playlist, a page is unpacked from the output's cache straight into the device's
+    /// format: the screen must show exactly what a fresh paint shows.
+    @Test(arguments: ["xrgb8888", "rgb565"])
+    func aPageShownAgainComesBackFromTheCacheUnchanged(format: String) async throws {
+        let venue = try TemporaryVenue()
+        let (width, height) = (640, 360)
+        let bytes = PixelFormat.named[format]!.bytesPerPixel
+        func device(_ name: String) -> [(String, String)] {
+            [("device", venue.root.appendingPathComponent(name).path), ("width", "\(width)"), ("height", "\(height)"),
+             ("format", format), ("stride", "\(width * bytes + 64)")]
+        }
+        let page = try frame(width: width, height: height)
+        var other = page
+        other.theme.background = Colour(red: 0x10, green: 0x20, blue: 0x30)
+        try await show([page], options: options(device("fresh")))
+        try await show([page, other, page], options: options(device("again")))
+        let fresh = try Data(contentsOf: venue.root.appendingPathComponent("fresh"))
+        let again = try Data(contentsOf: venue.root.appendingPathComponent("again"))
+        #expect(fresh.count == again.count)
+        #expect(fresh == again, "the cached page differs from a fresh paint")
+    }
+
     @Test func crossfadeBlendsTwoChannelsPerMultiply() {
         var black = [UInt32](repeating: 0x000000, count: 8), white = [UInt32](repeating: 0xFFFFFF, count: 8)
         var out = [UInt32](repeating: 0, count: 8)

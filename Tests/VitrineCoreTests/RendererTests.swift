@@ -73,6 +73,44 @@ import VitrineTestKit
         #expect([UInt8](header.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
     }
 
+    /// A page painted once comes back from the cache exactly as painted, in a fraction of the memory; a replaced
+    /// picture is painted afresh; the least recently shown page goes first when the budget is reached.
+    @Test func paintedPagesAreKeptCompressedAndRefreshedWhenAPictureChanges() throws {
+        let venue = try TemporaryVenue()
+        let folder = venue.contentPath + "/harbour-workshop"
+        try FileManager.default.copyItem(atPath: demoFolder + "/harbour-workshop", toPath: folder)
+        let exhibit = try #require(ExhibitLoader().loadFolder(venue.contentPath).exhibits["harbour-workshop"])
+        let pages = Paginator().paginate(exhibit, measurer: PixelMeasurer(width: 1920, height: 1080, theme: theme))
+        let withImage = try #require(pages.first { $0.items.contains { if case .image = $0 { true } else { false } } })
+        let painter = PagePainter()
+        let cache = PaintedPageCache(budget: 64 << 20)
+        let key = PaintedPageCache.Key(frame(withImage), width: 1920, height: 1080)
+        #expect(cache.canvas(for: key) == nil)
+        let painted = painter.paint(frame(withImage), width: 1920, height: 1080)
+        cache.store(painted, for: key)
+        let kept = try #require(cache.canvas(for: key))
+        #expect(kept.difference(from: painted)?.mean == 0, "restored pixel for pixel")
+        #expect(cache.usage.bytes < 1920 * 1080 * 4 / 4, "compressed: \(cache.usage.bytes) bytes")
+
+        // The curator replaces the photograph under the same name: a new key, so a fresh paint.
+        let picture = folder + "/harbour.png"
+        let blank = Frame(content: .blank, presentation: frame(withImage).presentation, theme: theme)
+        try painter.paint(blank, width: 300, height: 200).writePNG(to: picture)
+        #expect(cache.canvas(for: PaintedPageCache.Key(frame(withImage), width: 1920, height: 1080)) == nil)
+
+        // Three pages in a budget that holds two: the one not shown for longest is dropped.
+        let each = painted.compressed().byteCount
+        let small = PaintedPageCache(budget: each * 2 + each / 2)
+        let keys = (0..<3).map { PaintedPageCache.Key(frame(pages[$0 % pages.count]), width: 1920, height: 1080 + $0) }
+        small.store(painted, for: keys[0])
+        small.store(painted, for: keys[1])
+        _ = small.canvas(for: keys[0])
+        small.store(painted, for: keys[2])
+        #expect(small.canvas(for: keys[0]) != nil && small.canvas(for: keys[2]) != nil)
+        #expect(small.canvas(for: keys[1]) == nil)
+        #expect(small.usage.pages == 2)
+    }
+
     @Test func justifiedTextIsHyphenatedAndFillsTheMeasure() throws {
         var justified = Theme(name: "paper")
         justified.alignment = .justified

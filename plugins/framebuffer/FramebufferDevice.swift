@@ -1,33 +1,51 @@
 import CFramebuffer
 import Glibc
+import VitrineRenderer
 
-/// A Linux framebuffer (or a regular file standing in for one): geometry from the fbdev ioctls, memory mapped,
-/// with the screen info, VT mode and blanking put back as they were found.
-final class FramebufferDevice: @unchecked Sendable {
-    struct Failure: Error, CustomStringConvertible {
+/// A Linux framebuffer (or a regular file standing in for one): geometry from the fbdev ioctls, frames written
+/// band by band with pwrite(2), with the screen info, VT mode and blanking put back as they were found.
+///
+/// Frames are written rather than drawn into an mmap of the device: the daemon then holds no mapping of the whole
+/// screen memory (8 MiB at 1080p, counted in its resident size when the driver backs it with system memory, as
+/// DRM's fbdev emulation does), and a device that goes away fails a write with an error the output reports and
+/// recovers from, instead of leaving a mapping of memory the driver has given up.
+public final class FramebufferDevice: @unchecked Sendable {
+    public struct Failure: Error, CustomStringConvertible {
         var call: String
         var path: String
         var errno: Int32
         var hint = ""
-        var description: String { "\(call) \(path): \(String(cString: strerror(errno)))\(hint)" }
+        public var description: String { "\(call) \(path): \(String(cString: strerror(errno)))\(hint)" }
     }
 
-    struct Geometry: Hashable {
-        var width: Int
-        var height: Int
-        var stride: Int
-        var format: PixelFormat
+    public struct Geometry: Hashable, Sendable {
+        public var width: Int
+        public var height: Int
+        public var stride: Int
+        public var format: PixelFormat
         /// Rows of memory: twice `height` when the driver allows panning between two buffers.
-        var virtualHeight: Int
+        public var virtualHeight: Int
+
+        public init(width: Int, height: Int, stride: Int, format: PixelFormat, virtualHeight: Int) {
+            self.width = width
+            self.height = height
+            self.stride = stride
+            self.format = format
+            self.virtualHeight = virtualHeight
+        }
     }
 
-    let path: String
+    public let path: String
     let fd: Int32
-    let geometry: Geometry
+    public let geometry: Geometry
     /// True for a real fbdev device; a regular file answers the ioctls with ENOTTY.
-    let isDevice: Bool
-    let memory: UnsafeMutableRawPointer
-    let mappedLength: Int
+    public let isDevice: Bool
+    /// Rows written at a time: small enough to stay in the processor's cache.
+    static let bandRows = CompressedCanvas.bandRows
+    /// One band of rows in the device's format, reused for every write.
+    private let band: UnsafeMutableRawPointer
+    /// One band of rows as 0x00RRGGBB words, for formats that need converting.
+    let bandPixels: UnsafeMutablePointer<UInt32>
     private var savedScreen: fb_var_screeninfo?
     private var currentScreen: fb_var_screeninfo?
     private var ttyFD: Int32 = -1
@@ -36,8 +54,8 @@ final class FramebufferDevice: @unchecked Sendable {
     private(set) var frontBuffer = 0
     private var closed = false
 
-    /// Opens and maps the device. `fallback` is the geometry for a regular file (from the options).
-    init(path: String, fallback: Geometry?, tty: String?) throws {
+    /// Opens the device. `fallback` is the geometry for a regular file (from the options).
+    public init(path: String, fallback: Geometry?, tty: String?) throws {
         self.path = path
         var flags = O_RDWR | O_CLOEXEC
         if fallback != nil { flags |= O_CREAT }
@@ -59,15 +77,14 @@ final class FramebufferDevice: @unchecked Sendable {
                 blueLength: Int(variable.blue.length))
             geometry = Geometry(width: Int(variable.xres), height: Int(variable.yres), stride: Int(fixed.line_length),
                                 format: format, virtualHeight: Int(variable.yres_virtual))
-            mappedLength = Int(fixed.smem_len)
         } else if let fallback {
             // A regular file: the same code path, with the geometry the configuration gives.
             isDevice = false
             geometry = fallback
-            mappedLength = fallback.stride * fallback.virtualHeight
+            let length = fallback.stride * fallback.virtualHeight
             var status = stat()
-            if fstat(fd, &status) == 0, Int(status.st_size) < mappedLength {
-                guard ftruncate(fd, off_t(mappedLength)) == 0 else {
+            if fstat(fd, &status) == 0, Int(status.st_size) < length {
+                guard ftruncate(fd, off_t(length)) == 0 else {
                     let error = errno
                     Glibc.close(fd)
                     throw Failure(call: "ftruncate", path: path, errno: error)
@@ -84,14 +101,9 @@ final class FramebufferDevice: @unchecked Sendable {
             throw Failure(call: "pixel format", path: path, errno: EINVAL,
                           hint: " (\(geometry.format) is not supported; XRGB8888, BGR, RGB888 and RGB565 are)")
         }
-        guard let mapped = mmap(nil, mappedLength, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
-              mapped != MAP_FAILED
-        else {
-            let error = errno
-            Glibc.close(fd)
-            throw Failure(call: "mmap", path: path, errno: error)
-        }
-        memory = mapped
+        band = .allocate(byteCount: Self.bandRows * geometry.stride, alignment: 64)
+        band.initializeMemory(as: UInt8.self, repeating: 0, count: Self.bandRows * geometry.stride)
+        bandPixels = .allocate(capacity: Self.bandRows * geometry.width)
         // On a real panel the active console would draw over the picture: without `tty:`, take the active VT.
         if let tty { takeConsole(tty) } else if isDevice { takeConsole("/dev/tty0") }
     }
@@ -99,13 +111,39 @@ final class FramebufferDevice: @unchecked Sendable {
     /// Whether two buffers fit and the driver pans between them.
     var canPan: Bool { isDevice && geometry.virtualHeight >= 2 * geometry.height }
 
-    /// The buffer to draw the next frame into: the one not on screen when panning, else the visible one.
-    var backBuffer: UnsafeMutableRawPointer {
-        memory + (canPan ? (1 - frontBuffer) * geometry.height * geometry.stride : 0)
+    /// Writes a frame into the buffer not on screen (when panning), else the visible one, one band of rows at a
+    /// time: `fill(firstRow, rows, band)` puts `rows` rows in the device's format into `band` (`stride` bytes a
+    /// row). Call `present()` afterwards.
+    public func draw(_ fill: (_ firstRow: Int, _ rows: Int, _ band: UnsafeMutableRawPointer) -> Void) throws {
+        let g = geometry
+        let base = (canPan ? (1 - frontBuffer) * g.height : 0) * g.stride
+        let rowBytes = g.width * g.format.bytesPerPixel
+        for first in stride(from: 0, to: g.height, by: Self.bandRows) {
+            let rows = min(Self.bandRows, g.height - first)
+            fill(first, rows, band)
+            if rowBytes == g.stride {
+                try write(band, count: rows * g.stride, at: base + first * g.stride)
+            } else {
+                // Padded rows: the padding may belong to the driver, so only the pixels are written.
+                for row in 0..<rows {
+                    try write(band + row * g.stride, count: rowBytes, at: base + (first + row) * g.stride)
+                }
+            }
+        }
+    }
+
+    private func write(_ bytes: UnsafeRawPointer, count: Int, at offset: Int) throws {
+        var done = 0
+        while done < count {
+            let written = pwrite(fd, bytes + done, count - done, off_t(offset + done))
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { throw Failure(call: "write", path: path, errno: written < 0 ? errno : ENOSPC) }
+            done += written
+        }
     }
 
     /// Shows the back buffer (when panning), waiting for the panel's refresh where the driver supports it.
-    func present() {
+    public func present() {
         guard canPan, var screen = currentScreen else { return }
         let next = 1 - frontBuffer
         screen.yoffset = UInt32(next * geometry.height)
@@ -152,7 +190,6 @@ final class FramebufferDevice: @unchecked Sendable {
         closed = true
         if blanked { _ = blank(false) }
         if var screen = savedScreen { _ = ioctl(fd, UInt(FBIOPUT_VSCREENINFO), &screen) }
-        munmap(memory, mappedLength)
         Glibc.close(fd)
         if ttyFD >= 0 {
             if savedTTYMode >= 0 { _ = ioctl(ttyFD, UInt(KDSETMODE), savedTTYMode) }
@@ -160,5 +197,9 @@ final class FramebufferDevice: @unchecked Sendable {
         }
     }
 
-    deinit { restore() }
+    deinit {
+        restore()
+        band.deallocate()
+        bandPixels.deallocate()
+    }
 }

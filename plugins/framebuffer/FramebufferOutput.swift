@@ -14,6 +14,8 @@ public struct FramebufferOutput: OutputPlugin {
         OptionSpec("height", "number", default: "the device's", "Height in pixels, for a file."),
         OptionSpec("format", "xrgb8888, bgr, rgb888 or rgb565", default: "xrgb8888", "Pixel format, for a file."),
         OptionSpec("stride", "number", default: "width x bytes per pixel", "Bytes per row, for a file."),
+        OptionSpec("page-cache", "megabytes", default: "16",
+                   "Memory for painted pages kept compressed, so a page shown again is not laid out again (0: none)."),
     ]
 
     public let screen: String
@@ -23,6 +25,7 @@ public struct FramebufferOutput: OutputPlugin {
     let height: Int?
     let format: PixelFormat
     let stride: Int?
+    let pageCacheBytes: Int
 
     public init?(screen: String, options reader: OptionsReader) {
         self.screen = screen
@@ -33,6 +36,7 @@ public struct FramebufferOutput: OutputPlugin {
         let name = reader.oneOf("format", PixelFormat.named.keys.sorted())
         format = name.flatMap { PixelFormat.named[$0] } ?? .xrgb8888
         stride = reader.int("stride", in: 64...65536)
+        pageCacheBytes = (reader.int("page-cache", in: 0...4096) ?? 16) << 20
         if (width == nil) != (height == nil) {
             reader.problem(width == nil ? "height" : "width", "give both width and height, or neither")
         }
@@ -71,7 +75,9 @@ public struct FramebufferOutput: OutputPlugin {
             context.logger.notice("Double buffering unavailable (no room to pan); drawing in place.")
         }
         let painter = PagePainter()
-        var previous: Canvas?
+        let cache = PaintedPageCache(budget: pageCacheBytes)
+        // The page on the screen, by what it shows rather than its pixels: an idle screen holds no full frame.
+        var previous: Frame?
 
         for await frame in frames {
             if fb.isGone { throw Gone(path: device) }
@@ -81,52 +87,83 @@ public struct FramebufferOutput: OutputPlugin {
                 continue
             }
             fb.blank(false)
-            let canvas = painter.paint(frame, width: g.width, height: g.height)
-            if case let .crossfade(ms) = frame.theme.transition, ms > 0, let from = previous,
-               from.width == canvas.width, from.height == canvas.height
-            {
-                // The blend buffer lives only during the fade, so an idle screen does not hold it.
-                let blend = UnsafeMutablePointer<UInt32>.allocate(capacity: g.width * g.height)
-                defer { blend.deallocate() }
-                try await fade(from: from, to: canvas, milliseconds: ms, fb: fb, scratch: blend)
+            let key = PaintedPageCache.Key(frame, width: g.width, height: g.height)
+            let kept = cache.page(for: key)
+            if case let .crossfade(ms) = frame.theme.transition, ms > 0, let previous {
+                // Both pages unpacked for the length of the fade only.
+                let from = cache.canvas(for: PaintedPageCache.Key(previous, width: g.width, height: g.height))
+                    ?? painter.paint(previous, width: g.width, height: g.height)
+                let to = kept.flatMap(Canvas.restoring) ?? painter.paint(frame, width: g.width, height: g.height)
+                try await fade(from: from, to: to, milliseconds: ms, fb: fb)
+                try show(to, on: fb)
+                if kept == nil { cache.store(to, for: key) }
+            } else if let kept {
+                try show(kept, on: fb)
+            } else {
+                let canvas = painter.paint(frame, width: g.width, height: g.height)
+                try show(canvas, on: fb)
+                cache.store(canvas, for: key)
             }
-            show(canvas, on: fb)
-            // The frame on screen is kept only when the next change may fade from it.
-            if case .crossfade = frame.theme.transition { previous = canvas } else { previous = nil }
             context.shown(frame)
+            if case .crossfade = frame.theme.transition { previous = frame } else { previous = nil }
         }
     }
 
-    /// Copies a painted frame into the back buffer and shows it.
-    func show(_ canvas: Canvas, on fb: FramebufferDevice) {
+    /// Writes a painted frame into the back buffer and shows it.
+    func show(_ canvas: Canvas, on fb: FramebufferDevice) throws {
         let g = fb.geometry
-        canvas.withPixels { pixels in
-            g.format.convert(from: pixels.baseAddress!, sourceStride: canvas.stride, to: fb.backBuffer,
-                             destinationStride: g.stride, width: g.width, height: g.height)
+        try canvas.withPixels { pixels in
+            try fb.draw { first, rows, band in
+                g.format.convert(from: pixels.baseAddress! + first * canvas.stride, sourceStride: canvas.stride,
+                                 to: band, destinationStride: g.stride, width: g.width, height: rows)
+            }
+        }
+        fb.present()
+    }
+
+    /// Shows a kept page, unpacking it band by band: no full frame is ever unpacked.
+    func show(_ page: CompressedCanvas, on fb: FramebufferDevice) throws {
+        let g = fb.geometry
+        let direct = g.format == .xrgb8888 && g.stride == page.stride
+        try fb.draw { first, rows, band in
+            if direct {
+                _ = page.unpackBand(startingAt: first, into: band)
+            } else if page.unpackBand(startingAt: first, into: fb.bandPixels) != nil {
+                g.format.convert(from: fb.bandPixels, sourceStride: page.stride, to: band, destinationStride: g.stride,
+                                 width: g.width, height: rows)
+            }
         }
         fb.present()
     }
 
     /// A crossfade at about 60 frames a second.
-    func fade(from: Canvas, to: Canvas, milliseconds: Int64, fb: FramebufferDevice,
-              scratch: UnsafeMutablePointer<UInt32>) async throws
-    {
-        let g = fb.geometry
+    func fade(from: Canvas, to: Canvas, milliseconds: Int64, fb: FramebufferDevice) async throws {
         let steps = max(1, Int(milliseconds / 16))
         let clock = ContinuousClock()
         var tick = clock.now
         for step in 1..<steps {
             try Task.checkCancellation()
-            from.withPixels { a in
-                to.withPixels { b in
-                    crossfadeFrameInto(fb.backBuffer, stride: g.stride, format: g.format, from: a.baseAddress!,
-                                       to: b.baseAddress!, sourceStride: from.stride, width: g.width,
-                                       height: g.height, amount: Double(step) / Double(steps), scratch: scratch)
-                }
-            }
+            try fb.drawCrossfade(from: from, to: to, amount: Double(step) / Double(steps))
             fb.present()
             tick = tick.advanced(by: .milliseconds(16))
             try await clock.sleep(until: tick)
+        }
+    }
+}
+
+extension FramebufferDevice {
+    /// One crossfade frame between two painted frames of the screen's size, written into the back buffer.
+    public func drawCrossfade(from: Canvas, to: Canvas, amount: Double) throws {
+        let g = geometry
+        try from.withPixels { a in
+            try to.withPixels { b in
+                try draw { first, rows, band in
+                    crossfadeFrameInto(band, stride: g.stride, format: g.format,
+                                       from: a.baseAddress! + first * from.stride, to: b.baseAddress! + first * to.stride,
+                                       sourceStride: from.stride, width: g.width, height: rows, amount: amount,
+                                       scratch: bandPixels)
+                }
+            }
         }
     }
 }
