@@ -50,14 +50,17 @@ public struct Program: Sendable {
 }
 
 extension Program {
-    /// What an output is handed for a presentation: the page laid out for `surface`, with its theme.
-    public func frame(for presentation: Presentation, surface: Surface? = nil) -> Frame {
+    /// What an output is handed for a presentation: the page laid out for `surface`, with its theme, and the
+    /// venue's time at `instant` when the theme shows a clock.
+    public func frame(for presentation: Presentation, surface: Surface? = nil, at instant: Int64? = nil) -> Frame {
         let theme = configuration.themes[presentation.theme] ?? Theme(name: presentation.theme)
         switch presentation.content {
         case .exhibit:
             if let page = page(for: presentation, surface: surface) {
                 let title = exhibits[page.exhibit]?.displayTitle
-                return Frame(content: .page(page), presentation: presentation, theme: theme, title: title)
+                let clock = theme.showClock ? instant.map { "\(calendar.local($0).time)" } : nil
+                return Frame(content: .page(page), presentation: presentation, theme: theme, title: title,
+                             clock: clock)
             }
             return Frame(content: .blank, presentation: presentation, theme: theme)
         case let .message(text):

@@ -13,15 +13,21 @@ public struct Frame: Hashable, Sendable {
     public var theme: Theme
     /// "Days and Lives :: Solidarity", or nil for messages and blank frames.
     public var title: String?
+    /// The venue's time to show on the page ("14:05") when the theme has a clock; the frame is sent again each
+    /// minute.
+    public var clock: String?
 
-    /// Same content and theme: nothing on the screen would change.
-    public func showsSame(as other: Frame) -> Bool { content == other.content && theme == other.theme }
+    /// Same content, theme and clock: nothing on the screen would change.
+    public func showsSame(as other: Frame) -> Bool {
+        content == other.content && theme == other.theme && clock == other.clock
+    }
 
-    public init(content: Content, presentation: Presentation, theme: Theme, title: String? = nil) {
+    public init(content: Content, presentation: Presentation, theme: Theme, title: String? = nil, clock: String? = nil) {
         self.content = content
         self.presentation = presentation
         self.theme = theme
         self.title = title
+        self.clock = clock
     }
 }
 

@@ -167,7 +167,7 @@ public struct PagePainter: Sendable {
             case let .message(text):
                 paintMessage(cr, text, layout)
             case let .page(page):
-                paintPage(cr, page, layout, clock: clock, canvas: canvas)
+                paintPage(cr, page, layout, clock: clock ?? frame.clock, canvas: canvas)
             }
         }
         return canvas

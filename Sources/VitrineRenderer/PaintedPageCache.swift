@@ -81,6 +81,7 @@ public final class PaintedPageCache: Sendable {
     public struct Key: Hashable, Sendable {
         var content: Frame.Content
         var theme: Theme
+        var clock: String?
         var width: Int
         var height: Int
         var pictures: [PictureStamp]
@@ -88,6 +89,7 @@ public final class PaintedPageCache: Sendable {
         public init(_ frame: Frame, width: Int, height: Int) {
             content = frame.content
             theme = frame.theme
+            clock = frame.clock
             self.width = width
             self.height = height
             pictures = []

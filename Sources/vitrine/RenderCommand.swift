@@ -50,9 +50,8 @@ struct RenderCommand: ParsableCommand {
         guard let presentation = program.presentation(for: screen, at: moment, surface: surface) else {
             throw ExitCode(1)
         }
-        let frame = program.frame(for: presentation, surface: surface)
-        let local = program.calendar.local(moment)
-        let canvas = painter.paint(frame, width: parts[0], height: parts[1], clock: "\(local.time)")
+        let frame = program.frame(for: presentation, surface: surface, at: moment)
+        let canvas = painter.paint(frame, width: parts[0], height: parts[1])
         do {
             try canvas.writePNG(to: output)
         } catch {
@@ -73,7 +72,7 @@ struct RenderCommand: ParsableCommand {
         var seen: [String: Int] = [:]
         var pages: [(canvas: Canvas, label: String)] = []
         for presentation in program.timeline(for: screen, from: start, until: end, surface: surface) {
-            let frame = program.frame(for: presentation, surface: surface)
+            let frame = program.frame(for: presentation, surface: surface, at: max(presentation.validFrom, start))
             let key = "\(frame.content)|\(frame.theme.name)"
             if let index = seen[key] {
                 if !pages[index].label.contains("also") { pages[index].label += " (also later)" }

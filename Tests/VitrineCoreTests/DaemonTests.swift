@@ -92,6 +92,31 @@ import VitrineTestKit
         await daemon.stopAll()
     }
 
+    /// A theme with `clock: true`: the page is sent again at each minute with the venue's time, and only then.
+    @Test func aPageWithAClockIsShownAgainEachMinute() async throws {
+        let start = instant("2026-06-01T10:00:30Z")
+        let clock = ManualClock(at: start)
+        let recorder = Recorder(clock: { clock.now() })
+        recorder.register(as: "clock")
+        let venue = try TemporaryVenue()
+        try venue.writeConfig(config(recorder: "clock").replacingOccurrences(
+            of: "text: \"#111111\" }", with: "text: \"#111111\", clock: true }"))
+        try venue.addExhibit("first", exhibit("First", duration: "5m"))
+        try venue.addExhibit("second", exhibit("Second", duration: "5m"))
+        let daemon = try makeDaemon(venue, clock: clock)
+        daemon.start()
+        #expect(await eventually { recorder.entries.count == 1 && clock.sleeping > 0 })
+        #expect(recorder.entries[0].frame.clock == "10:00")
+        clock.advance(to: start + 29_000)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(recorder.entries.count == 1, "nothing new before the minute turns")
+        clock.advance(to: start + 30_000)
+        #expect(await eventually { recorder.entries.count == 2 })
+        #expect(recorder.entries[1].frame.clock == "10:01")
+        #expect(titles(recorder) == ["First", "First"])
+        await daemon.stopAll()
+    }
+
     @Test func aFailingOutputIsRestartedAndOthersCarryOn() async throws {
         let clock = ManualClock(at: instant("2026-06-01T10:00:00Z"))
         let failing = Recorder(clock: { clock.now() }), healthy = Recorder(clock: { clock.now() })

@@ -87,6 +87,8 @@ import VitrineTestKit
         #expect(layout.plainRows.allSatisfy { CellMeasurer.displayWidth($0) == 30 })
         #expect(layout.plainRows[0].hasPrefix(" Series :: Title"))
         #expect(layout.plainRows[7].hasSuffix("2/3 "))
+        let clocked = TerminalLayout(frame: .page(page), columns: 30, rows: 8, clock: "14:05")
+        #expect(clocked.plainRows[7].hasSuffix("14:05  2/3 "), "a theme's clock sits before the page indicator")
         let accent = Colour(hex: "#7A1F1F")!
         #expect(ColourMode.truecolor.sgr(accent, background: false) == "38;2;122;31;31")
         #expect(ColourMode.palette256.sgr(accent, background: false) == "38;5;88")

@@ -111,6 +111,28 @@ import VitrineTestKit
         #expect(small.usage.pages == 2)
     }
 
+    @Test func aThemeWithAClockShowsTheVenueTimeInTheFoot() throws {
+        let exhibit = try #require(demo.exhibits["solidarity"])
+        var clocked = theme
+        clocked.showClock = true
+        let page = Paginator().paginate(exhibit, measurer: PixelMeasurer(width: 1280, height: 720, theme: clocked))[0]
+        var shown = frame(page)
+        shown.theme = clocked
+        shown.clock = "14:05"
+        let withClock = PagePainter().paint(shown, width: 1280, height: 720)
+        shown.clock = nil
+        let without = PagePainter().paint(shown, width: 1280, height: 720)
+        // The pictures differ only where the clock is: in the foot, right of the middle.
+        var changed: [(x: Int, y: Int)] = []
+        for y in stride(from: 0, to: 720, by: 2) {
+            for x in stride(from: 0, to: 1280, by: 2) where withClock.pixel(x: x, y: y) != without.pixel(x: x, y: y) {
+                changed.append((x, y))
+            }
+        }
+        #expect(changed.count > 20, "the clock is painted")
+        #expect(changed.allSatisfy { $0.y > 720 * 8 / 10 && $0.x > 1280 / 2 }, "only in the foot, at the right")
+    }
+
     @Test func justifiedTextIsHyphenatedAndFillsTheMeasure() throws {
         var justified = Theme(name: "paper")
         justified.alignment = .justified

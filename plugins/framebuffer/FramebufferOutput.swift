@@ -96,13 +96,14 @@ public struct FramebufferOutput: OutputPlugin {
                 let to = kept.flatMap(Canvas.restoring) ?? painter.paint(frame, width: g.width, height: g.height)
                 try await fade(from: from, to: to, milliseconds: ms, fb: fb)
                 try show(to, on: fb)
-                if kept == nil { cache.store(to, for: key) }
+                if kept == nil, frame.clock == nil { cache.store(to, for: key) }
             } else if let kept {
                 try show(kept, on: fb)
             } else {
                 let canvas = painter.paint(frame, width: g.width, height: g.height)
                 try show(canvas, on: fb)
-                cache.store(canvas, for: key)
+                // A page with a clock changes every minute: not worth keeping.
+                if frame.clock == nil { cache.store(canvas, for: key) }
             }
             context.shown(frame)
             if case .crossfade = frame.theme.transition { previous = frame } else { previous = nil }

@@ -21,7 +21,7 @@ public struct TerminalLayout: Sendable {
     /// One entry per row, top to bottom.
     public private(set) var lines: [[Span]]
 
-    public init(frame: Frame.Content, columns: Int, rows: Int) {
+    public init(frame: Frame.Content, columns: Int, rows: Int, clock: String? = nil) {
         let measurer = CellMeasurer(columns: columns, rows: rows)
         self.columns = measurer.columns
         self.rows = measurer.rows
@@ -37,11 +37,11 @@ public struct TerminalLayout: Sendable {
                 lines[top + i].append(Span(column: left, text: line, style: .message))
             }
         case let .page(page):
-            layOut(page, measurer: measurer)
+            layOut(page, measurer: measurer, clock: clock)
         }
     }
 
-    private mutating func layOut(_ page: Page, measurer: CellMeasurer) {
+    private mutating func layOut(_ page: Page, measurer: CellMeasurer, clock: String?) {
         var row = 0
         let margin = measurer.margin
         if page.index > 0 {
@@ -69,9 +69,10 @@ public struct TerminalLayout: Sendable {
                 row += Int(height)
             }
         }
-        if page.count > 1 {
-            let indicator = page.indicator
-            put(rows - 1, max(0, columns - margin - CellMeasurer.displayWidth(indicator)), indicator, .indicator)
+        // Bottom right: the clock, then the page indicator.
+        let foot = [clock, page.count > 1 ? page.indicator : nil].compactMap { $0 }.joined(separator: "  ")
+        if !foot.isEmpty {
+            put(rows - 1, max(0, columns - margin - CellMeasurer.displayWidth(foot)), foot, .indicator)
         }
     }
 

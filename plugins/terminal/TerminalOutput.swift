@@ -122,7 +122,7 @@ public struct TerminalOutput: OutputPlugin {
 
     /// The whole screen as escape sequences: every row written in full, so no earlier page shows through.
     func render(_ frame: Frame, columns: Int, rows: Int, mode: ColourMode) -> String {
-        let layout = TerminalLayout(frame: frame.content, columns: columns, rows: rows)
+        let layout = TerminalLayout(frame: frame.content, columns: columns, rows: rows, clock: frame.clock)
         let theme = frame.theme
         let blank = frame.content == .blank
         let background = blank ? Colour(red: 0, green: 0, blue: 0) : theme.background

@@ -122,7 +122,7 @@ public final class Daemon: Service, Sendable {
             let now = clock.now()
             let surface = slot.surface
             guard let presentation = program.presentation(for: slot.name, at: now, surface: surface) else { return }
-            let frame = program.frame(for: presentation, surface: surface)
+            let frame = program.frame(for: presentation, surface: surface, at: now)
             if last.map({ !$0.showsSame(as: frame) }) ?? true {
                 // The summary first: the output may report the frame shown (and the daemon ready) at once.
                 slot.summary = Self.summary(of: frame)
@@ -135,6 +135,8 @@ public final class Daemon: Service, Sendable {
             }
             slot.generation = generation
             var deadline = presentation.validUntil
+            // A page with a clock is shown again at the next minute.
+            if frame.clock != nil { deadline = min(deadline, (now / 60_000 + 1) * 60_000) }
             if let beat, beat > 0 {
                 beatWatchdog(slot.name)
                 deadline = min(deadline, now + beat)
