@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 settle=${1:-20}
 source bench/static-build.sh
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+# Chromium's helpers write into its profile until they exit: wait for them before removing the folder.
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pkill -f -- "--user-data-dir=$work/profile" || true
+      sleep 1; rm -rf "$work"' EXIT
 cat > "$work/vitrine.yaml" <<YAML
 timezone: Europe/Paris
 pages: { duration: 1h }
