@@ -14,6 +14,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // No traits: without FullFoundation and swift-configuration, Hummingbird brings no ICU into the binary.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -69,6 +75,26 @@ let package = Package(
             exclude: ["README.md", "sample.yaml"]
         ),
         .target(
+            name: "HTTPOutput",
+            dependencies: ["VitrinePluginAPI", "VitrineRenderer"],
+            path: "plugins/http",
+            exclude: ["README.md", "sample.yaml"]
+        ),
+        // The HTTP listener: kiosk screens (from the http output), the operators' dashboard, the API, metrics.
+        .target(
+            name: "VitrineHTTP",
+            dependencies: [
+                "VitrineCore", "VitrinePluginAPI", "VitrineRenderer", "HTTPOutput",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "VitrineCore",
             dependencies: [
                 "VitrineModel",
@@ -82,7 +108,8 @@ let package = Package(
         ),
         .target(
             name: "VitrineTestKit",
-            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "TerminalOutput", "FramebufferOutput"]
+            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "TerminalOutput", "FramebufferOutput",
+                           "HTTPOutput"]
         ),
         .executableTarget(
             name: "vitrine",
@@ -94,6 +121,8 @@ let package = Package(
                 "VitrineRenderer",
                 "TerminalOutput",
                 "FramebufferOutput",
+                "HTTPOutput",
+                "VitrineHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -115,6 +144,12 @@ let package = Package(
         .testTarget(
             name: "VitrineCLITests",
             dependencies: ["VitrineTestKit"]
+        ),
+        .testTarget(
+            name: "VitrineHTTPTests",
+            dependencies: [
+                "VitrineHTTP", "HTTPOutput", "VitrineCore", "VitrineTestKit",
+            ]
         ),
     ]
 )

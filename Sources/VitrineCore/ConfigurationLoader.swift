@@ -181,14 +181,21 @@ private final class Parse {
         let rotation = readThemeRotation(top["theme-rotation"], themes: themeTable)
         let screens = readScreens(top["screens"], playlists: playlists, themes: themeTable)
         let announcements = readAnnouncements(top["announcements"], calendar: calendar, screens: screens.map(\.name))
-        if let node = top["http"] { readHTTP(node) }
+        var http: HTTPListener?
+        if let node = top["http"] {
+            http = readHTTP(node, base: base)
+        } else if screens.contains(where: { $0.output == "http" }) {
+            http = HTTPListener()
+        }
 
-        return Configuration(
+        var configuration = Configuration(
             timeZone: zoneName, contentFolder: contentFolder, hours: hours, afterHours: afterHours, epoch: epoch,
             themes: themeTable, defaultTheme: defaultTheme, themeRotation: rotation, playlists: playlists,
             announcements: announcements, screens: screens, reading: reading.pace, defaultPageDuration: reading.duration,
             sourcePath: path
         )
+        configuration.http = http
+        return configuration
     }
 
     // MARK: Hours
@@ -559,15 +566,33 @@ private final class Parse {
         return result
     }
 
-    func readHTTP(_ node: Node) {
-        guard let f = reader.fields(node, "http", allowed: ["listen", "token-file"]) else { return }
+    func readHTTP(_ node: Node, base: URL) -> HTTPListener? {
+        guard let f = reader.fields(node, "http", allowed: ["listen", "token-file", "max-streams"]) else { return nil }
+        var listener = HTTPListener()
         if let n = f["listen"], let text = reader.string(n, "http.listen") {
-            let port = text.split(separator: ":").last.flatMap { Int($0) }
-            if port == nil || !(1...65535).contains(port!) {
+            // HOST:PORT, [IPv6]:PORT, or :PORT for every interface.
+            var host = "0.0.0.0", portText = text
+            if let colon = text.lastIndex(of: ":") {
+                host = String(text[..<colon])
+                portText = String(text[text.index(after: colon)...])
+                if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+                if host.isEmpty || host == "*" { host = "0.0.0.0" }
+            }
+            // Port 0: any free port (the log names it).
+            if let port = Int(portText), (0...65535).contains(port), !host.contains(" ") {
+                listener.host = host
+                listener.port = port
+            } else {
                 reader.error("http.listen: expected HOST:PORT such as 0.0.0.0:8080, found '\(text)'", at: n)
             }
         }
-        if let n = f["token-file"] { _ = reader.string(n, "http.token-file") }
+        if let n = f["token-file"], let path = reader.string(n, "http.token-file") {
+            listener.tokenFile = URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
+        }
+        if let n = f["max-streams"], let value = reader.int(n, "http.max-streams", in: 1...100_000) {
+            listener.maxStreams = value
+        }
+        return listener
     }
 
     var exhibitReferences: [ExhibitReference] = []

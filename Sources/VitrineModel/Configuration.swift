@@ -20,6 +20,8 @@ public struct Configuration: Hashable, Sendable {
     public var defaultPageDuration: PageDuration
     /// The file this came from.
     public var sourcePath: String
+    /// The HTTP listener, when the file has an `http:` block or an `http` screen.
+    public var http: HTTPListener?
 
     public init(
         timeZone: String, contentFolder: String, hours: OpeningHours = OpeningHours(), afterHours: AfterHours = .blank,
@@ -43,6 +45,28 @@ public struct Configuration: Hashable, Sendable {
         self.defaultPageDuration = defaultPageDuration
         self.sourcePath = sourcePath
     }
+}
 
+/// Where the HTTP listener (kiosk screens, dashboard, API, metrics) listens, and what guards it.
+public struct HTTPListener: Hashable, Sendable {
+    public var host: String
+    public var port: Int
+    /// A file holding the bearer token for control calls; without it control calls are refused.
+    public var tokenFile: String?
+    /// Event streams (kiosk browsers and dashboards) served at once; more get 503.
+    public var maxStreams: Int
+
+    public static let defaultPort = 8080
+
+    public init(host: String = "0.0.0.0", port: Int = HTTPListener.defaultPort, tokenFile: String? = nil,
+                maxStreams: Int = 1000) {
+        self.host = host
+        self.port = port
+        self.tokenFile = tokenFile
+        self.maxStreams = maxStreams
+    }
+}
+
+extension Configuration {
     public func screen(named name: String) -> Screen? { screens.first { $0.name == name } }
 }

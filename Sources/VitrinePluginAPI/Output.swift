@@ -17,6 +17,15 @@ public struct Frame: Hashable, Sendable {
     /// minute.
     public var clock: String?
 
+    /// What the screen shows, in a few words: "Solidarity 2/5", "message “Closing at 16:00”", "closed".
+    public var summary: String {
+        switch content {
+        case let .page(page): "\(page.title) \(page.indicator)"
+        case let .message(text): "message “\(text.count > 40 ? text.prefix(39) + "…" : text)”"
+        case .blank: presentation.reason == .afterHours ? "closed" : "blank"
+        }
+    }
+
     /// Same content, theme and clock: nothing on the screen would change.
     public func showsSame(as other: Frame) -> Bool {
         content == other.content && theme == other.theme && clock == other.clock

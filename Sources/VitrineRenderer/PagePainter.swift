@@ -122,6 +122,34 @@ public final class Canvas: @unchecked Sendable {
         return (total / (pixels * 3 * 255), Double(changed) / pixels)
     }
 
+    /// The picture as PNG bytes, scaled down to `maxWidth` when it is wider (for the dashboard's thumbnails).
+    public func pngData(maxWidth: Int? = nil) -> [UInt8] {
+        var source = surface
+        var scaled: OpaquePointer?
+        if let maxWidth, maxWidth < width {
+            let factor = Double(maxWidth) / Double(width)
+            let small = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(maxWidth),
+                                                   Int32(max(1, (Double(height) * factor).rounded())))!
+            let cr = cairo_create(small)!
+            cairo_scale(cr, factor, factor)
+            cairo_set_source_surface(cr, surface, 0, 0)
+            cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD)
+            cairo_paint(cr)
+            cairo_destroy(cr)
+            scaled = small
+            source = small
+        }
+        defer { if let scaled { cairo_surface_destroy(scaled) } }
+        final class Sink { var bytes: [UInt8] = [] }
+        let sink = Sink()
+        cairo_surface_write_to_png_stream(source, { closure, data, length in
+            let sink = Unmanaged<Sink>.fromOpaque(closure!).takeUnretainedValue()
+            sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+            return CAIRO_STATUS_SUCCESS
+        }, Unmanaged.passUnretained(sink).toOpaque())
+        return sink.bytes
+    }
+
     public struct WriteError: Error, CustomStringConvertible {
         public var path: String
         public var status: String
@@ -146,8 +174,12 @@ private struct Pen {
 public struct PagePainter: Sendable {
     public init() {}
 
-    public func paint(_ frame: Frame, width: Int, height: Int, clock: String? = nil) -> Canvas {
-        let layout = PixelLayout(width: width, height: height, theme: frame.theme)
+    public func paint(_ frame: Frame, width: Int, height: Int) -> Canvas {
+        paint(PagePlan(frame, width: width, height: height))
+    }
+
+    public func paint(_ plan: PagePlan) -> Canvas {
+        let layout = plan.layout
         let canvas = Canvas(width: layout.width, height: layout.height)
         Pango.lock.withLock { _ in
             let context = cairo_create(canvas.surface)!
@@ -158,16 +190,24 @@ public struct PagePainter: Sendable {
             Pango.applyFontOptions(pango_layout_get_context(lines))
             pango_cairo_update_layout(context, lines)
             let cr = Pen(cr: context, layout: lines)
-            let background = frame.content == .blank ? Colour(red: 0, green: 0, blue: 0) : frame.theme.background
-            setColour(cr, background)
+            setColour(cr, plan.background)
             cairo_paint(cr.cr)
-            switch frame.content {
-            case .blank:
-                break
-            case let .message(text):
-                paintMessage(cr, text, layout)
-            case let .page(page):
-                paintPage(cr, page, layout, clock: clock ?? frame.clock, canvas: canvas)
+            for item in plan.texts {
+                setColour(cr, item.colour)
+                text(cr, item.text, item.font, x: item.x, y: item.y,
+                     width: item.justify ? nil : item.width, center: item.align == .center,
+                     justifyTo: item.justify ? item.width : nil, canvas: item.inFlow ? canvas : nil)
+            }
+            for picture in plan.pictures {
+                paintImage(cr, picture.image, folder: picture.folder, x: picture.x, y: picture.y,
+                           width: picture.width, height: picture.height, layout: layout)
+                canvas.boxes.append(Canvas.Box(x: picture.x, y: picture.y, width: picture.width,
+                                               height: picture.height, what: picture.image.file))
+            }
+            var right = plan.footRight.first?.x ?? 0
+            for item in plan.footRight {
+                setColour(cr, item.colour)
+                right -= text(cr, item.text, item.font, x: right, y: item.y, alignRight: true) + plan.footGap
             }
         }
         return canvas
@@ -216,54 +256,6 @@ public struct PagePainter: Sendable {
             overhangRight: Double(max(0, (ink.x + ink.width) - (logical.x + logical.width)))
         ))
         return Double(logical.width)
-    }
-
-    private func paintMessage(_ cr: Pen, _ message: String, _ layout: PixelLayout) {
-        var font = layout.font(for: .title)
-        font.size *= 0.8
-        setColour(cr, layout.theme.text)
-        text(cr, message, font, x: layout.margin, y: Double(layout.height) * 0.38, width: layout.contentWidth,
-             center: true)
-    }
-
-    private func paintPage(_ cr: Pen, _ page: Page, _ layout: PixelLayout, clock: String?, canvas: Canvas) {
-        var y = layout.flowTop
-        let caption = layout.font(for: .caption)
-        if page.index > 0 {
-            setColour(cr, layout.theme.muted)
-            text(cr, (page.series.map { "\($0) :: " } ?? "") + page.title, caption, x: layout.margin, y: y,
-                 canvas: canvas)
-            y += layout.headerHeight
-        }
-        for (index, item) in page.items.enumerated() {
-            switch item {
-            case let .text(role, lines, space):
-                if index > 0 { y += space }
-                let font = layout.font(for: role)
-                setColour(cr, layout.colour(for: role))
-                for line in lines {
-                    text(cr, line.text, font, x: layout.margin + layout.indent(for: role), y: y,
-                         justifyTo: line.justified ? layout.measure(for: role) : nil, canvas: canvas)
-                    y += line.height
-                }
-            case let .image(image, height, space):
-                if index > 0 { y += space }
-                paintImage(cr, image, folder: page.mediaFolder, x: layout.margin, y: y, width: layout.contentWidth,
-                           height: height, layout: layout)
-                canvas.boxes.append(Canvas.Box(x: layout.margin, y: y, width: layout.contentWidth, height: height,
-                                               what: image.file))
-                y += height
-            }
-        }
-        // Foot: footer text at the left, clock and page indicator at the right.
-        let footY = Double(layout.height) - layout.margin - layout.footerHeight * 0.75
-        setColour(cr, layout.theme.muted)
-        if let footer = layout.theme.footer { text(cr, footer, caption, x: layout.margin, y: footY) }
-        var right = Double(layout.width) - layout.margin
-        if page.count > 1 {
-            right -= text(cr, page.indicator, caption, x: right, y: footY, alignRight: true) + caption.size
-        }
-        if layout.theme.showClock, let clock { text(cr, clock, caption, x: right, y: footY, alignRight: true) }
     }
 
     private func paintImage(_ pen: Pen, _ image: ImageBlock, folder: String?, x: Double, y: Double,

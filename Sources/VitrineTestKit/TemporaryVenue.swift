@@ -2,6 +2,7 @@ import Foundation
 import VitrineCore
 import VitrineModel
 import FramebufferOutput
+import HTTPOutput
 import TerminalOutput
 import VitrinePluginAPI
 
@@ -63,7 +64,8 @@ public final class TemporaryVenue: @unchecked Sendable {
 }
 
 /// The outputs tests load configurations with.
-public let testRegistry = OutputRegistry([TerminalOutput.self, FramebufferOutput.self, RecordingOutput.self])
+public let testRegistry = OutputRegistry([TerminalOutput.self, FramebufferOutput.self, HTTPOutput.self,
+                                           RecordingOutput.self])
 
 /// A tiny valid PNG of the given size (grey pixels), for exhibits that need an image.
 public func samplePNG(width: Int = 4, height: Int = 3) -> Data {

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import VitrineCore
+import VitrineHTTP
 import VitrineSystemd
 
 struct RunCommand: AsyncParsableCommand {
@@ -57,11 +58,14 @@ struct RunCommand: AsyncParsableCommand {
         // Catch SIGHUP from here on, before any screen can report ready.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let coordinator = ReloadCoordinator(daemon: daemon, hangups: hangups, watchedFolders: watched, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: daemon), .init(service: coordinator)]
+        if let listener = program.configuration.http {
+            VitrineMetrics.shared.attach(to: daemon)
+            services.append(.init(service: HTTPServer(listener: listener, daemon: daemon, metrics: .shared,
+                                                      logger: logger)))
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [
-                .init(service: daemon),
-                .init(service: coordinator),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

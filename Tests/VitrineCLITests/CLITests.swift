@@ -37,7 +37,7 @@ struct Vitrine {
         let demo = TemporaryVenue.packageRoot.appendingPathComponent("config/vitrine.yaml").path
         let result = try Vitrine.run(["check", "--config", demo])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("ok: 2 screens, 5 exhibits"))
+        #expect(result.stdout.contains("ok: 3 screens, 5 exhibits"))
     }
 
     @Test func checkReportsEveryProblemWithItsLineAndExitsOne() throws {
@@ -46,7 +46,10 @@ struct Vitrine {
         var yaml = try String(contentsOfFile: venue.configPath, encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "after-hours: lobby", with: "aftre-hours: lobby")  // misspelt key
         yaml = yaml.replacingOccurrences(of: "words-per-minute: 180", with: "words-per-minute: fast")  // bad type
-        yaml = yaml.replacingOccurrences(of: "    playlist: main\n", with: "    playlist: mian\n    playlist: main\n")
+        // The first screen's playlist misspelt, then written again.
+        if let first = yaml.range(of: "    playlist: main\n") {
+            yaml.replaceSubrange(first, with: "    playlist: mian\n    playlist: main\n")
+        }
         try yaml.write(toFile: venue.configPath, atomically: true, encoding: .utf8)
         // An unreadable exhibit: its Markdown file replaced by a folder (root can read any file).
         let letters = venue.contentPath + "/letters-home/exhibit.md"

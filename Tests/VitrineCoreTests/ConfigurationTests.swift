@@ -46,7 +46,8 @@ let minimalExhibit = """
         let outcome = venue.load()
         #expect(outcome.diagnostics.errors.isEmpty, "\(outcome.diagnostics)")
         let program = try #require(outcome.program)
-        #expect(program.configuration.screens.map(\.name) == ["hall-a", "wall"])
+        #expect(program.configuration.screens.map(\.name) == ["hall-a", "wall", "kiosk"])
+        #expect(program.configuration.http?.port == 8080)
         #expect(program.exhibits.count >= 4)
         #expect(program.configuration.timeZone == "Europe/Paris")
     }

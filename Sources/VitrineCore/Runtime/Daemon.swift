@@ -126,6 +126,7 @@ public final class Daemon: Service, Sendable {
             if last.map({ !$0.showsSame(as: frame) }) ?? true {
                 // The summary first: the output may report the frame shown (and the daemon ready) at once.
                 slot.summary = Self.summary(of: frame)
+                slot.frame = frame
                 slot.mailbox.send(frame)
                 last = frame
                 publishStatus()
@@ -163,11 +164,12 @@ public final class Daemon: Service, Sendable {
                     slot.surface = surface
                     slot.wakeup.nudge()
                 },
-                shown: { [self, slot] _ in
+                shown: { [self, slot] frame in
                     if slot.health != .showing {
                         slot.health = .showing
                         screenSettled()
                     }
+                    notify(.shown(screen: slot.name, frame: frame))
                 }
             )
             let started = ContinuousClock.now
@@ -182,6 +184,7 @@ public final class Daemon: Service, Sendable {
             failures += 1
             let delay = Duration.seconds(min(60, 1 << min(failures - 1, 6)))
             slot.health = .failed(reason)
+            notify(.outputFailed(screen: slot.name, reason: reason))
             outputLogger.error("Output failed: \(reason); restarting in \(delay).")
             screenSettled()
             publishStatus()
@@ -244,13 +247,7 @@ public final class Daemon: Service, Sendable {
 
     // MARK: Frames
 
-    public static func summary(of frame: Frame) -> String {
-        switch frame.content {
-        case let .page(page): "\(page.title) \(page.indicator)"
-        case let .message(text): "message “\(text.count > 40 ? text.prefix(39) + "…" : text)”"
-        case .blank: frame.presentation.reason == .afterHours ? "closed" : "blank"
-        }
-    }
+    public static func summary(of frame: Frame) -> String { frame.summary }
 
     // MARK: Reload
 
@@ -279,6 +276,7 @@ public final class Daemon: Service, Sendable {
             state.withLock { $0.lastReload = summary }
             manager.ready(status: statusLine())
             logger.error("Reload failed; the running program stays.", metadata: ["vitrine.error": "\(first)"])
+            notify(.reloaded(failure: summary))
             return summary
         }
 
@@ -314,6 +312,7 @@ public final class Daemon: Service, Sendable {
             state.withLock { $0.lastReload = summary }
             manager.ready(status: statusLine())
             logger.error("\(summary)")
+            notify(.reloaded(failure: summary))
             return summary
         }
 
@@ -342,7 +341,75 @@ public final class Daemon: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(2))
         }
         manager.ready(status: statusLine() + " · " + note)
+        notify(.reloaded(failure: nil))
         return nil
+    }
+
+    // MARK: Observers and status
+
+    /// What happens in the daemon, for the dashboard, the metrics and the play log.
+    public enum Event: Sendable {
+        /// An output reports a frame on its screen.
+        case shown(screen: String, frame: Frame)
+        /// An output failed; it is restarted after a backoff.
+        case outputFailed(screen: String, reason: String)
+        /// A reload finished: nil when the new program runs, else why the old one stays.
+        case reloaded(failure: String?)
+    }
+
+    private let observers = Mutex<[@Sendable (Event) -> Void]>([])
+
+    /// Calls `observer` on every event, from the daemon's tasks: it must return quickly.
+    public func observe(_ observer: @escaping @Sendable (Event) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    func notify(_ event: Event) {
+        for observer in observers.withLock({ $0 }) { observer(event) }
+    }
+
+    public struct Status: Sendable {
+        public struct Screen: Sendable {
+            public var name: String
+            public var output: String
+            /// "starting", "showing" or "failed".
+            public var health: String
+            public var failure: String?
+            /// "Solidarity 2/5".
+            public var summary: String
+            public var frame: Frame?
+            /// The size the output measured: pages are laid out for it.
+            public var surface: Surface
+        }
+        public var screens: [Screen]
+        public var ready: Bool
+        /// When the running program was loaded (ms since 1970).
+        public var loadedAt: Int64
+        /// The last reload's failure, while the old program runs.
+        public var lastReload: String?
+        /// The STATUS line systemd shows.
+        public var line: String
+        public var configPath: String
+    }
+
+    public func status() -> Status {
+        let (slots, ready, loadedAt, lastReload) = state.withLock { state in
+            (state.order.compactMap { state.slots[$0] }, state.ready, state.loadedAt, state.lastReload)
+        }
+        let screens = slots.map { slot -> Status.Screen in
+            var health = "starting", failure: String?
+            switch slot.health {
+            case .starting: break
+            case .showing: health = "showing"
+            case let .failed(reason):
+                health = "failed"
+                failure = reason
+            }
+            return Status.Screen(name: slot.name, output: slot.type, health: health, failure: failure,
+                                 summary: slot.summary, frame: slot.frame, surface: slot.surface)
+        }
+        return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload, line: statusLine(),
+                      configPath: settings.configPath)
     }
 }
 

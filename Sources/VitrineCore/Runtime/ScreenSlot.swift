@@ -23,6 +23,7 @@ final class ScreenSlot: Sendable {
         var surface: Surface
         var health: Health = .starting
         var summary = "starting"
+        var frame: Frame?
         var runner: Task<Void, Never>?
         var supervisor: Task<Void, Never>?
         var generation = 0
@@ -50,6 +51,12 @@ final class ScreenSlot: Sendable {
     var summary: String {
         get { state.withLock { $0.summary } }
         set { state.withLock { $0.summary = newValue } }
+    }
+
+    /// The frame last handed to the output.
+    var frame: Frame? {
+        get { state.withLock { $0.frame } }
+        set { state.withLock { $0.frame = newValue } }
     }
 
     /// The program generation the runner last showed.

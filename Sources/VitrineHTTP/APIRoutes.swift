@@ -1,0 +1,160 @@
+import Foundation
+import HTTPOutput
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import Synchronization
+import VitrineCore
+import VitrineModel
+import VitrinePluginAPI
+import VitrineRenderer
+
+/// The operators' side: dashboard, status, schedule, health, metrics, and the control calls.
+struct APIRoutes: Sendable {
+    let daemon: Daemon
+    let hub: KioskHub
+    let feed: StatusFeed
+    let metrics: VitrineMetrics
+    let limits: HTTPServer.Limits
+    let logger: Logger
+    let pictures = PictureCache()
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ in Response.text(Dashboard.html, type: "text/html; charset=utf-8") }
+        router.get("/assets/dashboard.js") { _, _ in
+            Response.text(Dashboard.script, type: "text/javascript; charset=utf-8")
+        }
+        router.get("/healthz") { _, _ in
+            let status = daemon.status()
+            let failed = status.screens.filter { $0.health == "failed" }.map(\.name)
+            let text = (status.ready ? "ok" : "starting") + (failed.isEmpty ? "" : "; failed: \(failed.joined(separator: ", "))")
+            return Response.text(text + "\n", status: status.ready ? .ok : .serviceUnavailable)
+        }
+        router.get("/api/status") { _, _ in
+            Response.json(StatusJSON.make(daemon.status(), program: daemon.program, hub: hub))
+        }
+        router.get("/api/status/events") { request, _ in
+            try KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger)
+                .stream(request, hub: feed.dashboards, channel: "status", event: "status")
+        }
+        router.get("/api/schedule") { request, _ in try schedule(request) }
+        router.get("/metrics") { _, _ in
+            Response.text(metrics.render(hub: hub), type: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/screens/{name}/picture.png") { _, context in
+            try picture(context.parameters.require("name"))
+        }
+        router.post("/api/reload") { request, _ in
+            // The token file as the running program names it: a reload can change it.
+            try ControlToken.check(request, tokenFile: daemon.program.configuration.http?.tokenFile)
+            logger.info("Reload asked over HTTP.")
+            let failure = await daemon.reload()
+            struct Answer: Encodable { var ok: Bool; var error: String? }
+            return Response.json(StatusJSON.encode(Answer(ok: failure == nil, error: failure)),
+                                 status: failure == nil ? .ok : .unprocessableContent)
+        }
+    }
+
+    // MARK: Schedule
+
+    /// `?screen=NAME&at=2026-12-05T10:00&until=…` (or `for=2h`): what the screen shows, change by change.
+    func schedule(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        let program = daemon.program
+        let status = daemon.status()
+        let names = program.configuration.screens.map(\.name)
+        var screens = names
+        if let screen = query.get("screen") {
+            guard names.contains(screen) else {
+                throw HTTPError(.notFound, message: "no screen named \(screen) (screens: \(names.joined(separator: ", ")))\n")
+            }
+            screens = [screen]
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var from = now
+        if let at = query.get("at") {
+            guard let parsed = program.calendar.parseDateTime(at) else {
+                throw HTTPError(.badRequest, message: "at: expected YYYY-MM-DDTHH:MM, found '\(at)'\n")
+            }
+            from = parsed
+        }
+        var until = from + 3_600_000
+        if let text = query.get("until") {
+            guard let parsed = program.calendar.parseDateTime(text), parsed > from else {
+                throw HTTPError(.badRequest, message: "until: expected a date and time after at, found '\(text)'\n")
+            }
+            until = parsed
+        } else if let text = query.get("for") {
+            guard let ms = parseDuration(text), ms > 0 else {
+                throw HTTPError(.badRequest, message: "for: expected a duration such as 2h, found '\(text)'\n")
+            }
+            until = from + ms
+        }
+        guard until - from <= 7 * 86_400_000 else {
+            throw HTTPError(.badRequest, message: "at most 7 days at a time\n")
+        }
+        struct Change: Encodable {
+            var screen: String
+            var from: String
+            var until: String
+            var shows: String
+            var exhibit: String?
+            var page: Int?
+            var pages: Int?
+            var theme: String
+            var reason: String
+            var source: String?
+        }
+        var changes: [Change] = []
+        for screen in screens {
+            let surface = status.screens.first { $0.name == screen }?.surface
+            for p in program.timeline(for: screen, from: from, until: until, surface: surface, limit: 5000) {
+                var change = Change(screen: screen, from: program.calendar.format(p.validFrom, seconds: true),
+                                    until: program.calendar.format(p.validUntil, seconds: true), shows: "",
+                                    theme: p.theme, reason: p.reason.rawValue, source: p.source)
+                switch p.content {
+                case let .exhibit(id, page, count):
+                    change.exhibit = id.rawValue
+                    change.page = page + 1
+                    change.pages = count
+                    change.shows = "\(program.exhibits[id]?.title ?? id.rawValue) \(page + 1)/\(count)"
+                case let .message(text): change.shows = "message “\(text)”"
+                case .blank: change.shows = p.reason == .afterHours ? "closed" : "blank"
+                }
+                changes.append(change)
+            }
+        }
+        return Response.json(StatusJSON.encode(changes))
+    }
+
+    // MARK: Pictures
+
+    /// What a pixel screen shows now, painted as the framebuffer paints it, 640 pixels wide.
+    func picture(_ screen: String) throws -> Response {
+        guard let status = daemon.status().screens.first(where: { $0.name == screen }), let frame = status.frame,
+              status.surface.key.hasPrefix("pixels ")
+        else { throw HTTPError(.notFound, message: "no picture of \(screen)\n") }
+        let size = status.surface.key.dropFirst(7).split(separator: "x").compactMap { Int($0) }
+        guard size.count == 2 else { throw HTTPError(.notFound, message: "no picture of \(screen)\n") }
+        let png = pictures.png(for: frame, screen: screen) {
+            PagePainter().paint(frame, width: size[0], height: size[1]).pngData(maxWidth: 640)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "image/png"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: png)))
+    }
+}
+
+/// The last picture of each screen: dashboards ask again and again for the same page.
+final class PictureCache: Sendable {
+    private let pictures = Mutex<[String: (frame: Frame, png: [UInt8])]>([:])
+
+    func png(for frame: Frame, screen: String, paint: () -> [UInt8]) -> [UInt8] {
+        if let kept = pictures.withLock({ $0[screen] }), kept.frame.showsSame(as: frame) { return kept.png }
+        let png = paint()
+        pictures.withLock { $0[screen] = (frame, png) }
+        return png
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import HTTPOutput
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import ServiceLifecycle
+import VitrineCore
+import VitrineModel
+
+/// The daemon's one HTTP listener: kiosk screens (`/screens/NAME`), the operators' dashboard (`/`), the JSON API,
+/// health and Prometheus metrics. Runs beside the daemon in the service group; streams end on shutdown.
+public final class HTTPServer: Service, Sendable {
+    public struct Limits: Sendable {
+        /// Bytes of a request body (control calls only take small JSON).
+        public var maxBody = 64 * 1024
+        /// Bytes of one header field and of all of them.
+        public var maxHeaderField = 8 * 1024
+        public var maxHeaders = 32 * 1024
+        /// A connection with no request in flight for this long is closed.
+        public var idleTimeout: Duration = .seconds(30)
+        /// Comments on idle event streams, so proxies and NATs keep them open.
+        public var heartbeat: Duration = .seconds(15)
+        /// Connections at once (streams are limited separately, by `http.max-streams`).
+        public var maxConnections = 4096
+        public init() {}
+    }
+
+    let listener: HTTPListener
+    let daemon: Daemon
+    let hub: KioskHub
+    let feed: StatusFeed
+    let metrics: VitrineMetrics
+    let limits: Limits
+    let logger: Logger
+    let onRunning: @Sendable (Int) async -> Void
+
+    /// `onRunning` gets the port actually bound (useful with port 0 in tests).
+    public init(listener: HTTPListener, daemon: Daemon, hub: KioskHub = .shared, metrics: VitrineMetrics,
+                limits: Limits = Limits(), logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    {
+        self.listener = listener
+        self.daemon = daemon
+        self.hub = hub
+        self.metrics = metrics
+        self.limits = limits
+        self.logger = logger
+        self.onRunning = onRunning
+        feed = StatusFeed(daemon: daemon, hub: hub)
+        hub.maxStreams = listener.maxStreams
+    }
+
+    /// Runs while the daemon runs. The listener follows the configuration: started when a reload adds an `http:`
+    /// block or an `http` screen, restarted only when its address changes (streams stay open across other
+    /// reloads), retried with backoff when its port is taken, never taking the screens down with it.
+    public func run() async throws {
+        let (changes, changed) = AsyncStream<HTTPListener?>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        daemon.observe { [daemon] event in
+            if case .reloaded(nil) = event { changed.yield(daemon.program.configuration.http) }
+        }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.feed.run() }
+                group.addTask {
+                    var current = self.listener
+                    var server = Task { [current] in await self.serve(current) }
+                    for await next in changes {
+                        if let next { self.hub.maxStreams = next.maxStreams }
+                        guard next?.host != current.host || next?.port != current.port || next == nil else { continue }
+                        self.logger.notice("The HTTP listener changes; restarting it.", metadata: [
+                            "vitrine.listen": "\(next.map { "\($0.host):\($0.port)" } ?? "none")",
+                        ])
+                        server.cancel()
+                        await server.value
+                        guard let next else { continue }
+                        current = next
+                        server = Task { [current] in await self.serve(current) }
+                    }
+                    server.cancel()
+                    await server.value
+                }
+            }
+        } onGracefulShutdown: {
+            self.feed.stop()
+            changed.finish()
+        }
+    }
+
+    /// One listener until cancelled or shut down; a port that cannot be bound is tried again with backoff.
+    func serve(_ listener: HTTPListener) async {
+        var failures = 0
+        while !Task.isCancelled {
+            let group = ServiceGroup(configuration: .init(services: [makeApplication(listener)], logger: logger))
+            do {
+                try await withTaskCancellationHandler {
+                    try await group.run()
+                } onCancel: {
+                    Task { await group.triggerGracefulShutdown() }
+                }
+                return
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                let delay = min(60, 1 << min(failures - 1, 6))
+                logger.error("HTTP listener failed: \(error); trying again in \(delay) s.", metadata: [
+                    "vitrine.listen": "\(listener.host):\(listener.port)",
+                ])
+                try? await Task.sleep(for: .seconds(delay))
+            }
+        }
+    }
+
+    func makeApplication(_ listener: HTTPListener) -> some Service {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: Guard(logger: logger))
+        KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger).add(to: router)
+        APIRoutes(daemon: daemon, hub: hub, feed: feed, metrics: metrics, limits: limits, logger: logger)
+            .add(to: router)
+        let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
+            maxHeaderFieldSize: limits.maxHeaderField, maxHeaderListSize: limits.maxHeaders, maxHeaderFieldCount: 100)
+        let server = HTTPServerBuilder.http1(configuration: .init(
+            idleTimeout: .nanoseconds(Int64(limits.idleTimeout.components.seconds) * 1_000_000_000
+                + limits.idleTimeout.components.attoseconds / 1_000_000_000),
+            httpDecoderConfiguration: decoder))
+        let onRunning = self.onRunning
+        let logger = self.logger
+        let host = listener.host == "0.0.0.0" || listener.host == "::" ? "localhost" : listener.host
+        return Application(
+            router: router, server: server,
+            configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: "Vitrine",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? listener.port
+                logger.info("HTTP listener ready: dashboard at http://\(host):\(port)/", metadata: [
+                    "vitrine.listen": "\(listener.host):\(port)",
+                ])
+                await onRunning(port)
+            },
+            logger: logger)
+    }
+
+}
+
+/// Turns thrown errors into plain answers (a wrong URL is a 404 page, never a stack of HTML from a framework) and
+/// keeps a slow request out of the logs' way.
+struct Guard<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            return Response.text(error.body ?? "\(error.status.reasonPhrase)\n", status: error.status,
+                                 headers: error.headers)
+        }
+    }
+}
+
+extension Response {
+    static func text(_ text: String, status: HTTPResponse.Status = .ok, type: String = "text/plain; charset=utf-8",
+                     headers: HTTPFields = [:]) -> Response
+    {
+        var fields = headers
+        fields[.contentType] = type
+        fields[.cacheControl] = "no-store"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        .text(text, status: status, type: "application/json; charset=utf-8")
+    }
+}

@@ -1,0 +1,152 @@
+import AsyncAlgorithms
+import Foundation
+import HTTPOutput
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import ServiceLifecycle
+import VitrineCore
+import VitrineModel
+import VitrineRenderer
+
+/// Kiosk screens: the page, its event stream, its assets and fonts, and the exhibits' pictures and media.
+struct KioskRoutes: Sendable {
+    let daemon: Daemon
+    let hub: KioskHub
+    let limits: HTTPServer.Limits
+    let logger: Logger
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/screens/{name}") { _, context in
+            let name = try context.parameters.require("name")
+            guard isKioskScreen(name) else {
+                return Response.text(KioskPage.unknownScreen(name), status: .notFound, type: "text/html; charset=utf-8")
+            }
+            return Response.text(KioskPage.html(screen: name), type: "text/html; charset=utf-8")
+        }
+        router.get("/screens/{name}/events") { request, context in
+            try events(request, screen: context.parameters.require("name"))
+        }
+        router.get("/assets/kiosk.js") { _, _ in Response.text(KioskPage.script, type: "text/javascript; charset=utf-8") }
+        router.get("/assets/kiosk.css") { _, _ in Response.text(KioskPage.css, type: "text/css; charset=utf-8") }
+        router.get("/assets/font") { request, _ in try font(request) }
+        router.get("/media/{exhibit}/**") { request, context in
+            try media(request, exhibit: context.parameters.require("exhibit"),
+                      file: context.parameters.getCatchAll().joined(separator: "/"))
+        }
+    }
+
+    func isKioskScreen(_ name: String) -> Bool {
+        daemon.program.configuration.screen(named: name)?.output == "http" || hub.isServed(name)
+    }
+
+    // MARK: Server-Sent Events
+
+    enum Item: Sendable {
+        case page(KioskHub.Event)
+        case heartbeat
+    }
+
+    func events(_ request: Request, screen: String) throws -> Response {
+        guard isKioskScreen(screen) else {
+            return Response.text("no kiosk screen named \(screen)\n", status: .notFound)
+        }
+        return try stream(request, hub: hub, channel: screen)
+    }
+
+    /// An event stream of a hub's channel: the current event unless the browser already has it
+    /// (`Last-Event-ID`), then each new one, with heartbeat comments in between.
+    func stream(_ request: Request, hub: KioskHub, channel: String, event: String = "page") throws -> Response {
+        guard let subscription = hub.subscribe(channel) else {
+            throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "10"],
+                            message: "Too many open streams; try again shortly.\n")
+        }
+        let lastID = request.headers[HTTPField.Name("Last-Event-ID")!]
+        let heartbeat = limits.heartbeat
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        let body = ResponseBody { writer in
+            defer { subscription.end() }
+            var preamble = "retry: 3000\n\n"
+            if let current = subscription.current, current.id != lastID {
+                preamble += ServerSentEventFraming.encode(current, event: event)
+            }
+            try await writer.write(ByteBuffer(string: preamble))
+            let items = merge(subscription.events.map { Item.page($0) },
+                              AsyncTimerSequence(interval: heartbeat, clock: .continuous).map { _ in Item.heartbeat })
+            for try await item in items.cancelOnGracefulShutdown() {
+                switch item {
+                case let .page(page): try await writer.write(ByteBuffer(string: ServerSentEventFraming.encode(page, event: event)))
+                case .heartbeat: try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    // MARK: Fonts
+
+    /// The font file fontconfig picks for a family and style: the same face the framebuffer paints with.
+    func font(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        guard let family = query.get("family"), !family.isEmpty, family.count <= 100 else {
+            throw HTTPError(.badRequest, message: "family= is required\n")
+        }
+        guard let path = FontFiles.path(family: family, bold: query.get("bold") == "1",
+                                        italic: query.get("italic") == "1")
+        else { throw HTTPError(.notFound, message: "no font for \(family)\n") }
+        let type = path.lowercased().hasSuffix(".otf") ? "font/otf" : "font/ttf"
+        return try FileResponse.serve(path, request: request, type: type, cache: "public, max-age=86400")
+    }
+
+    // MARK: Media
+
+    /// A picture, sound, film or caption file an exhibit names. Only files the exhibit itself names are served,
+    /// from inside the content folder: a path that climbs out, or a link that points out, is refused.
+    func media(_ request: Request, exhibit id: String, file: String) throws -> Response {
+        let program = daemon.program
+        guard let exhibit = program.exhibits[ExhibitID(id)] else {
+            throw HTTPError(.notFound, message: "no exhibit \(id)\n")
+        }
+        var named: Set<String> = []
+        for block in exhibit.blocks {
+            switch block {
+            case let .image(image): named.insert(image.file)
+            case let .media(media):
+                named.insert(media.file)
+                if let captions = media.captions { named.insert(captions) }
+            default: break
+            }
+        }
+        guard named.contains(file) else { throw HTTPError(.notFound, message: "\(id) has no file \(file)\n") }
+        let folder = URL(fileURLWithPath: exhibit.sourcePath).deletingLastPathComponent()
+        let path = folder.appendingPathComponent(file).path
+        let root = URL(fileURLWithPath: program.configuration.contentFolder).resolvingSymlinksInPath().path
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard real.hasPrefix(root + "/") else {
+            logger.warning("Refused a media file outside the content folder.", metadata: ["vitrine.path": "\(path)"])
+            throw HTTPError(.forbidden, message: "outside the content folder\n")
+        }
+        return try FileResponse.serve(real, request: request, type: FileResponse.mediaType(of: file),
+                                      cache: "no-cache")
+    }
+}
+
+/// Server-Sent Events framing: every line of the data gets its own `data:` field, so any text survives intact.
+public enum ServerSentEventFraming {
+    public static func encode(id: String, event: String, data: String) -> String {
+        var out = "id: \(id)\nevent: \(event)\n"
+        // CR, LF and CRLF all end a line in an event stream.
+        let text = data.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) { out += "data: \(line)\n" }
+        return out + "\n"
+    }
+
+    static func encode(_ event: KioskHub.Event, event name: String) -> String {
+        encode(id: event.id, event: name, data: event.data)
+    }
+}

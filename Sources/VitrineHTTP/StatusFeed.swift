@@ -1,0 +1,110 @@
+import AsyncAlgorithms
+import Foundation
+import ServiceLifecycle
+import HTTPOutput
+import Synchronization
+import VitrineCore
+import VitrineModel
+import VitrinePluginAPI
+
+/// The daemon's status as JSON, pushed to dashboards as it changes (a page shown, a reload, an output failing) and
+/// every few seconds for the kiosk client counts.
+final class StatusFeed: Sendable {
+    let daemon: Daemon
+    let hub: KioskHub
+    /// Dashboards listen on their own hub: their streams do not count against the kiosk screens' limit.
+    let dashboards = KioskHub()
+    private let changes: AsyncStream<Void>
+    private let signal: AsyncStream<Void>.Continuation
+
+    init(daemon: Daemon, hub: KioskHub) {
+        self.daemon = daemon
+        self.hub = hub
+        (changes, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let signal = self.signal
+        daemon.observe { _ in signal.yield() }
+        dashboards.maxStreams = 100
+    }
+
+    func run() async {
+        publish()
+        let ticks = AsyncTimerSequence(interval: .seconds(5), clock: .continuous).map { _ in () }
+        // Bursts (every screen changing at once) collapse into one update.
+        for await _ in merge(changes, ticks).debounce(for: .milliseconds(100)).cancelOnGracefulShutdown() { publish() }
+    }
+
+    func stop() { signal.finish() }
+
+    func publish() {
+        let json = StatusJSON.make(daemon.status(), program: daemon.program, hub: hub)
+        if dashboards.current("status")?.data != json { dashboards.publish("status", data: json) }
+    }
+}
+
+/// `/api/status`: what every screen shows, its health, and the program.
+enum StatusJSON {
+    struct Body: Encodable {
+        var ready: Bool
+        var status: String
+        var config: String
+        var programLoaded: String
+        var lastReload: String?
+        var now: String
+        var screens: [Screen]
+    }
+
+    struct Screen: Encodable {
+        var name: String
+        var output: String
+        var health: String
+        var failure: String?
+        var summary: String
+        var exhibit: String?
+        var page: Int?
+        var pages: Int?
+        var theme: String?
+        var reason: String?
+        var since: String?
+        var nextChange: String?
+        var size: String
+        /// Where the dashboard finds a picture of the screen (pixel screens) or the kiosk page (http screens).
+        var picture: String?
+        var kiosk: String?
+        var clients: Int?
+    }
+
+    static func make(_ status: Daemon.Status, program: Program, hub: KioskHub) -> String {
+        let calendar = program.calendar
+        let screens = status.screens.map { screen -> Screen in
+            let frame = screen.frame
+            var page: Int?, pages: Int?, exhibit: String?
+            if case let .exhibit(id, index, count)? = frame?.presentation.content {
+                exhibit = id.rawValue
+                page = index + 1
+                pages = count
+            }
+            let pixels = screen.surface.key.hasPrefix("pixels ")
+            return Screen(
+                name: screen.name, output: screen.output, health: screen.health, failure: screen.failure,
+                summary: screen.summary, exhibit: exhibit, page: page, pages: pages, theme: frame?.theme.name,
+                reason: frame?.presentation.reason.rawValue,
+                since: frame.map { calendar.format($0.presentation.validFrom, seconds: true) },
+                nextChange: frame.map { calendar.format($0.presentation.validUntil, seconds: true) },
+                size: String(screen.surface.key.split(separator: " ").last ?? ""),
+                picture: pixels && frame != nil ? "/screens/\(screen.name)/picture.png" : nil,
+                kiosk: screen.output == "http" ? "/screens/\(screen.name)" : nil,
+                clients: screen.output == "http" ? hub.streams(for: screen.name) : nil)
+        }
+        let body = Body(ready: status.ready, status: status.line, config: status.configPath,
+                        programLoaded: calendar.format(status.loadedAt, seconds: true), lastReload: status.lastReload,
+                        now: calendar.format(Int64(Date().timeIntervalSince1970 * 1000), seconds: true),
+                        screens: screens)
+        return encode(body)
+    }
+
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Synchronization
+
+/// The kiosk screens' current pages and the browsers listening for them. `http` outputs publish; the HTTP
+/// listener's event streams subscribe. One per process: every `http` screen is served by the one listener.
+public final class KioskHub: Sendable {
+    public static let shared = KioskHub()
+
+    /// One Server-Sent Event: its id and its JSON.
+    public struct Event: Sendable, Hashable {
+        public var id: String
+        public var data: String
+    }
+
+    /// A browser's stream of pages. Only the newest page waits for a slow reader: nothing piles up.
+    public struct Subscription: Sendable {
+        public let events: AsyncStream<Event>
+        /// The page on the screen when the browser connected (nil before the output's first page).
+        public let current: Event?
+        let cancel: @Sendable () -> Void
+        public func end() { cancel() }
+    }
+
+    private struct Channel {
+        var last: Event?
+        var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
+        /// Whether an output serves this screen now.
+        var live = false
+        var stage: (width: Int, height: Int) = (1920, 1080)
+    }
+
+    private struct State {
+        var channels: [String: Channel] = [:]
+        var nextSubscriber = 0
+        var sequence = 0
+        var streams = 0
+        var maxStreams = 1000
+    }
+
+    private let state = Mutex(State())
+    /// Ids carry the process's start, so a browser resuming after a daemon restart gets the current page again.
+    private let session = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36)
+
+    public init() {}
+
+    /// Browsers served at once, over every screen; more are turned away.
+    public var maxStreams: Int {
+        get { state.withLock { $0.maxStreams } }
+        set { state.withLock { $0.maxStreams = max(1, newValue) } }
+    }
+
+    /// Event streams open now.
+    public var streams: Int { state.withLock { $0.streams } }
+
+    public func streams(for screen: String) -> Int { state.withLock { $0.channels[screen]?.subscribers.count ?? 0 } }
+
+    /// Screens an output serves now.
+    public var screens: [String] { state.withLock { $0.channels.filter(\.value.live).keys.sorted() } }
+
+    public func isServed(_ screen: String) -> Bool { state.withLock { $0.channels[screen]?.live ?? false } }
+
+    public func stage(of screen: String) -> (width: Int, height: Int)? {
+        state.withLock { $0.channels[screen].map(\.stage) }
+    }
+
+    /// An output starts serving a screen.
+    public func open(_ screen: String, width: Int, height: Int) {
+        state.withLock {
+            $0.channels[screen, default: Channel()].live = true
+            $0.channels[screen]?.stage = (width, height)
+        }
+    }
+
+    /// The output stops; browsers stay connected and keep the last page until a new output publishes.
+    public func close(_ screen: String) {
+        state.withLock { $0.channels[screen]?.live = false }
+    }
+
+    /// Sends a page to every browser showing the screen.
+    @discardableResult
+    public func publish(_ screen: String, data: String) -> Event {
+        let (event, listeners) = state.withLock { state -> (Event, [AsyncStream<Event>.Continuation]) in
+            state.sequence += 1
+            let event = Event(id: "\(session)-\(state.sequence)", data: data)
+            state.channels[screen, default: Channel()].last = event
+            return (event, Array(state.channels[screen]!.subscribers.values))
+        }
+        for listener in listeners { listener.yield(event) }
+        return event
+    }
+
+    public func current(_ screen: String) -> Event? { state.withLock { $0.channels[screen]?.last } }
+
+    /// A stream of the screen's pages, or nil when `maxStreams` are already open.
+    public func subscribe(_ screen: String) -> Subscription? {
+        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let registered = state.withLock { state -> (id: Int, current: Event?)? in
+            guard state.streams < state.maxStreams else { return nil }
+            state.streams += 1
+            state.nextSubscriber += 1
+            state.channels[screen, default: Channel()].subscribers[state.nextSubscriber] = continuation
+            return (state.nextSubscriber, state.channels[screen]?.last)
+        }
+        guard let registered else { return nil }
+        let cancel: @Sendable () -> Void = { [weak self] in
+            let removed = self?.state.withLock { state -> AsyncStream<Event>.Continuation? in
+                guard let c = state.channels[screen]?.subscribers.removeValue(forKey: registered.id) else { return nil }
+                state.streams -= 1
+                return c
+            }
+            removed?.finish()
+        }
+        return Subscription(events: stream, current: registered.current, cancel: cancel)
+    }
+}
