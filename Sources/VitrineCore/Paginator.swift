@@ -47,11 +47,26 @@ public struct Paginator: Sendable {
         let media = exhibit.blocks.compactMap { if case let .media(m) = $0 { m } else { nil } }
         let folder = exhibit.sourcePath.isEmpty ? nil
             : String(exhibit.sourcePath[..<(exhibit.sourcePath.lastIndex(of: "/") ?? exhibit.sourcePath.endIndex)])
-        return pages.enumerated().map { index, units in
+        var result = pages.enumerated().map { index, units in
             Page(exhibit: exhibit.id, series: exhibit.series, title: exhibit.title, index: index, count: pages.count,
-                 items: items(units), words: units.reduce(0) { $0 + words(in: $1) },
-                 media: index == 0 ? media : [], mediaFolder: folder)
+                 items: items(units), words: units.reduce(0) { $0 + words(in: $1) }, mediaFolder: folder)
         }
+        // Each recording goes with the page that carries its label and transcript, where a player belongs.
+        for block in media {
+            let label = Self.mediaLabel(block)
+            let page = result.firstIndex { page in
+                page.items.contains { item in
+                    if case let .text(.mediaLabel, lines, _) = item { lines.first?.text.hasPrefix(label.prefix(12)) == true }
+                    else { false }
+                }
+            } ?? 0
+            result[page].media.append(block)
+        }
+        return result
+    }
+
+    static func mediaLabel(_ media: MediaBlock) -> String {
+        "▶ \(media.kind == .audio ? "Audio" : "Film")" + (media.title.map { ": \($0)" } ?? "")
     }
 
     /// Where the page starting at `start` ends (exclusive).
@@ -169,8 +184,7 @@ public struct Paginator: Sendable {
                 if let text = image.caption { add(text, .caption, keep: image.credit != nil, tight: true) }
                 if let text = image.credit { add(text, .credit, tight: true) }
             case let .media(media):
-                let label = media.kind == .audio ? "Audio" : "Film"
-                add("▶ \(label)" + (media.title.map { ": \($0)" } ?? ""), .mediaLabel, keep: !media.transcript.isEmpty)
+                add(Self.mediaLabel(media), .mediaLabel, keep: !media.transcript.isEmpty)
                 for paragraph in media.transcript { add(paragraph.plain, .transcript) }
                 if let credit = media.credit { add(credit, .credit, tight: true) }
             }

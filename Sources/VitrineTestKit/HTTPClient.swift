@@ -15,9 +15,15 @@ public struct HTTPTestClient: Sendable {
 
     public enum Failure: Error { case connect, timeout, closed }
 
-    /// One request on its own connection (`Connection: close`), the whole answer read.
+    /// One request on its own connection (`Connection: close`), the whole answer read. The socket waits on a
+    /// thread of its own, never on one of the few threads Swift's tasks share (the server under test needs them).
     public func request(_ method: String = "GET", _ path: String, headers: [String: String] = [:], body: String = "",
-                        timeout: Double = 10) throws -> Reply {
+                        timeout: Double = 10) async throws -> Reply {
+        try await offThePool { try requestNow(method, path, headers: headers, body: body, timeout: timeout) }
+    }
+
+    public func requestNow(_ method: String, _ path: String, headers: [String: String], body: String,
+                    timeout: Double) throws -> Reply {
         let connection = try Connection(port: port, timeout: timeout)
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
@@ -42,7 +48,13 @@ public struct HTTPTestClient: Sendable {
     }
 
     /// Opens an event stream and returns once the response head has arrived.
-    public func stream(_ path: String, headers: [String: String] = [:], timeout: Double = 10) throws -> EventStream {
+    public func stream(_ path: String, headers: [String: String] = [:], timeout: Double = 10) async throws
+        -> EventStream
+    {
+        try await offThePool { try streamNow(path, headers: headers, timeout: timeout) }
+    }
+
+    func streamNow(_ path: String, headers: [String: String], timeout: Double) throws -> EventStream {
         let connection = try Connection(port: port, timeout: timeout)
         var head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
@@ -102,7 +114,11 @@ public final class EventStream: @unchecked Sendable {
     }
 
     /// The next event, or throws `timeout` when none comes in time.
-    public func next(timeout: Double = 5) throws -> Event {
+    public func next(timeout: Double = 5) async throws -> Event {
+        try await offThePool { try self.nextNow(timeout: timeout) }
+    }
+
+    func nextNow(timeout: Double) throws -> Event {
         var event = Event(data: "")
         var dataLines: [String] = []
         while true {
@@ -129,7 +145,9 @@ public final class EventStream: @unchecked Sendable {
     }
 
     /// Whether the server still holds the stream open (no end of stream within `timeout`).
-    public func isOpen(within timeout: Double = 0.2) -> Bool { connection.isOpen(timeout: timeout) }
+    public func isOpen(within timeout: Double = 0.2) async -> Bool {
+        (try? await offThePool { self.connection.isOpen(timeout: timeout) }) ?? false
+    }
 
     public func close() { connection.close() }
     deinit { connection.close() }
@@ -239,4 +257,14 @@ final class Connection: @unchecked Sendable {
     }
 
     deinit { close() }
+}
+
+/// Runs blocking work (sockets, child processes) on a Dispatch thread and waits for it without holding one of the
+/// cooperative threads Swift's tasks run on: with two cores there are two, and a server under test needs them.
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
 }

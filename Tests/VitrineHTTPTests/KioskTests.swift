@@ -90,20 +90,20 @@ import VitrineTestKit
         let screen = unique("kiosk")
         let live = try await live(screen: screen)
         defer { Task { await live.stop() } }
-        let page = try live.client.request("GET", "/screens/\(screen)")
+        let page = try await live.client.request("GET", "/screens/\(screen)")
         #expect(page.status == 200)
         #expect(page.headers["content-type"]?.hasPrefix("text/html") == true)
         #expect(page.text.contains("/assets/kiosk.js") && page.text.contains("data-screen=\"\(screen)\""))
         #expect(!page.text.contains("http://") && !page.text.contains("https://"), "nothing from the internet")
-        let script = try live.client.request("GET", "/assets/kiosk.js")
+        let script = try await live.client.request("GET", "/assets/kiosk.js")
         #expect(script.status == 200 && script.text.contains("EventSource"))
-        let unknown = try live.client.request("GET", "/screens/nowhere")
+        let unknown = try await live.client.request("GET", "/screens/nowhere")
         #expect(unknown.status == 404)
         #expect(unknown.text.contains("http-equiv=\"refresh\""), "a page that tries again, not an error")
         // The fonts the page names are served, and are real font files.
-        let event = try live.client.stream("/screens/\(screen)/events").next()
+        let event = try await live.client.stream("/screens/\(screen)/events").next()
         let font = try #require(try message(event).fonts.first)
-        let file = try live.client.request("GET", font.src)
+        let file = try await live.client.request("GET", font.src)
         #expect(file.status == 200 && file.body.count > 10_000)
         #expect(Array(file.body.prefix(4)) == [0, 1, 0, 0] || Array(file.body.prefix(4)) == Array("OTTO".utf8))
         await live.stop()
@@ -112,10 +112,10 @@ import VitrineTestKit
     @Test func pagesArriveAsEventsAndAResumeDoesNotRepeatThem() async throws {
         let screen = unique("kiosk")
         let live = try await live(screen: screen)
-        let stream = try live.client.stream("/screens/\(screen)/events")
+        let stream = try await live.client.stream("/screens/\(screen)/events")
         #expect(stream.status == 200)
         #expect(stream.headers["content-type"]?.hasPrefix("text/event-stream") == true)
-        let first = try stream.next()
+        let first = try await stream.next()
         #expect(stream.retry == 3000)
         #expect(first.event == "page" && first.id != nil)
         let page = try message(first)
@@ -124,16 +124,16 @@ import VitrineTestKit
 
         // The schedule moves on: the page is pushed to the open stream.
         live.clock.advance(to: Self.start + 10_000)
-        let second = try stream.next()
+        let second = try await stream.next()
         #expect(try message(second).title == "Second")
         #expect(second.id != first.id)
 
         // A browser reconnecting with the page it has gets no repeat (no flash); one with an old page gets the
         // current one at once.
-        let resumed = try live.client.stream("/screens/\(screen)/events", headers: ["Last-Event-ID": second.id!])
-        #expect(throws: HTTPTestClient.Failure.timeout) { try resumed.next(timeout: 0.5) }
-        let stale = try live.client.stream("/screens/\(screen)/events", headers: ["Last-Event-ID": first.id!])
-        #expect(try message(stale.next()).title == "Second")
+        let resumed = try await live.client.stream("/screens/\(screen)/events", headers: ["Last-Event-ID": second.id!])
+        await #expect(throws: HTTPTestClient.Failure.timeout) { try await resumed.next(timeout: 0.5) }
+        let stale = try await live.client.stream("/screens/\(screen)/events", headers: ["Last-Event-ID": first.id!])
+        #expect(try await message(stale.next()).title == "Second")
         await live.stop()
     }
 
@@ -143,12 +143,12 @@ import VitrineTestKit
         limits.idleTimeout = .milliseconds(500)
         let screen = unique("kiosk")
         let live = try await live(screen: screen, limits: limits)
-        let stream = try live.client.stream("/screens/\(screen)/events")
-        _ = try stream.next()
+        let stream = try await live.client.stream("/screens/\(screen)/events")
+        _ = try await stream.next()
         try await Task.sleep(for: .seconds(1.5))
-        #expect(stream.isOpen())
+        #expect(await stream.isOpen())
         live.clock.advance(to: Self.start + 10_000)
-        #expect(try message(stream.next()).title == "Second")
+        #expect(try await message(stream.next()).title == "Second")
         #expect(stream.comments >= 3, "heartbeat comments: \(stream.comments)")
         await live.stop()
     }
@@ -164,16 +164,16 @@ import VitrineTestKit
         let live = try await live(screen: screen, http: "  token-file: token.txt") { venue in
             try venue.writeRaw("token.txt", Data("\(token)\n".utf8))
         }
-        #expect(try live.client.request("POST", "/api/reload").status == 401)
-        #expect(try live.client.request("POST", "/api/reload", headers: ["Authorization": "Bearer wrong"]).status == 401)
-        let ok = try live.client.request("POST", "/api/reload", headers: ["Authorization": "Bearer \(token)"])
+        #expect(try await live.client.request("POST", "/api/reload").status == 401)
+        #expect(try await live.client.request("POST", "/api/reload", headers: ["Authorization": "Bearer wrong"]).status == 401)
+        let ok = try await live.client.request("POST", "/api/reload", headers: ["Authorization": "Bearer \(token)"])
         #expect(ok.status == 200 && ok.text.contains("\"ok\":true"), "\(ok.text)")
         // Read-only endpoints are open.
-        #expect(try live.client.request("GET", "/api/status").status == 200)
+        #expect(try await live.client.request("GET", "/api/status").status == 200)
         await live.stop()
 
         let open = try await self.live(screen: unique("kiosk"))
-        let refused = try open.client.request("POST", "/api/reload", headers: ["Authorization": "Bearer \(token)"])
+        let refused = try await open.client.request("POST", "/api/reload", headers: ["Authorization": "Bearer \(token)"])
         #expect(refused.status == 403 && refused.text.contains("token-file"), "no token file: control is off")
         await open.stop()
     }
@@ -198,16 +198,16 @@ import VitrineTestKit
             try FileManager.default.createSymbolicLink(atPath: venue.contentPath + "/pictures/escape.png",
                                                        withDestinationPath: outside.path)
         }
-        let inside = try live.client.request("GET", "/media/pictures/inside.png")
+        let inside = try await live.client.request("GET", "/media/pictures/inside.png")
         #expect(inside.status == 200 && inside.headers["content-type"] == "image/png")
         #expect(inside.body == [UInt8](samplePNG()))
-        let range = try live.client.request("GET", "/media/pictures/inside.png", headers: ["Range": "bytes=1-3"])
+        let range = try await live.client.request("GET", "/media/pictures/inside.png", headers: ["Range": "bytes=1-3"])
         #expect(range.status == 206 && range.body == [0x50, 0x4E, 0x47])
-        #expect(try live.client.request("GET", "/media/pictures/escape.png").status == 403, "symlink out of the folder")
+        #expect(try await live.client.request("GET", "/media/pictures/escape.png").status == 403, "symlink out of the folder")
         for path in ["/media/pictures/exhibit.md", "/media/pictures/../first/exhibit.md",
                      "/media/pictures/%2e%2e/%2e%2e/vitrine.yaml", "/media/../../etc/passwd",
                      "/media/pictures/..%2F..%2Fvitrine.yaml", "/media/nothing/inside.png"] {
-            let reply = try live.client.request("GET", path)
+            let reply = try await live.client.request("GET", path)
             #expect(reply.status == 404 || reply.status == 400, "\(path): \(reply.status)")
         }
         await live.stop()
@@ -219,16 +219,16 @@ import VitrineTestKit
         var limits = HTTPServer.Limits()
         limits.heartbeat = .milliseconds(100)
         let live = try await live(screen: screen, http: "  max-streams: 2", limits: limits)
-        let a = try live.client.stream("/screens/\(screen)/events")
-        let b = try live.client.stream("/screens/\(screen)/events")
-        _ = try a.next()
-        _ = try b.next()
-        let c = try live.client.stream("/screens/\(screen)/events")
+        let a = try await live.client.stream("/screens/\(screen)/events")
+        let b = try await live.client.stream("/screens/\(screen)/events")
+        _ = try await a.next()
+        _ = try await b.next()
+        let c = try await live.client.stream("/screens/\(screen)/events")
         #expect(c.status == 503)
         #expect(c.headers["retry-after"] == "10")
         a.close()
         #expect(await eventually { KioskHub.shared.streams(for: screen) == 1 })
-        let d = try live.client.stream("/screens/\(screen)/events")
+        let d = try await live.client.stream("/screens/\(screen)/events")
         #expect(d.status == 200, "a freed place is taken again")
         await live.stop()
     }
@@ -236,15 +236,20 @@ import VitrineTestKit
     @Test func aReloadUnder200StreamsDropsNone() async throws {
         let screen = unique("kiosk")
         let live = try await live(screen: screen)
-        let streams = try (0..<200).map { _ in try live.client.stream("/screens/\(screen)/events") }
-        for stream in streams { #expect(try message(stream.next()).title == "First") }
+        var streams: [EventStream] = []
+        for _ in 0..<200 { streams.append(try await live.client.stream("/screens/\(screen)/events")) }
+        for stream in streams { #expect(try await message(stream.next()).title == "First") }
         // The curator renames the first exhibit: every browser gets the new title, none is dropped.
         try live.venue.addExhibit("first", "---\ntitle: First, renamed\npage-duration: 10s\n---\nThe first page.\n")
         #expect(await live.daemon.reload() == nil)
         var updated = 0
-        for stream in streams where try message(stream.next()).title == "First, renamed" { updated += 1 }
+        for stream in streams {
+            if try await message(stream.next()).title == "First, renamed" { updated += 1 }
+        }
         #expect(updated == 200)
-        #expect(streams.allSatisfy { $0.isOpen() })
+        var open = 0
+        for stream in streams where await stream.isOpen() { open += 1 }
+        #expect(open == 200)
         #expect(KioskHub.shared.streams(for: screen) == 200)
         await live.stop()
     }
@@ -252,26 +257,26 @@ import VitrineTestKit
     @Test func statusScheduleHealthAndMetrics() async throws {
         let screen = unique("kiosk")
         let live = try await live(screen: screen)
-        let status = try live.client.request("GET", "/api/status")
+        let status = try await live.client.request("GET", "/api/status")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.body)) as? [String: Any])
         let screens = try #require(json["screens"] as? [[String: Any]])
         #expect(screens.first?["name"] as? String == screen)
         #expect(screens.first?["summary"] as? String == "First 1/1")
         #expect(screens.first?["kiosk"] as? String == "/screens/\(screen)")
-        #expect(try live.client.request("GET", "/healthz").status == 200)
+        #expect(try await live.client.request("GET", "/healthz").status == 200)
 
-        let schedule = try live.client.request("GET", "/api/schedule?screen=\(screen)&at=2026-06-01T10:00&for=30s")
+        let schedule = try await live.client.request("GET", "/api/schedule?screen=\(screen)&at=2026-06-01T10:00&for=30s")
         let changes = try #require(try JSONSerialization.jsonObject(with: Data(schedule.body)) as? [[String: Any]])
         #expect(changes.map { $0["shows"] as? String } == ["First 1/1", "Second 1/1", "First 1/1"])
-        #expect(try live.client.request("GET", "/api/schedule?screen=nowhere").status == 404)
-        #expect(try live.client.request("GET", "/api/schedule?at=yesterday").status == 400)
+        #expect(try await live.client.request("GET", "/api/schedule?screen=nowhere").status == 404)
+        #expect(try await live.client.request("GET", "/api/schedule?at=yesterday").status == 400)
 
-        let metrics = try live.client.request("GET", "/metrics").text
+        let metrics = try await live.client.request("GET", "/metrics").text
         #expect(metrics.contains("vitrine_pages_shown_total{screen=\"\(screen)\"} 1"), "\(metrics)")
         #expect(metrics.contains("vitrine_kiosk_clients"))
-        let dashboard = try live.client.request("GET", "/")
+        let dashboard = try await live.client.request("GET", "/")
         #expect(dashboard.status == 200 && dashboard.text.contains("/assets/dashboard.js"))
-        #expect(try live.client.request("GET", "/assets/dashboard.js").text.contains("/api/status/events"))
+        #expect(try await live.client.request("GET", "/assets/dashboard.js").text.contains("/api/status/events"))
         await live.stop()
     }
 }

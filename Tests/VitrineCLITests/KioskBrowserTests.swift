@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import VitrineTestKit
+
+/// The kiosk page in a real headless Chromium (Debian's `chromium`), driven over the DevTools protocol by
+/// Tests/browser/kiosk_check.py: pushed pages arrive, and no page of any demo exhibit reaches past the stage at
+/// 1920x1080 or 1080x1920.
+@Suite(.serialized) struct KioskBrowserTests {
+    @Test func everyDemoPageFitsTheStageInARealBrowser() async throws {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        try #require(chromium != nil, "chromium is not installed (make setup installs it)")
+        let venue = try TemporaryVenue()
+        try venue.copyDemo()
+        let exhibits = ["solidarity", "long-winter", "letters-home", "harbour-workshop", "lantern-loan"]
+        let sizes = [(1920, 1080), (1080, 1920)]
+        var screens = ""
+        var playlists = ""
+        for exhibit in exhibits {
+            playlists += "  \(exhibit): [{ exhibit: \(exhibit), duration: 2s }]\n"
+            for (w, h) in sizes {
+                screens += "  \(exhibit)-\(w)x\(h):\n    output: http\n    playlist: \(exhibit)\n"
+                    + "    width: \(w)\n    height: \(h)\n"
+            }
+        }
+        try venue.writeConfig("""
+            timezone: UTC
+            pages: { duration: 2s }
+            themes:
+              paper: { background: "#F6F1E7", text: "#1D1B18", accent: "#7A1F1F", muted: "#4F4A42", transition: cut }
+            playlists:
+            \(playlists)
+            screens:
+            \(screens)
+            http:
+              listen: 127.0.0.1:0
+            """)
+        // How many pages each screen should go through: what `vitrine pages` would give is not pixel pagination,
+        // so ask the daemon itself through its schedule API once it runs.
+        let log = venue.root.appendingPathComponent("vitrine.log").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Vitrine.binary)
+        process.arguments = ["run", "--config", venue.configPath, "--log-file", log, "--no-watch"]
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var port = 0
+        _ = await eventually(timeout: .seconds(30)) {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            guard let range = text.range(of: "vitrine.listen=127.0.0.1:") else { return false }
+            port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+            return port > 0
+        }
+        try #require(port > 0, "the listener did not start")
+        let client = HTTPTestClient(port: port)
+        _ = await eventually(timeout: .seconds(30)) {
+            (try? client.requestNow("GET", "/healthz", headers: [:], body: "", timeout: 5).status) == 200
+        }
+        let status = try await client.request("GET", "/api/status")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(status.body)) as? [String: Any])
+        let listed = try #require(json["screens"] as? [[String: Any]])
+        var arguments = [TemporaryVenue.packageRoot.appendingPathComponent("Tests/browser/kiosk_check.py").path,
+                         "http://127.0.0.1:\(port)"]
+        var expected: [String: Int] = [:]
+        for screen in listed {
+            let name = try #require(screen["name"] as? String)
+            let pages = try #require(screen["pages"] as? Int, "\(name) shows no exhibit page")
+            let size = name.split(separator: "-").last!
+            expected[name] = pages
+            arguments.append("\(name):\(size):\(pages)")
+        }
+        #expect(expected.count == exhibits.count * sizes.count)
+        let shot = venue.root.appendingPathComponent("solidarity.png").path
+        arguments += ["--screenshot", "solidarity-1920x1080=\(shot)", "--timeout", "120"]
+
+        let checker = Process()
+        checker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        checker.arguments = ["python3"] + arguments
+        let out = Pipe()
+        checker.standardOutput = out
+        try checker.run()
+        let data = try await offThePool {
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            checker.waitUntilExit()
+            return data
+        }
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                                  "\(String(decoding: data, as: UTF8.self))")
+        #expect(report["error"] is NSNull, "\(report["error"] ?? "")")
+        let results = try #require(report["screens"] as? [String: [String: Any]])
+        for (name, pages) in expected {
+            let seen = results[name]?["pages"] as? [[String: Any]] ?? []
+            #expect(seen.count == pages, "\(name): \(seen.count) of \(pages) pages arrived")
+            for page in seen {
+                let summary = page["summary"] as? String ?? "?"
+                let scroll = page["scroll"] as? [Int] ?? []
+                #expect(scroll.count == 4 && scroll[0] <= scroll[1] && scroll[2] <= scroll[3],
+                        "\(name) \(summary): the stage scrolls \(scroll)")
+                let outside = page["outside"] as? [Any] ?? []
+                #expect(outside.isEmpty, "\(name) \(summary): reaches past the stage: \(outside)")
+                #expect((page["fonts"] as? Int ?? 0) >= 2, "\(name) \(summary): the served fonts did not load")
+                let pictures = page["pictures"] as? [Bool] ?? []
+                #expect(pictures.allSatisfy { $0 }, "\(name) \(summary): a picture did not load")
+            }
+        }
+        // The screenshot shows a page: the paper colour fills most of it, with dark text on it.
+        let picture = try #require(FileManager.default.contents(atPath: shot), "no screenshot")
+        #expect(picture.count > 20_000, "the screenshot is nearly empty")
+        try? FileManager.default.copyItem(atPath: shot, toPath: "/tmp/vitrine-kiosk-screenshot.png")
+    }
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Opens kiosk screens in a real headless Chromium, driven over the DevTools protocol (--remote-debugging-pipe,
+Python's standard library only), and reports what the browser actually shows.
+
+Usage: kiosk_check.py BASE_URL SCREEN:WIDTHxHEIGHT:PAGES... [--screenshot SCREEN=FILE] [--timeout SECONDS]
+
+For each screen a tab of that window size opens /screens/SCREEN and is watched until PAGES different pages have
+come up (pushed by the daemon over Server-Sent Events). Each time a page is up (fonts loaded, crossfade done), the
+stage is measured: nothing may reach past its edges and it may not scroll. Prints one JSON object:
+{"screens": {NAME: {"pages": [{"summary", "scroll", "outside", "fonts"}], "errors": [...]}}, "error": null}
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+MEASURE = r"""
+(() => {
+  const stage = document.getElementById("stage");
+  const page = stage && stage.lastElementChild;
+  if (!page || page.classList.contains("fading") && getComputedStyle(page).opacity !== "1") return null;
+  const W = stage.clientWidth, H = stage.clientHeight;
+  const outside = [];
+  for (const el of page.querySelectorAll(":scope > .t, :scope > .picture, :scope > .foot, :scope > .media")) {
+    const x = el.offsetLeft, y = el.offsetTop, w = el.offsetWidth, h = el.offsetHeight;
+    if (x < -1 || y < -1 || x + w > W + 1 || y + h > H + 1)
+      outside.push({text: (el.textContent || el.getAttribute("alt") || el.className).slice(0, 60), x, y, w, h});
+  }
+  const families = new Set();
+  document.fonts.forEach((f) => { if (f.status === "loaded") families.add(f.family); });
+  return {summary: page.dataset.summary, scroll: [stage.scrollWidth, W, stage.scrollHeight, H], outside,
+          fonts: families.size, texts: page.querySelectorAll(".t").length,
+          pictures: Array.from(page.querySelectorAll(".picture")).map((i) => i.complete && i.naturalWidth > 0)};
+})()
+"""
+
+
+class DevTools:
+    def __init__(self):
+        import fcntl
+        def high(fd):  # away from 3 and 4, where the browser's ends must go
+            moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+            os.close(fd)
+            return moved
+        self.to_read, self.browser_writes = (high(fd) for fd in os.pipe())
+        self.browser_reads, self.to_write = (high(fd) for fd in os.pipe())
+        self.profile = tempfile.mkdtemp(prefix="vitrine-chromium-")
+        args = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
+                "--user-data-dir=" + self.profile, "--no-first-run", "--disable-extensions",
+                "--autoplay-policy=no-user-gesture-required", "about:blank"]
+        # Chromium reads commands on fd 3 and answers on fd 4: bash puts the pipe ends there (dash takes one-digit descriptors only).
+        command = 'exec "$0" "$@" 3<&%d 4>&%d %d<&- %d>&-' % (self.browser_reads, self.browser_writes,
+                                                            self.browser_reads, self.browser_writes)
+        self.process = subprocess.Popen(["bash", "-c", command] + args,
+                                        pass_fds=(self.browser_reads, self.browser_writes),
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(self.browser_reads)
+        os.close(self.browser_writes)
+        self.reader = os.fdopen(self.to_read, "rb", buffering=0)
+        self.pending = b""
+        self.next_id = 0
+
+    def send(self, method, params=None, session=None, timeout=30.0):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self.to_write, json.dumps(message).encode() + b"\0")
+        want = self.next_id
+        deadline = time.time() + timeout
+        while True:
+            answer = self.receive(deadline)
+            if answer.get("id") == want:
+                if "error" in answer:
+                    raise RuntimeError(f"{method}: {answer['error']}")
+                return answer.get("result", {})
+
+    def receive(self, deadline):
+        import select
+        while b"\0" not in self.pending:
+            if not select.select([self.reader], [], [], max(0.0, deadline - time.time()))[0]:
+                raise TimeoutError("chromium did not answer in time")
+            chunk = self.reader.read(1 << 16)
+            if not chunk:
+                raise RuntimeError("chromium closed the DevTools pipe")
+            self.pending += chunk
+        message, self.pending = self.pending.split(b"\0", 1)
+        return json.loads(message)
+
+    def open(self, url, width, height):
+        target = self.send("Target.createTarget", {"url": "about:blank", "newWindow": True})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session)
+        self.send("Page.enable", {}, session)
+        self.send("Page.navigate", {"url": url}, session)
+        return session
+
+    def close_tab(self, session):
+        target = self.send("Target.getTargetInfo", {}, session)["targetInfo"]["targetId"]
+        self.send("Target.closeTarget", {"targetId": target})
+
+    def evaluate(self, session, expression):
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
+        return result.get("result", {}).get("value")
+
+    def screenshot(self, session, path):
+        import base64
+        data = self.send("Page.captureScreenshot", {"format": "png"}, session)["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
+    def close(self):
+        try:
+            self.send("Browser.close")
+        except Exception:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        subprocess.run(["rm", "-rf", self.profile])
+
+
+def main():
+    base = sys.argv[1].rstrip("/")
+    screens, shots, timeout = [], {}, 90.0
+    args = iter(sys.argv[2:])
+    for arg in args:
+        if arg == "--screenshot":
+            name, path = next(args).split("=", 1)
+            shots[name] = path
+        elif arg == "--timeout":
+            timeout = float(next(args))
+        else:
+            name, size, pages = arg.split(":")
+            width, height = (int(v) for v in size.split("x"))
+            screens.append((name, width, height, int(pages)))
+    report = {"screens": {}, "error": None}
+    browser = DevTools()
+    try:
+        # A browser opens at most 6 connections to one host and every tab holds an event stream: watch a few
+        # screens at a time.
+        for start in range(0, len(screens), 4):
+            batch = screens[start:start + 4]
+            tabs = {name: browser.open(f"{base}/screens/{name}", w, h) for name, w, h, _ in batch}
+            wanted = {name: pages for name, _, _, pages in batch}
+            seen = {name: {} for name in tabs}
+            deadline = time.time() + timeout
+            while time.time() < deadline and any(len(seen[n]) < wanted[n] for n in tabs):
+                for name, session in tabs.items():
+                    if len(seen[name]) >= wanted[name]:
+                        continue
+                    measured = browser.evaluate(session, MEASURE)
+                    if measured and measured.get("summary") and measured["summary"] not in seen[name]:
+                        # Let the fonts settle and the fade end, then measure again for the record.
+                        time.sleep(0.3)
+                        again = browser.evaluate(session, MEASURE) or measured
+                        if again.get("summary") == measured["summary"]:
+                            seen[name][measured["summary"]] = again
+                            if name in shots and len(seen[name]) == 1:
+                                browser.screenshot(session, shots[name])
+                time.sleep(0.1)
+            for name, session in tabs.items():
+                report["screens"][name] = {"pages": list(seen[name].values())}
+                browser.close_tab(session)
+    except Exception as error:  # reported to the test, which fails with it
+        report["error"] = repr(error)
+    finally:
+        browser.close()
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
