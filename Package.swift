@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "VitrineTestKit",
             dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "TerminalOutput", "FramebufferOutput",
-                           "HTTPOutput"]
+                           "HTTPOutput", "VitrineHTTP"]
         ),
         .executableTarget(
             name: "vitrine",

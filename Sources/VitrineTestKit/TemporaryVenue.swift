@@ -83,3 +83,7 @@ public func instant(_ iso: String) -> Int64 {
     guard let date = formatter.date(from: iso) else { fatalError("bad test instant \(iso)") }
     return Int64(date.timeIntervalSince1970 * 1000)
 }
+
+@_exported import struct VitrineHTTP.HTTPTestClient
+@_exported import class VitrineHTTP.EventStream
+@_exported import func VitrineHTTP.offThePool

@@ -7,7 +7,8 @@ struct VitrineCommand: AsyncParsableCommand {
         commandName: "vitrine",
         abstract: "Runs the screens of a museum or gallery.",
         subcommands: [
-            RunCommand.self, Check.self, ScheduleCommand.self, PagesCommand.self, RenderCommand.self, PluginsCommand.self,
+            RunCommand.self, StatusCommand.self, Check.self, ScheduleCommand.self, PagesCommand.self, RenderCommand.self,
+            PluginsCommand.self,
         ]
     )
 }

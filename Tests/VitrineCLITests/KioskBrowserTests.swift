@@ -36,29 +36,12 @@ import VitrineTestKit
             http:
               listen: 127.0.0.1:0
             """)
-        // How many pages each screen should go through: what `vitrine pages` would give is not pixel pagination,
-        // so ask the daemon itself through its schedule API once it runs.
-        let log = venue.root.appendingPathComponent("vitrine.log").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Vitrine.binary)
-        process.arguments = ["run", "--config", venue.configPath, "--log-file", log, "--no-watch"]
-        try process.run()
+        let (process, port) = try await startDaemon(venue)
         defer {
             process.terminate()
             process.waitUntilExit()
         }
-        var port = 0
-        _ = await eventually(timeout: .seconds(30)) {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            guard let range = text.range(of: "vitrine.listen=127.0.0.1:") else { return false }
-            port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
-            return port > 0
-        }
-        try #require(port > 0, "the listener did not start")
         let client = HTTPTestClient(port: port)
-        _ = await eventually(timeout: .seconds(30)) {
-            (try? client.requestNow("GET", "/healthz", headers: [:], body: "", timeout: 5).status) == 200
-        }
         let status = try await client.request("GET", "/api/status")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.body)) as? [String: Any])
         let listed = try #require(json["screens"] as? [[String: Any]])
@@ -111,4 +94,56 @@ import VitrineTestKit
         #expect(picture.count > 20_000, "the screenshot is nearly empty")
         try? FileManager.default.copyItem(atPath: shot, toPath: "/tmp/vitrine-kiosk-screenshot.png")
     }
+
+    /// `vitrine status` asks the running daemon and prints a line per screen.
+    @Test func statusPrintsEveryScreen() async throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("first", "---\ntitle: First\n---\nText.\n")
+        try venue.writeConfig("""
+            timezone: UTC
+            themes:
+              paper: { background: "#F6F1E7", text: "#1D1B18" }
+            playlists:
+              main: [first]
+            screens:
+              entrance:
+                output: http
+                playlist: main
+            http:
+              listen: 127.0.0.1:0
+            """)
+        let (process, port) = try await startDaemon(venue)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let result = try await offThePool { try Vitrine.run(["status", "--url", "http://127.0.0.1:\(port)"]) }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("entrance  http  showing  First 1/1"), "\(result.stdout)")
+        let down = try await offThePool { try Vitrine.run(["status", "--url", "http://127.0.0.1:9"]) }
+        #expect(down.status == 1 && down.stderr.contains("no daemon answers"))
+    }
+}
+
+/// Starts `vitrine run` on a venue whose listener takes any free port; returns once it answers /healthz.
+func startDaemon(_ venue: TemporaryVenue) async throws -> (Process, Int) {
+    let log = venue.root.appendingPathComponent("vitrine.log").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Vitrine.binary)
+    process.arguments = ["run", "--config", venue.configPath, "--log-file", log, "--no-watch"]
+    try process.run()
+    var port = 0
+    _ = await eventually(timeout: .seconds(30)) {
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard let range = text.range(of: "vitrine.listen=127.0.0.1:") else { return false }
+        port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+        return port > 0
+    }
+    if port == 0 { process.terminate() }
+    try #require(port > 0, "the listener did not start")
+    let client = HTTPTestClient(port: port)
+    _ = await eventually(timeout: .seconds(30)) {
+        (try? client.requestNow("GET", "/healthz", headers: [:], body: "", timeout: 5).status) == 200
+    }
+    return (process, port)
 }

@@ -1,10 +1,14 @@
 import Foundation
 
-/// A plain HTTP/1.1 client over a TCP socket, for tests that talk to the daemon's listener as a browser would:
-/// whole requests, and event streams read line by line as they arrive.
+/// A plain HTTP/1.1 client over a TCP socket: `vitrine status` asks a daemon with it, and the tests talk to the
+/// listener as a browser would (whole requests, and event streams read line by line as they arrive).
 public struct HTTPTestClient: Sendable {
+    public let host: String
     public let port: Int
-    public init(port: Int) { self.port = port }
+    public init(host: String = "127.0.0.1", port: Int) {
+        self.host = host
+        self.port = port
+    }
 
     public struct Reply: Sendable {
         public var status: Int
@@ -24,8 +28,8 @@ public struct HTTPTestClient: Sendable {
 
     public func requestNow(_ method: String, _ path: String, headers: [String: String], body: String,
                     timeout: Double) throws -> Reply {
-        let connection = try Connection(port: port, timeout: timeout)
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        let connection = try Connection(host: host, port: port, timeout: timeout)
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.utf8.count)\r\n" }
         try connection.send(head + "\r\n" + body)
@@ -55,8 +59,8 @@ public struct HTTPTestClient: Sendable {
     }
 
     func streamNow(_ path: String, headers: [String: String], timeout: Double) throws -> EventStream {
-        let connection = try Connection(port: port, timeout: timeout)
-        var head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+        let connection = try Connection(host: host, port: port, timeout: timeout)
+        var head = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nAccept: text/event-stream\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         try connection.send(head + "\r\n")
         let (status, fields) = try connection.readHead()
@@ -159,23 +163,29 @@ final class Connection: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private let timeout: Double
 
-    init(port: Int, timeout: Double) throws {
+    init(host: String, port: Int, timeout: Double) throws {
         self.timeout = timeout
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HTTPTestClient.Failure.connect }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            Foundation.close(fd)
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
             throw HTTPTestClient.Failure.connect
         }
+        defer { freeaddrinfo(list) }
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        fd = -1
+        while let info = candidate {
+            let s = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if s >= 0 {
+                if Foundation.connect(s, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
+                    fd = s
+                    break
+                }
+                Foundation.close(s)
+            }
+            candidate = info.pointee.ai_next
+        }
+        guard fd >= 0 else { throw HTTPTestClient.Failure.connect }
     }
 
     func send(_ text: String) throws {
