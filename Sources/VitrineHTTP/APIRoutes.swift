@@ -18,6 +18,7 @@ struct APIRoutes: Sendable {
     let metrics: VitrineMetrics
     let limits: HTTPServer.Limits
     let logger: Logger
+    let framed: FramedEvents
     let pictures = PictureCache()
 
     func add(to router: Router<BasicRequestContext>) {
@@ -35,7 +36,7 @@ struct APIRoutes: Sendable {
             Response.json(StatusJSON.make(daemon.status(), program: daemon.program, hub: hub))
         }
         router.get("/api/status/events") { request, _ in
-            try KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger)
+            try KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger, framed: framed)
                 .stream(request, hub: feed.dashboards, channel: "status", event: "status")
         }
         router.get("/api/schedule") { request, _ in try schedule(request) }

@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import Foundation
 import HTTPOutput
 import HTTPTypes
@@ -30,6 +31,7 @@ public final class HTTPServer: Service, Sendable {
     let daemon: Daemon
     let hub: KioskHub
     let feed: StatusFeed
+    let framed = FramedEvents()
     let metrics: VitrineMetrics
     let limits: Limits
     let logger: Logger
@@ -61,6 +63,14 @@ public final class HTTPServer: Service, Sendable {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.feed.run() }
+                group.addTask {
+                    // One timer wakes every quiet stream for its heartbeat comment.
+                    let ticks = AsyncTimerSequence(interval: self.limits.heartbeat, clock: .continuous)
+                    for await _ in ticks.cancelOnGracefulShutdown() {
+                        self.hub.heartbeat()
+                        self.feed.dashboards.heartbeat()
+                    }
+                }
                 group.addTask {
                     var current = self.listener
                     var server = Task { [current] in await self.serve(current) }
@@ -113,9 +123,9 @@ public final class HTTPServer: Service, Sendable {
     func makeApplication(_ listener: HTTPListener) -> some Service {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: Guard(logger: logger))
-        KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger).add(to: router)
-        APIRoutes(daemon: daemon, hub: hub, feed: feed, metrics: metrics, limits: limits, logger: logger)
-            .add(to: router)
+        KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger, framed: framed).add(to: router)
+        APIRoutes(daemon: daemon, hub: hub, feed: feed, metrics: metrics, limits: limits, logger: logger,
+                  framed: framed).add(to: router)
         let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
             maxHeaderFieldSize: limits.maxHeaderField, maxHeaderListSize: limits.maxHeaders, maxHeaderFieldCount: 100)
         let server = HTTPServerBuilder.http1(configuration: .init(

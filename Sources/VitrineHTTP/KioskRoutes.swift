@@ -1,4 +1,3 @@
-import AsyncAlgorithms
 import Foundation
 import HTTPOutput
 import HTTPTypes
@@ -6,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 import VitrineCore
 import VitrineModel
 import VitrineRenderer
@@ -16,6 +16,8 @@ struct KioskRoutes: Sendable {
     let hub: KioskHub
     let limits: HTTPServer.Limits
     let logger: Logger
+
+    let framed: FramedEvents
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/screens/{name}") { _, context in
@@ -43,11 +45,6 @@ struct KioskRoutes: Sendable {
 
     // MARK: Server-Sent Events
 
-    enum Item: Sendable {
-        case page(KioskHub.Event)
-        case heartbeat
-    }
-
     func events(_ request: Request, screen: String) throws -> Response {
         guard isKioskScreen(screen) else {
             return Response.text("no kiosk screen named \(screen)\n", status: .notFound)
@@ -63,24 +60,27 @@ struct KioskRoutes: Sendable {
                             message: "Too many open streams; try again shortly.\n")
         }
         let lastID = request.headers[HTTPField.Name("Last-Event-ID")!]
-        let heartbeat = limits.heartbeat
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-store"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         let body = ResponseBody { writer in
             defer { subscription.end() }
+            var sent = lastID
             var preamble = "retry: 3000\n\n"
             if let current = subscription.current, current.id != lastID {
                 preamble += ServerSentEventFraming.encode(current, event: event)
+                sent = current.id
             }
             try await writer.write(ByteBuffer(string: preamble))
-            let items = merge(subscription.events.map { Item.page($0) },
-                              AsyncTimerSequence(interval: heartbeat, clock: .continuous).map { _ in Item.heartbeat })
-            for try await item in items.cancelOnGracefulShutdown() {
-                switch item {
-                case let .page(page): try await writer.write(ByteBuffer(string: ServerSentEventFraming.encode(page, event: event)))
-                case .heartbeat: try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+            for await wake in subscription.wakes.cancelOnGracefulShutdown() {
+                // Whatever woke us, the newest page goes out if this browser does not have it yet. It is framed
+                // once for all browsers and the bytes are shared, not copied per browser.
+                if let current = hub.current(channel), current.id != sent {
+                    try await writer.write(framed.buffer(for: current, event: event))
+                    sent = current.id
+                } else if wake == .heartbeat {
+                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                 }
             }
             try await writer.finish(nil)
@@ -148,5 +148,21 @@ public enum ServerSentEventFraming {
 
     static func encode(_ event: KioskHub.Event, event name: String) -> String {
         encode(id: event.id, event: name, data: event.data)
+    }
+}
+
+/// The last event of each stream framed as bytes, shared by every browser it goes to.
+final class FramedEvents: Sendable {
+    private let last = Mutex<[String: ByteBuffer]>([:])
+
+    func buffer(for event: KioskHub.Event, event name: String) -> ByteBuffer {
+        let key = name + " " + event.id
+        if let kept = last.withLock({ $0[key] }) { return kept }
+        let buffer = ByteBuffer(string: ServerSentEventFraming.encode(event, event: name))
+        last.withLock { table in
+            if table.count > 64 { table.removeAll() }
+            table[key] = buffer
+        }
+        return buffer
     }
 }

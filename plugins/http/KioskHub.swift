@@ -12,9 +12,11 @@ public final class KioskHub: Sendable {
         public var data: String
     }
 
-    /// A browser's stream of pages. Only the newest page waits for a slow reader: nothing piles up.
+    /// A browser's stream. It carries no pages, only wake-ups: the browser's writer then takes the screen's
+    /// current page, so a slow reader never holds more than the one page it is being sent, and nothing piles up.
     public struct Subscription: Sendable {
-        public let events: AsyncStream<Event>
+        public enum Wake: Sendable { case page, heartbeat }
+        public let wakes: AsyncStream<Wake>
         /// The page on the screen when the browser connected (nil before the output's first page).
         public let current: Event?
         let cancel: @Sendable () -> Void
@@ -23,7 +25,7 @@ public final class KioskHub: Sendable {
 
     private struct Channel {
         var last: Event?
-        var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
+        var subscribers: [Int: AsyncStream<Subscription.Wake>.Continuation] = [:]
         /// Whether an output serves this screen now.
         var live = false
         var stage: (width: Int, height: Int) = (1920, 1080)
@@ -79,21 +81,28 @@ public final class KioskHub: Sendable {
     /// Sends a page to every browser showing the screen.
     @discardableResult
     public func publish(_ screen: String, data: String) -> Event {
-        let (event, listeners) = state.withLock { state -> (Event, [AsyncStream<Event>.Continuation]) in
+        let (event, listeners) = state.withLock { state -> (Event, [AsyncStream<Subscription.Wake>.Continuation]) in
             state.sequence += 1
             let event = Event(id: "\(session)-\(state.sequence)", data: data)
             state.channels[screen, default: Channel()].last = event
             return (event, Array(state.channels[screen]!.subscribers.values))
         }
-        for listener in listeners { listener.yield(event) }
+        for listener in listeners { listener.yield(.page) }
         return event
+    }
+
+    /// Wakes every stream that has no page waiting, so it writes a heartbeat comment: one timer for all browsers.
+    public func heartbeat() {
+        let listeners = state.withLock { $0.channels.values.flatMap { Array($0.subscribers.values) } }
+        for listener in listeners { listener.yield(.heartbeat) }
     }
 
     public func current(_ screen: String) -> Event? { state.withLock { $0.channels[screen]?.last } }
 
     /// A stream of the screen's pages, or nil when `maxStreams` are already open.
     public func subscribe(_ screen: String) -> Subscription? {
-        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        // Two wakes at most: a page must not be pushed out by a heartbeat.
+        let (stream, continuation) = AsyncStream<Subscription.Wake>.makeStream(bufferingPolicy: .bufferingOldest(2))
         let registered = state.withLock { state -> (id: Int, current: Event?)? in
             guard state.streams < state.maxStreams else { return nil }
             state.streams += 1
@@ -103,13 +112,13 @@ public final class KioskHub: Sendable {
         }
         guard let registered else { return nil }
         let cancel: @Sendable () -> Void = { [weak self] in
-            let removed = self?.state.withLock { state -> AsyncStream<Event>.Continuation? in
+            let removed = self?.state.withLock { state -> AsyncStream<Subscription.Wake>.Continuation? in
                 guard let c = state.channels[screen]?.subscribers.removeValue(forKey: registered.id) else { return nil }
                 state.streams -= 1
                 return c
             }
             removed?.finish()
         }
-        return Subscription(events: stream, current: registered.current, cancel: cancel)
+        return Subscription(wakes: stream, current: registered.current, cancel: cancel)
     }
 }

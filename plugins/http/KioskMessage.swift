@@ -77,7 +77,8 @@ public struct KioskMessage: Codable, Sendable, Hashable {
     public var footGap: Double
     public var media: [Media]
     public var clock: String?
-    /// When the schedule changes the page next (ms since 1970).
+    /// When the schedule put this page up, and when it changes it next (ms since 1970).
+    public var validFrom: Int64
     public var validUntil: Int64
 
     public init(_ frame: Frame, screen: String, width: Int, height: Int) {
@@ -92,6 +93,7 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         default: transition = Transition(kind: "cut", milliseconds: 0)
         }
         clock = frame.clock
+        validFrom = frame.presentation.validFrom
         validUntil = frame.presentation.validUntil
         var fonts: [PixelLayout.Font: Font] = [:]
         func face(_ font: PixelLayout.Font) -> String {
