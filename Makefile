@@ -6,7 +6,7 @@ APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-n
 	hyphen-ru liblz4-dev pkg-config tzdata tmux chromium python3
 BIN = .build/debug/vitrine
 
-.PHONY: setup build run check test bench-check bench-idle bench-render release clean
+.PHONY: setup build run check test bench-check bench-idle bench-render bench-push release clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -22,6 +22,7 @@ build: setup
 # The daemon on the demo: pages rotate in this terminal until Ctrl-C (the log goes to a file it names).
 run: build
 	$(BIN) check --config $(CONFIG)
+	@echo "Dashboard: http://127.0.0.1:8080/   kiosk screen: http://127.0.0.1:8080/screens/kiosk"
 	$(BIN) run --config $(CONFIG)
 
 check: build
@@ -49,3 +50,7 @@ bench-idle: setup
 bench-render: setup
 	$(SWIFT) build -c release --product vitrine-bench
 	.build/release/vitrine-bench config/exhibits
+
+# 2,000 kiosk browsers on one screen: delay from page change to delivery, memory per client (docs/benchmarks.md).
+bench-push: setup
+	bench/push.sh 2000 5

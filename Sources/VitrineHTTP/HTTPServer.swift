@@ -13,8 +13,6 @@ import VitrineModel
 /// health and Prometheus metrics. Runs beside the daemon in the service group; streams end on shutdown.
 public final class HTTPServer: Service, Sendable {
     public struct Limits: Sendable {
-        /// Bytes of a request body (control calls only take small JSON).
-        public var maxBody = 64 * 1024
         /// Bytes of one header field and of all of them.
         public var maxHeaderField = 8 * 1024
         public var maxHeaders = 32 * 1024
