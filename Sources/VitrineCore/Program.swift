@@ -12,14 +12,27 @@ public struct Program: Sendable {
     public let exhibits: [ExhibitID: Exhibit]
     public let calendar: VenueCalendar
     let surfaces: SurfaceProvider
-    let book = PageBook()
+    let book: PageBook
 
     public init(configuration: Configuration, exhibits: [ExhibitID: Exhibit], surfaces: @escaping SurfaceProvider) {
+        self.init(configuration: configuration, exhibits: exhibits, surfaces: surfaces, book: PageBook())
+    }
+
+    init(configuration: Configuration, exhibits: [ExhibitID: Exhibit], surfaces: @escaping SurfaceProvider,
+         book: PageBook) {
         self.configuration = configuration
         self.exhibits = exhibits
         self.calendar = VenueCalendar(identifier: configuration.timeZone)
             ?? VenueCalendar(identifier: "UTC")!
         self.surfaces = surfaces
+        self.book = book
+    }
+
+    /// The same program with other announcements; pages already laid out are kept (they do not depend on them).
+    public func with(announcements: [Announcement]) -> Program {
+        var configuration = configuration
+        configuration.announcements = announcements
+        return Program(configuration: configuration, exhibits: exhibits, surfaces: surfaces, book: book)
     }
 
     /// The same configuration and surfaces with other exhibits (and a fresh page cache).

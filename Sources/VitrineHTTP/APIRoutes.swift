@@ -46,6 +46,19 @@ struct APIRoutes: Sendable {
         router.get("/screens/{name}/picture.png") { _, context in
             try picture(context.parameters.require("name"))
         }
+        router.get("/api/announcements") { _, _ in Response.json(announcementsJSON()) }
+        router.post("/api/announcements") { request, _ in
+            try ControlToken.check(request, tokenFile: daemon.program.configuration.http?.tokenFile)
+            return try await announce(request)
+        }
+        router.delete("/api/announcements/{id}") { request, context in
+            try ControlToken.check(request, tokenFile: daemon.program.configuration.http?.tokenFile)
+            let id = try context.parameters.require("id")
+            guard daemon.withdraw(announcement: id) else {
+                throw HTTPError(.notFound, message: "no live announcement \(id) (configured ones are withdrawn in the configuration)\n")
+            }
+            return Response.json(StatusJSON.encode(["withdrawn": id]))
+        }
         router.post("/api/reload") { request, _ in
             // The token file as the running program names it: a reload can change it.
             try ControlToken.check(request, tokenFile: daemon.program.configuration.http?.tokenFile)
@@ -55,6 +68,112 @@ struct APIRoutes: Sendable {
             return Response.json(StatusJSON.encode(Answer(ok: failure == nil, error: failure)),
                                  status: failure == nil ? .ok : .unprocessableContent)
         }
+    }
+
+    // MARK: Announcements
+
+    struct AnnouncementRequest: Decodable {
+        var id: String?
+        var text: String?
+        var exhibit: String?
+        var screens: [String]?
+        var from: String?
+        var until: String?
+        var `for`: String?
+        var priority: Int?
+    }
+
+    struct AnnouncementJSON: Encodable {
+        var id: String
+        var text: String?
+        var exhibit: String?
+        var screens: [String]?
+        var from: String
+        var until: String
+        var priority: Int
+        var live: Bool
+    }
+
+    func announcementsJSON() -> String {
+        let program = daemon.program
+        let live = Set(daemon.liveAnnouncements.map(\.id))
+        let now = daemon.now()
+        let list = program.configuration.announcements.filter { $0.end > now }.map { a -> AnnouncementJSON in
+            var text: String?, exhibit: String?
+            switch a.content {
+            case let .text(t): text = t
+            case let .exhibit(id): exhibit = id.rawValue
+            }
+            return AnnouncementJSON(id: a.id, text: text, exhibit: exhibit, screens: a.screens,
+                                    from: program.calendar.format(a.start, seconds: true),
+                                    until: program.calendar.format(a.end, seconds: true), priority: a.priority,
+                                    live: live.contains(a.id))
+        }
+        return StatusJSON.encode(list)
+    }
+
+    /// `POST /api/announcements` with `{"text": …}` or `{"exhibit": …}`, and `until` or `for` (default one
+    /// hour), optionally `from`, `screens`, `priority`, `id`.
+    func announce(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 16 * 1024)
+        guard let ask = try? JSONDecoder().decode(AnnouncementRequest.self, from: Data(buffer: body)) else {
+            throw HTTPError(.badRequest, message: "expected a JSON object with text or exhibit, and until or for\n")
+        }
+        let program = daemon.program
+        let content: Announcement.Content
+        switch (ask.text?.trimmingCharacters(in: .whitespacesAndNewlines), ask.exhibit) {
+        case let (text?, nil) where !text.isEmpty && text.count <= 500: content = .text(text)
+        case let (nil, exhibit?):
+            guard program.exhibits[ExhibitID(exhibit)] != nil else {
+                throw HTTPError(.unprocessableContent, message: "no exhibit named \(exhibit)\n")
+            }
+            content = .exhibit(ExhibitID(exhibit))
+        default:
+            throw HTTPError(.unprocessableContent, message: "give either text (1 to 500 characters) or exhibit\n")
+        }
+        let names = program.configuration.screens.map(\.name)
+        if let unknown = ask.screens?.first(where: { !names.contains($0) }) {
+            throw HTTPError(.unprocessableContent, message: "no screen named \(unknown) (screens: \(names.joined(separator: ", ")))\n")
+        }
+        let now = daemon.now()
+        var start = now
+        if let from = ask.from {
+            guard let ms = program.calendar.parseDateTime(from) else {
+                throw HTTPError(.unprocessableContent, message: "from: expected a date and time such as 2026-12-24T16:45\n")
+            }
+            start = ms
+        }
+        var end = start + 3_600_000
+        if let until = ask.until {
+            guard let ms = program.calendar.parseDateTime(until) else {
+                throw HTTPError(.unprocessableContent, message: "until: expected a date and time such as 2026-12-24T17:00\n")
+            }
+            end = ms
+        } else if let span = ask.for {
+            guard let ms = parseDuration(span), ms > 0 else {
+                throw HTTPError(.unprocessableContent, message: "for: expected a duration such as 30m\n")
+            }
+            end = start + ms
+        }
+        guard end > start, end > now else {
+            throw HTTPError(.unprocessableContent, message: "the announcement must end after it starts, in the future\n")
+        }
+        guard end - start <= 31 * 86_400_000 else {
+            throw HTTPError(.unprocessableContent, message: "at most 31 days; write longer ones in the configuration\n")
+        }
+        let id = ask.id ?? "live-\(UUID().uuidString.prefix(8).lowercased())"
+        guard id.count <= 64, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
+              !program.configuration.announcements.contains(where: { $0.id == id && !daemon.liveAnnouncements.contains { $0.id == id } })
+        else {
+            throw HTTPError(.unprocessableContent, message: "id: letters, digits, - and _ (not a configured announcement's id)\n")
+        }
+        daemon.announce(Announcement(id: id, content: content, start: start, end: end, screens: ask.screens,
+                                     priority: max(-1000, min(1000, ask.priority ?? 0))))
+        struct Answer: Encodable { var id: String; var from: String; var until: String }
+        return Response.json(StatusJSON.encode(Answer(id: id, from: program.calendar.format(start, seconds: true),
+                                                      until: program.calendar.format(end, seconds: true))),
+                             status: .created)
     }
 
     // MARK: Schedule
@@ -72,7 +191,7 @@ struct APIRoutes: Sendable {
             }
             screens = [screen]
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = daemon.now()
         var from = now
         if let at = query.get("at") {
             guard let parsed = program.calendar.parseDateTime(at) else {

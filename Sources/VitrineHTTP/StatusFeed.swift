@@ -97,7 +97,7 @@ enum StatusJSON {
         }
         let body = Body(ready: status.ready, status: status.line, config: status.configPath,
                         programLoaded: calendar.format(status.loadedAt, seconds: true), lastReload: status.lastReload,
-                        now: calendar.format(Int64(Date().timeIntervalSince1970 * 1000), seconds: true),
+                        now: calendar.format(status.now, seconds: true),
                         screens: screens)
         return encode(body)
     }

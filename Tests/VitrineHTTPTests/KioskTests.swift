@@ -178,6 +178,37 @@ import VitrineTestKit
         await open.stop()
     }
 
+    /// An operator puts a message on the screens for a while, then takes it down; both change the screens at once.
+    @Test func announcementsOverTheAPIPreemptThePlaylist() async throws {
+        let screen = unique("kiosk")
+        let token = "museum-secret-\(UUID().uuidString)"
+        let live = try await live(screen: screen, http: "  token-file: token.txt") { venue in
+            try venue.writeRaw("token.txt", Data("\(token)\n".utf8))
+        }
+        let auth = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
+        let stream = try await live.client.stream("/screens/\(screen)/events")
+        #expect(try await message(stream.next()).title == "First")
+        let body = #"{"text": "The museum closes at 16:00 today.", "for": "30m", "screens": ["\#(screen)"]}"#
+        #expect(try await live.client.request("POST", "/api/announcements", body: body).status == 401)
+        let created = try await live.client.request("POST", "/api/announcements", headers: auth, body: body)
+        #expect(created.status == 201, "\(created.text)")
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])?["id"] as? String)
+        let shown = try await message(stream.next())
+        #expect(shown.kind == "message" && shown.texts.first?.text == "The museum closes at 16:00 today.")
+        #expect(try await live.client.request("GET", "/api/announcements").text.contains(id))
+
+        for bad in [#"{"text": ""}"#, #"{"exhibit": "nowhere"}"#, #"{"text": "x", "screens": ["nowhere"]}"#,
+                    #"{"text": "x", "for": "soon"}"#, "not json"] {
+            let reply = try await live.client.request("POST", "/api/announcements", headers: auth, body: bad)
+            #expect(reply.status == 422 || reply.status == 400, "\(bad): \(reply.status)")
+        }
+        #expect(try await live.client.request("DELETE", "/api/announcements/\(id)").status == 401)
+        #expect(try await live.client.request("DELETE", "/api/announcements/\(id)", headers: auth).status == 200)
+        #expect(try await message(stream.next()).title == "First", "back to the playlist")
+        #expect(try await live.client.request("DELETE", "/api/announcements/\(id)", headers: auth).status == 404)
+        await live.stop()
+    }
+
     @Test func onlyFilesAnExhibitNamesAreServedFromInsideTheContentFolder() async throws {
         let screen = unique("kiosk")
         let outside = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-secret-\(UUID()).png")

@@ -40,6 +40,9 @@ public final class Daemon: Service, Sendable {
         var stopping = false
         /// Counts program swaps; each runner notes the generation it last showed.
         var generation = 0
+        /// The announcements written in the configuration; live ones (from the API) are added to them.
+        var configured: [Announcement] = []
+        var live: [Announcement] = []
     }
 
     /// Starts from a program that loaded without errors.
@@ -50,7 +53,8 @@ public final class Daemon: Service, Sendable {
         self.clock = clock
         self.manager = manager
         self.logger = logger
-        state = Mutex(State(program: initial.program!, loadedAt: clock.now()))
+        state = Mutex(State(program: initial.program!, loadedAt: clock.now(),
+                            configured: initial.program!.configuration.announcements))
         for screen in initial.program!.configuration.screens {
             guard let output = initial.outputs[screen.name] else { continue }
             let slot = ScreenSlot(name: screen.name, type: screen.output,
@@ -63,6 +67,9 @@ public final class Daemon: Service, Sendable {
     }
 
     public var program: Program { state.withLock { $0.program } }
+
+    /// The time on the schedule's clock (ms since 1970).
+    public func now() -> Int64 { clock.now() }
 
     // MARK: Running
 
@@ -321,7 +328,11 @@ public final class Daemon: Service, Sendable {
         let now = clock.now()
         let generation = state.withLock { state -> Int in
             state.generation += 1
-            state.program = program
+            state.configured = program.configuration.announcements
+            // Live announcements outlast a reload; those whose screens are gone or that have ended are dropped.
+            let names = Set(program.configuration.screens.map(\.name))
+            state.live.removeAll { $0.end <= now || ($0.screens.map { !names.isSuperset(of: $0) } ?? false) }
+            state.program = program.with(announcements: state.configured + state.live)
             state.loadedAt = now
             state.slots = keep
             state.order = program.configuration.screens.map(\.name)
@@ -343,6 +354,43 @@ public final class Daemon: Service, Sendable {
         manager.ready(status: statusLine() + " · " + note)
         notify(.reloaded(failure: nil))
         return nil
+    }
+
+    // MARK: Live announcements
+
+    /// Shows a message or an exhibit on some or all screens for a while, pre-empting their playlists; screens
+    /// change at once. Lasts until its end, a withdrawal or a restart of the daemon.
+    public func announce(_ announcement: Announcement) {
+        let slots = state.withLock { state -> [ScreenSlot] in
+            state.live.removeAll { $0.id == announcement.id }
+            state.live.append(announcement)
+            state.generation += 1
+            state.program = state.program.with(announcements: state.configured + state.live)
+            return Array(state.slots.values)
+        }
+        for slot in slots { slot.wakeup.nudge() }
+        logger.notice("Announcement.", metadata: ["vitrine.announcement": "\(announcement.id)"])
+    }
+
+    /// Withdraws a live announcement; false when there is none with that id.
+    @discardableResult
+    public func withdraw(announcement id: String) -> Bool {
+        let (found, slots) = state.withLock { state -> (Bool, [ScreenSlot]) in
+            guard state.live.contains(where: { $0.id == id }) else { return (false, []) }
+            state.live.removeAll { $0.id == id }
+            state.generation += 1
+            state.program = state.program.with(announcements: state.configured + state.live)
+            return (true, Array(state.slots.values))
+        }
+        for slot in slots { slot.wakeup.nudge() }
+        if found { logger.notice("Announcement withdrawn.", metadata: ["vitrine.announcement": "\(id)"]) }
+        return found
+    }
+
+    /// The live announcements that have not ended.
+    public var liveAnnouncements: [Announcement] {
+        let now = clock.now()
+        return state.withLock { $0.live.filter { $0.end > now } }
     }
 
     // MARK: Observers and status
@@ -390,6 +438,8 @@ public final class Daemon: Service, Sendable {
         /// The STATUS line systemd shows.
         public var line: String
         public var configPath: String
+        /// The schedule's clock when this was taken (ms since 1970).
+        public var now: Int64
     }
 
     public func status() -> Status {
@@ -409,7 +459,7 @@ public final class Daemon: Service, Sendable {
                                  summary: slot.summary, frame: slot.frame, surface: slot.surface)
         }
         return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload, line: statusLine(),
-                      configPath: settings.configPath)
+                      configPath: settings.configPath, now: clock.now())
     }
 }
 
