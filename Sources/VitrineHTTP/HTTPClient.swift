@@ -107,12 +107,7 @@ public final class EventStream: @unchecked Sendable {
 
     private func line(timeout: Double) throws -> String {
         while true {
-            if let end = pending.firstIndex(of: 0x0A) {
-                var line = Array(pending[..<end])
-                pending.removeFirst(end + 1)
-                if line.last == 0x0D { line.removeLast() }
-                return String(decoding: line, as: UTF8.self)
-            }
+            if let line = takeLine(from: &pending) { return line }
             try more(timeout: timeout)
         }
     }
@@ -208,12 +203,7 @@ final class Connection: @unchecked Sendable {
 
     func readLine(timeout: Double? = nil) throws -> String {
         while true {
-            if let end = buffer.firstIndex(of: 0x0A) {
-                var line = Array(buffer[..<end])
-                buffer.removeFirst(end + 1)
-                if line.last == 0x0D { line.removeLast() }
-                return String(decoding: line, as: UTF8.self)
-            }
+            if let line = takeLine(from: &buffer) { return line }
             try fill(timeout: timeout ?? self.timeout)
         }
     }
@@ -267,6 +257,15 @@ final class Connection: @unchecked Sendable {
     }
 
     deinit { close() }
+}
+
+/// The first line of `bytes` without its LF or CRLF, removed from them; nil until a whole line is there.
+private func takeLine(from bytes: inout [UInt8]) -> String? {
+    guard let end = bytes.firstIndex(of: 0x0A) else { return nil }
+    var line = Array(bytes[..<end])
+    bytes.removeFirst(end + 1)
+    if line.last == 0x0D { line.removeLast() }
+    return String(decoding: line, as: UTF8.self)
 }
 
 /// Runs blocking work (sockets, child processes) on a Dispatch thread and waits for it without holding one of the
