@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= config/vitrine.yaml
 # Debian packages the build and the tests need (see README).
 APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-noto-core libhyphen-dev hyphen-en-us \
-	hyphen-ru liblz4-dev pkg-config tzdata tmux chromium python3
+	hyphen-ru liblz4-dev libsqlite3-dev pkg-config tzdata tmux chromium python3
 BIN = .build/debug/vitrine
 
 .PHONY: setup build run check test bench-check bench-idle bench-render bench-push release clean

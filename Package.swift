@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -80,11 +81,16 @@ let package = Package(
             path: "plugins/http",
             exclude: ["README.md", "sample.yaml"]
         ),
+        // Proof of play: every page shown, in SQLite (Debian's libsqlite3 through GRDB).
+        .target(
+            name: "VitrinePlayLog",
+            dependencies: ["VitrineCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // The HTTP listener: kiosk screens (from the http output), the operators' dashboard, the API, metrics.
         .target(
             name: "VitrineHTTP",
             dependencies: [
-                "VitrineCore", "VitrinePluginAPI", "VitrineRenderer", "HTTPOutput",
+                "VitrineCore", "VitrinePluginAPI", "VitrineRenderer", "HTTPOutput", "VitrinePlayLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -123,6 +129,7 @@ let package = Package(
                 "FramebufferOutput",
                 "HTTPOutput",
                 "VitrineHTTP",
+                "VitrinePlayLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -143,12 +150,12 @@ let package = Package(
         ),
         .testTarget(
             name: "VitrineCLITests",
-            dependencies: ["VitrineTestKit"]
+            dependencies: ["VitrineTestKit", "VitrinePlayLog"]
         ),
         .testTarget(
             name: "VitrineHTTPTests",
             dependencies: [
-                "VitrineHTTP", "HTTPOutput", "VitrineCore", "VitrineTestKit",
+                "VitrineHTTP", "HTTPOutput", "VitrineCore", "VitrineTestKit", "VitrinePlayLog",
             ]
         ),
     ]

@@ -7,6 +7,7 @@ import Logging
 import Synchronization
 import VitrineCore
 import VitrineModel
+import VitrinePlayLog
 import VitrinePluginAPI
 import VitrineRenderer
 
@@ -19,6 +20,7 @@ struct APIRoutes: Sendable {
     let limits: HTTPServer.Limits
     let logger: Logger
     let framed: FramedEvents
+    let playLog: PlayLog?
     let pictures = PictureCache()
 
     func add(to router: Router<BasicRequestContext>) {
@@ -47,6 +49,7 @@ struct APIRoutes: Sendable {
             try picture(context.parameters.require("name"))
         }
         router.get("/api/announcements") { _, _ in Response.json(announcementsJSON()) }
+        router.get("/api/plays") { request, _ in try plays(request) }
         router.post("/api/announcements") { request, _ in
             try ControlToken.check(request, tokenFile: daemon.program.configuration.http?.tokenFile)
             return try await announce(request)
@@ -174,6 +177,29 @@ struct APIRoutes: Sendable {
         return Response.json(StatusJSON.encode(Answer(id: id, from: program.calendar.format(start, seconds: true),
                                                       until: program.calendar.format(end, seconds: true))),
                              status: .created)
+    }
+
+    // MARK: Play log
+
+    /// `?screen=NAME&from=2026-12-01&to=2026-12-02&format=csv`: the pages shown, oldest first.
+    func plays(_ request: Request) throws -> Response {
+        guard let playLog else {
+            throw HTTPError(.notFound, message: "the play log is off (vitrine run --no-play-log)\n")
+        }
+        let query = request.uri.queryParameters
+        let calendar = daemon.program.calendar
+        func instant(_ key: String) throws -> Int64? {
+            guard let text = query.get(key) else { return nil }
+            guard let ms = calendar.parseDateTime(text) else {
+                throw HTTPError(.badRequest, message: "\(key): expected a date or date and time, found '\(text)'\n")
+            }
+            return ms
+        }
+        let plays = try playLog.plays(screen: query.get("screen"), from: instant("from") ?? 0, to: instant("to") ?? .max)
+        if query.get("format") == "csv" {
+            return Response.text(PlayLog.csv(plays), type: "text/csv; charset=utf-8")
+        }
+        return Response.json(StatusJSON.encode(plays))
     }
 
     // MARK: Schedule

@@ -8,6 +8,7 @@ import Logging
 import ServiceLifecycle
 import VitrineCore
 import VitrineModel
+import VitrinePlayLog
 
 /// The daemon's one HTTP listener: kiosk screens (`/screens/NAME`), the operators' dashboard (`/`), the JSON API,
 /// health and Prometheus metrics. Runs beside the daemon in the service group; streams end on shutdown.
@@ -31,14 +32,17 @@ public final class HTTPServer: Service, Sendable {
     let feed: StatusFeed
     let framed = FramedEvents()
     let metrics: VitrineMetrics
+    let playLog: PlayLog?
     let limits: Limits
     let logger: Logger
     let onRunning: @Sendable (Int) async -> Void
 
     /// `onRunning` gets the port actually bound (useful with port 0 in tests).
     public init(listener: HTTPListener, daemon: Daemon, hub: KioskHub = .shared, metrics: VitrineMetrics,
-                limits: Limits = Limits(), logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+                playLog: PlayLog? = nil, limits: Limits = Limits(), logger: Logger,
+                onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
     {
+        self.playLog = playLog
         self.listener = listener
         self.daemon = daemon
         self.hub = hub
@@ -123,7 +127,7 @@ public final class HTTPServer: Service, Sendable {
         router.add(middleware: Guard(logger: logger))
         KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger, framed: framed).add(to: router)
         APIRoutes(daemon: daemon, hub: hub, feed: feed, metrics: metrics, limits: limits, logger: logger,
-                  framed: framed).add(to: router)
+                  framed: framed, playLog: playLog).add(to: router)
         let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
             maxHeaderFieldSize: limits.maxHeaderField, maxHeaderListSize: limits.maxHeaders, maxHeaderFieldCount: 100)
         let server = HTTPServerBuilder.http1(configuration: .init(

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import UnixSignals
 import VitrineCore
 import VitrineHTTP
+import VitrinePlayLog
 import VitrineSystemd
 
 struct RunCommand: AsyncParsableCommand {
@@ -23,6 +24,17 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Do not reload when files in the content folder change (SIGHUP still reloads).")
     var noWatch = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Where the play log is kept (default: $STATE_DIRECTORY under systemd, else /var/lib/vitrine when writable, "
+            + "else ~/.local/state/vitrine)."))
+    var stateDir: String?
+
+    @Option(name: .long, help: "Days of plays kept in the play log.")
+    var playLogDays = 400
+
+    @Flag(name: .long, help: "Keep no play log.")
+    var noPlayLog = false
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -58,11 +70,23 @@ struct RunCommand: AsyncParsableCommand {
         // Catch SIGHUP from here on, before any screen can report ready.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let coordinator = ReloadCoordinator(daemon: daemon, hangups: hangups, watchedFolders: watched, logger: logger)
+        var playLog: PlayLog?
+        if !noPlayLog {
+            let path = StateDirectory.choose(stateDir) + "/plays.sqlite"
+            do {
+                playLog = try PlayLog(path: path)
+                playLog?.attach(to: daemon, keepDays: max(1, playLogDays), logger: logger)
+                logger.info("Play log.", metadata: ["vitrine.path": "\(path)"])
+            } catch {
+                // Proof of play matters, but not more than the screens: they run without it.
+                logger.error("Cannot open the play log; running without it: \(error)", metadata: ["vitrine.path": "\(path)"])
+            }
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: daemon), .init(service: coordinator)]
         if let listener = program.configuration.http {
             VitrineMetrics.shared.attach(to: daemon)
             services.append(.init(service: HTTPServer(listener: listener, daemon: daemon, metrics: .shared,
-                                                      logger: logger)))
+                                                      playLog: playLog, logger: logger)))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services,
@@ -74,6 +98,7 @@ struct RunCommand: AsyncParsableCommand {
             "vitrine.screens": "\(program.configuration.screens.map(\.name))",
         ])
         try await group.run()
+        try? playLog?.close(at: daemon.now())
         logger.info("Stopped.")
     }
 }

@@ -7,7 +7,7 @@ struct VitrineCommand: AsyncParsableCommand {
         commandName: "vitrine",
         abstract: "Runs the screens of a museum or gallery.",
         subcommands: [
-            RunCommand.self, StatusCommand.self, Check.self, ScheduleCommand.self, PagesCommand.self, RenderCommand.self,
+            RunCommand.self, StatusCommand.self, PlaysCommand.self, Check.self, ScheduleCommand.self, PagesCommand.self, RenderCommand.self,
             PluginsCommand.self,
         ]
     )

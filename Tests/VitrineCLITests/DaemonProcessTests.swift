@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import VitrinePlayLog
 import VitrineTestKit
 
 /// `vitrine run` as systemd runs it: a real NOTIFY_SOCKET, real signals, the real binary.
@@ -41,6 +42,7 @@ import VitrineTestKit
         let process = Process()
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = socket.path
+        environment["STATE_DIRECTORY"] = venue.root.appendingPathComponent("state").path
         environment.removeValue(forKey: "JOURNAL_STREAM")
         environment.removeValue(forKey: "INVOCATION_ID")
         let log = venue.root.appendingPathComponent("vitrine.log").path
@@ -59,6 +61,30 @@ import VitrineTestKit
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// Proof of play survives `kill -9`: every page that had finished showing is in the log, with its times.
+    @Test func killNineLosesNoFinishedPlay() async throws {
+        let venue = try venue(pageDuration: "1s")
+        var yaml = config(venue, playlist: "main", pageDuration: "1s")
+        yaml = yaml.replacingOccurrences(of: "  main: [first]", with: "  main: [first, second]")
+        try venue.writeConfig(yaml)
+        let socket = try NotifySocket(directory: venue.root)
+        let process = try start(venue, socket: socket)
+        _ = try #require(socket.wait { $0.contains("READY=1") }, "\(socket.messages)")
+        try await Task.sleep(for: .seconds(4.5))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let killedAt = Int64(Date().timeIntervalSince1970 * 1000)
+        let log = try PlayLog(path: venue.root.appendingPathComponent("state/plays.sqlite").path)
+        let plays = try log.plays(screen: "hall")
+        #expect(plays.count >= 3, "\(plays.map(\.shows))")
+        for play in plays {
+            #expect(play.end <= killedAt)
+            #expect(abs(play.end - play.start - 1000) < 300 || play == plays.first, "\(play)")
+        }
+        // Pages alternate, each followed by the other.
+        #expect(zip(plays, plays.dropFirst()).allSatisfy { $0.shows != $1.shows && abs($0.end - $1.start) < 50 })
     }
 
     @Test func notifiesReadyStatusReloadingAndStopping() throws {

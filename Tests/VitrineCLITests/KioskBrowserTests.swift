@@ -130,7 +130,8 @@ func startDaemon(_ venue: TemporaryVenue) async throws -> (Process, Int) {
     let log = venue.root.appendingPathComponent("vitrine.log").path
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Vitrine.binary)
-    process.arguments = ["run", "--config", venue.configPath, "--log-file", log, "--no-watch"]
+    process.arguments = ["run", "--config", venue.configPath, "--log-file", log, "--no-watch",
+                         "--state-dir", venue.root.appendingPathComponent("state").path]
     try process.run()
     var port = 0
     _ = await eventually(timeout: .seconds(30)) {

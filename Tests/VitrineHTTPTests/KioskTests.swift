@@ -7,6 +7,7 @@ import Testing
 import VitrineCore
 import VitrineHTTP
 import VitrineModel
+import VitrinePlayLog
 import VitrineTestKit
 
 /// The HTTP listener, live on a loopback port: a daemon with `http` screens and a manual clock, talked to over
@@ -71,8 +72,12 @@ import VitrineTestKit
                             initial: outcome, clock: clock, logger: logger)
         VitrineMetrics.shared.attach(to: daemon)
         let bound = Mutex(0)
+        let playLog = try PlayLog(path: venue.root.appendingPathComponent("state/plays.sqlite").path)
+        playLog.attach(to: daemon, keepDays: 400, logger: logger)
         let server = HTTPServer(listener: try #require(outcome.program?.configuration.http), daemon: daemon,
-                                metrics: .shared, limits: limits, logger: logger) { port in bound.withLock { $0 = port } }
+                                metrics: .shared, playLog: playLog, limits: limits, logger: logger) { port in
+            bound.withLock { $0 = port }
+        }
         let group = ServiceGroup(configuration: .init(services: [daemon, server], logger: logger))
         let task = Task { try await group.run() }
         #expect(await eventually { bound.withLock { $0 } > 0 && KioskHub.shared.current(screen) != nil })
@@ -302,8 +307,15 @@ import VitrineTestKit
         #expect(try await live.client.request("GET", "/api/schedule?screen=nowhere").status == 404)
         #expect(try await live.client.request("GET", "/api/schedule?at=yesterday").status == 400)
 
+        // The page that finished is in the play log.
+        live.clock.advance(to: Self.start + 10_000)
+        #expect(await eventually { KioskHub.shared.current(screen)?.data.contains("\"title\":\"Second\"") == true })
+        let plays = try await live.client.request("GET", "/api/plays?screen=\(screen)&format=csv").text
+        #expect(plays.hasPrefix("screen,exhibit,title,page,pages,theme,shows,start,end,seconds\n"))
+        #expect(plays.contains("\(screen),first,First,1,1,paper,First 1/1,2026-06-01T10:00:01Z,2026-06-01T10:00:10Z,9.0"),
+                "\(plays)")
         let metrics = try await live.client.request("GET", "/metrics").text
-        #expect(metrics.contains("vitrine_pages_shown_total{screen=\"\(screen)\"} 1"), "\(metrics)")
+        #expect(metrics.contains("vitrine_pages_shown_total{screen=\"\(screen)\"} 2"), "\(metrics)")
         #expect(metrics.contains("vitrine_kiosk_clients"))
         let dashboard = try await live.client.request("GET", "/")
         #expect(dashboard.status == 200 && dashboard.text.contains("/assets/dashboard.js"))

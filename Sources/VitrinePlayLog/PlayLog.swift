@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+import Synchronization
+import VitrineCore
+import VitrineModel
+import VitrinePluginAPI
+
+/// Proof of play: every page shown on every screen (screen, exhibit, page, theme, start, end), in an SQLite
+/// database in the state directory, for sponsors and lenders who ask what was shown, where and for how long.
+///
+/// A page's row is written, in its own transaction, when the page leaves the screen (the next page is up, or the
+/// daemon stops). The database runs in WAL mode: a committed row survives the process being killed, so a
+/// `kill -9` loses at most the page that was still showing.
+public final class PlayLog: Sendable {
+    public struct Play: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+        public static let databaseTableName = "play"
+        public var screen: String
+        /// Empty for messages and blank screens.
+        public var exhibit: String
+        public var title: String
+        /// 1-based; 0 for messages and blank screens.
+        public var page: Int
+        public var pages: Int
+        public var theme: String
+        /// What showed, in a few words: "Solidarity 2/4", "message “…”", "closed".
+        public var shows: String
+        /// Milliseconds since 1970.
+        public var start: Int64
+        public var end: Int64
+    }
+
+    private struct Showing {
+        var play: Play
+        var frame: Frame
+    }
+
+    let database: DatabasePool
+    public let path: String
+    private let showing = Mutex<[String: Showing]>([:])
+
+    /// Opens (or creates) the log at `path`.
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        database = try DatabasePool(path: path)  // WAL mode
+        try database.write { db in
+            try db.create(table: "play", ifNotExists: true) { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("screen", .text).notNull()
+                t.column("exhibit", .text).notNull()
+                t.column("title", .text).notNull()
+                t.column("page", .integer).notNull()
+                t.column("pages", .integer).notNull()
+                t.column("theme", .text).notNull()
+                t.column("shows", .text).notNull()
+                t.column("start", .integer).notNull()
+                t.column("end", .integer).notNull()
+            }
+            try db.create(index: "play_by_start", on: "play", columns: ["start"], ifNotExists: true)
+        }
+    }
+
+    /// Notes that a screen shows a frame from `at`; the page it replaces is written to the log.
+    public func shown(_ frame: Frame, on screen: String, at: Int64) throws {
+        let finished = showing.withLock { table -> Play? in
+            if let current = table[screen], current.frame.content == frame.content, current.frame.theme == frame.theme {
+                return nil  // the same page again (a clock ticking over): still one play
+            }
+            let previous = table[screen]
+            table[screen] = Showing(play: Self.play(of: frame, on: screen, at: at), frame: frame)
+            return previous.map { var play = $0.play; play.end = at; return play }
+        }
+        if let finished { try write(finished) }
+    }
+
+    /// Closes every screen's current play at `at` (the daemon stops).
+    public func close(at: Int64) throws {
+        let open = showing.withLock { table -> [Play] in
+            defer { table.removeAll() }
+            return table.values.map { var play = $0.play; play.end = at; return play }
+        }
+        for play in open { try write(play) }
+    }
+
+    private func write(_ play: Play) throws {
+        guard play.end > play.start else { return }
+        try database.write { db in try play.insert(db) }
+    }
+
+    static func play(of frame: Frame, on screen: String, at: Int64) -> Play {
+        var play = Play(screen: screen, exhibit: "", title: "", page: 0, pages: 0, theme: frame.theme.name,
+                        shows: frame.summary, start: at, end: at)
+        if case let .page(page) = frame.content {
+            play.exhibit = page.exhibit.rawValue
+            play.title = frame.title ?? page.title
+            play.page = page.index + 1
+            play.pages = page.count
+        }
+        return play
+    }
+
+    /// Plays that overlap `from..<to` (ms since 1970), oldest first, on one screen or all.
+    public func plays(screen: String? = nil, from: Int64 = 0, to: Int64 = .max, limit: Int = 100_000) throws -> [Play] {
+        try database.read { db in
+            var request = Play.filter(Column("end") > from && Column("start") < to)
+            if let screen { request = request.filter(Column("screen") == screen) }
+            return try request.order(Column("start"), Column("screen")).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// Drops plays that ended before `before`; returns how many.
+    @discardableResult
+    public func prune(before: Int64) throws -> Int {
+        try database.write { db in try Play.filter(Column("end") < before).deleteAll(db) }
+    }
+
+    /// Keeps the log: records what the daemon shows, closes the plays when it stops, and drops plays older than
+    /// `keepDays` once a day.
+    public func attach(to daemon: Daemon, keepDays: Int, logger: Logger) {
+        daemon.observe { [self] event in
+            guard case let .shown(screen, frame) = event else { return }
+            do {
+                try shown(frame, on: screen, at: daemon.now())
+            } catch {
+                logger.error("Cannot write the play log: \(error)", metadata: ["vitrine.path": "\(path)"])
+            }
+        }
+        Task.detached { [self] in
+            while !Task.isCancelled {
+                _ = try? prune(before: daemon.now() - Int64(keepDays) * 86_400_000)
+                try? await Task.sleep(for: .seconds(86_400))
+            }
+        }
+    }
+
+    /// CSV with a header row; times as ISO 8601 in UTC.
+    public static func csv(_ plays: [Play]) -> String {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        func time(_ ms: Int64) -> String {
+            var seconds = time_t(ms / 1000)
+            var parts = tm()
+            gmtime_r(&seconds, &parts)
+            var buffer = [CChar](repeating: 0, count: 32)
+            let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+            return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        var out = "screen,exhibit,title,page,pages,theme,shows,start,end,seconds\n"
+        for p in plays {
+            out += [field(p.screen), field(p.exhibit), field(p.title), "\(p.page)", "\(p.pages)", field(p.theme),
+                    field(p.shows), time(p.start), time(p.end), String(format: "%.1f", Double(p.end - p.start) / 1000)]
+                .joined(separator: ",") + "\n"
+        }
+        return out
+    }
+}

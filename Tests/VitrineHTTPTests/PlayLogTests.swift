@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import VitrineModel
+import VitrinePlayLog
+import VitrinePluginAPI
+import VitrineTestKit
+
+/// The play log on its own: one row per page that left the screen, kept on disk.
+@Suite struct PlayLogTests {
+    func frame(_ title: String, page: Int = 0, of count: Int = 2, theme: String = "paper") -> Frame {
+        let page = Page(exhibit: ExhibitID(title.lowercased()), series: nil, title: title, index: page, count: count,
+                        items: [], words: 0)
+        let presentation = Presentation(screen: "hall", content: .exhibit(page.exhibit, page: page.index,
+                                                                           pageCount: count),
+                                        theme: theme, reason: .playlist, validFrom: 0, validUntil: 1)
+        return Frame(content: .page(page), presentation: presentation, theme: Theme(name: theme))
+    }
+
+    @Test func aPageIsLoggedWhenItLeavesTheScreenAndKeptOnDisk() throws {
+        let venue = try TemporaryVenue()
+        let path = venue.root.appendingPathComponent("state/plays.sqlite").path
+        let t = instant("2026-12-05T10:00:00Z")
+        do {
+            let log = try PlayLog(path: path)
+            try log.shown(frame("Solidarity"), on: "hall", at: t)
+            var clocked = frame("Solidarity")
+            clocked.clock = "10:01"
+            try log.shown(clocked, on: "hall", at: t + 60_000)  // the clock ticked: the same play
+            try log.shown(frame("Solidarity", page: 1), on: "hall", at: t + 90_000)
+            try log.shown(frame("Letters, \"home\""), on: "wall", at: t + 5_000)
+            #expect(try log.plays().count == 1, "only the finished page is written")
+            try log.close(at: t + 100_000)
+        }
+        let reopened = try PlayLog(path: path)
+        let plays = try reopened.plays()
+        #expect(plays.map(\.shows) == ["Solidarity 1/2", "Letters, \"home\" 1/2", "Solidarity 2/2"])
+        #expect(plays[0].start == t && plays[0].end == t + 90_000)
+        #expect(try reopened.plays(screen: "wall").count == 1)
+        #expect(try reopened.plays(from: t + 95_000, to: t + 99_000).map(\.screen).sorted() == ["hall", "wall"])
+        #expect(try reopened.plays(from: t + 200_000).isEmpty)
+        let csv = PlayLog.csv(plays)
+        #expect(csv.contains("wall,\"letters, \"\"home\"\"\",\"Letters, \"\"home\"\"\",1,2,paper,"), "\(csv)")
+        #expect(csv.contains(",2026-12-05T10:00:00Z,2026-12-05T10:01:30Z,90.0\n"))
+        #expect(try reopened.prune(before: t + 95_000) == 1)
+        #expect(try reopened.plays().count == 2)
+    }
+}
