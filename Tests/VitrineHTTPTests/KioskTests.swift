@@ -42,7 +42,7 @@ import VitrineTestKit
     static let start = instant("2026-06-01T10:00:00Z")
 
     /// A venue with exhibits `first` and `second` (one page each, 10 s) and an http screen named `screen`.
-    func live(screen: String, http extra: String = "", limits: HTTPServer.Limits = .init(),
+    func live(screen: String, http extra: String = "", moreScreens: String = "", limits: HTTPServer.Limits = .init(),
               files: (TemporaryVenue) throws -> Void = { _ in }) async throws -> Live {
         let venue = try TemporaryVenue()
         try venue.writeConfig("""
@@ -51,12 +51,14 @@ import VitrineTestKit
               paper: { background: "#F6F1E7", text: "#1D1B18", transition: cut }
             playlists:
               main: [first, second]
+              second: [second]
             screens:
               \(screen):
                 output: http
                 playlist: main
                 width: 1280
                 height: 720
+            \(moreScreens)
             http:
               listen: 127.0.0.1:0
             \(extra)
@@ -287,6 +289,23 @@ import VitrineTestKit
         for stream in streams where await stream.isOpen() { open += 1 }
         #expect(open == 200)
         #expect(KioskHub.shared.streams(for: screen) == 200)
+        await live.stop()
+    }
+
+    /// A reload that changes one screen's page pushes to that screen only; the other's browsers see nothing.
+    @Test func aReloadPushesOnlyWhereThePageChanged() async throws {
+        let screen = unique("kiosk"), other = unique("other")
+        let live = try await live(screen: screen, moreScreens: "  \(other):\n    output: http\n    playlist: second")
+        #expect(await eventually { KioskHub.shared.current(other) != nil })
+        let a = try await live.client.stream("/screens/\(screen)/events")
+        let b = try await live.client.stream("/screens/\(other)/events")
+        #expect(try await message(a.next()).title == "First")
+        #expect(try await message(b.next()).title == "Second")
+        try live.venue.addExhibit("first", "---\ntitle: First, renamed\npage-duration: 10s\n---\nThe first page.\n")
+        #expect(await live.daemon.reload() == nil)
+        #expect(try await message(a.next()).title == "First, renamed")
+        await #expect(throws: HTTPTestClient.Failure.timeout) { try await b.next(timeout: 0.5) }
+        #expect(await b.isOpen())
         await live.stop()
     }
 
