@@ -82,7 +82,9 @@ import VitrineTestKit
         }
         let group = ServiceGroup(configuration: .init(services: [daemon, server], logger: logger))
         let task = Task { try await group.run() }
-        #expect(await eventually { bound.withLock { $0 } > 0 && KioskHub.shared.current(screen) != nil })
+        #expect(await eventually(timeout: .seconds(30)) {
+            bound.withLock { $0 } > 0 && KioskHub.shared.current(screen) != nil
+        })
         return Live(venue: venue, clock: clock, daemon: daemon, group: group, task: task,
                     port: bound.withLock { $0 })
     }
