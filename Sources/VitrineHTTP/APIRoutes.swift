@@ -17,10 +17,10 @@ struct APIRoutes: Sendable {
     let hub: KioskHub
     let feed: StatusFeed
     let metrics: VitrineMetrics
-    let limits: HTTPServer.Limits
     let logger: Logger
-    let framed: FramedEvents
     let playLog: PlayLog?
+    /// The event-stream writer the kiosk screens use, for the dashboard's stream.
+    let streams: KioskRoutes
     let pictures = PictureCache()
 
     func add(to router: Router<BasicRequestContext>) {
@@ -38,8 +38,7 @@ struct APIRoutes: Sendable {
             Response.json(StatusJSON.make(daemon.status(), program: daemon.program, hub: hub))
         }
         router.get("/api/status/events") { request, _ in
-            try KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger, framed: framed)
-                .stream(request, hub: feed.dashboards, channel: "status", event: "status")
+            try streams.stream(request, hub: feed.dashboards, channel: "status", event: "status")
         }
         router.get("/api/schedule") { request, _ in try schedule(request) }
         router.get("/metrics") { _, _ in

@@ -125,9 +125,10 @@ public final class HTTPServer: Service, Sendable {
     func makeApplication(_ listener: HTTPListener) -> some Service {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: Guard(logger: logger))
-        KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger, framed: framed).add(to: router)
-        APIRoutes(daemon: daemon, hub: hub, feed: feed, metrics: metrics, limits: limits, logger: logger,
-                  framed: framed, playLog: playLog).add(to: router)
+        let kiosk = KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger, framed: framed)
+        kiosk.add(to: router)
+        APIRoutes(daemon: daemon, hub: hub, feed: feed, metrics: metrics, logger: logger,
+                  playLog: playLog, streams: kiosk).add(to: router)
         let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
             maxHeaderFieldSize: limits.maxHeaderField, maxHeaderListSize: limits.maxHeaders, maxHeaderFieldCount: 100)
         let server = HTTPServerBuilder.http1(configuration: .init(

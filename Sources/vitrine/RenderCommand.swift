@@ -59,7 +59,7 @@ struct RenderCommand: ParsableCommand {
             throw ExitCode(1)
         }
         print("\(output): \(screen) at \(program.calendar.format(moment, seconds: true)): "
-            + "\(Daemon.summary(of: frame)) (\(parts[0])x\(parts[1]))")
+            + "\(frame.summary) (\(parts[0])x\(parts[1]))")
     }
 
     /// Every distinct page of the day, in the order it first comes up.
@@ -81,7 +81,7 @@ struct RenderCommand: ParsableCommand {
             guard pages.count < 200 else { break }
             seen[key] = pages.count
             let time = calendar.local(max(presentation.validFrom, start))
-            let label = "\(time.time) · \(Daemon.summary(of: frame)) · \(presentation.theme)"
+            let label = "\(time.time) · \(frame.summary) · \(presentation.theme)"
             pages.append((painter.paint(frame, width: width, height: height), label))
         }
         let sheet = ContactSheet.compose(pages)

@@ -132,7 +132,7 @@ public final class Daemon: Service, Sendable {
             let frame = program.frame(for: presentation, surface: surface, at: now)
             if last.map({ !$0.showsSame(as: frame) }) ?? true {
                 // The summary first: the output may report the frame shown (and the daemon ready) at once.
-                slot.summary = Self.summary(of: frame)
+                slot.summary = frame.summary
                 slot.frame = frame
                 slot.mailbox.send(frame)
                 last = frame
@@ -254,7 +254,7 @@ public final class Daemon: Service, Sendable {
 
     // MARK: Frames
 
-    public static func summary(of frame: Frame) -> String { frame.summary }
+
 
     // MARK: Reload
 
