@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Memory of the daemon driving one 1080p framebuffer screen (a file standing in for /dev/fb0), next to headless
 # Chromium showing the same page as HTML, measured in the same run (skipped with a message when chromium is absent).
-# Both settle for SETTLE seconds (default 20) first. Release build with --static-swift-stdlib, as packaged.
+# Pages change every 4 s (crossfades included) so the figure is the daemon at work, not just after start-up:
+# RSS is sampled every 0.25 s over SETTLE seconds (default 20): the median is the daemon showing a page, the
+# highest sample the moment of a crossfade (old and new frame both held). Chromium settles for the same time. Release build with --static-swift-stdlib, as packaged.
 # Usage: bench/footprint.sh [SETTLE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +15,11 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pkill -f --
       sleep 1; rm -rf "$work"' EXIT
 cat > "$work/vitrine.yaml" <<YAML
 timezone: Europe/Paris
-pages: { duration: 1h }
+
 themes:
   paper: { background: "#F6F1E7", text: "#1D1B18", accent: "#7A1F1F", muted: "#4F4A42" }
 playlists:
-  main: [solidarity]
+  main: [{ exhibit: solidarity, duration: 4s }]
 screens:
   wall:
     output: framebuffer
@@ -26,14 +28,24 @@ screens:
     width: 1920
     height: 1080
 YAML
-"$bin" run --config "$work/vitrine.yaml" --log-file "$work/log" --no-watch &
+"$bin" run --config "$work/vitrine.yaml" --log-file "$work/log" --log-level debug --no-watch &
 pids+=($!)
 vitrine_pid=$!
-sleep "$settle"
-rss=$(awk '/VmRSS/ { print $2 }' "/proc/$vitrine_pid/status")
-pss=$(awk '/^Pss:/ { print $2 }' "/proc/$vitrine_pid/smaps_rollup")
+rss_samples=(); pss_samples=()
+for _ in $(seq $((settle * 4))); do
+    sleep 0.25
+    rss_samples+=("$(awk '/VmRSS/ { print $2 }' "/proc/$vitrine_pid/status")")
+    pss_samples+=("$(awk '/^Pss:/ { print $2 }' "/proc/$vitrine_pid/smaps_rollup")")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+rss=$(median "${rss_samples[@]}")
+pss=$(median "${pss_samples[@]}")
+peak=$(printf '%s\n' "${rss_samples[@]}" | sort -n | tail -1)
+changes=$(grep -c "Showing\." "$work/log" || true)
 printf 'vitrine_fb_1080p_rss: %.1f MiB\n' "$(echo "$rss / 1024" | bc -l)"
 printf 'vitrine_fb_1080p_pss: %.1f MiB\n' "$(echo "$pss / 1024" | bc -l)"
+printf 'vitrine_fb_1080p_rss_peak_crossfade: %.1f MiB\n' "$(echo "$peak / 1024" | bc -l)"
+echo "vitrine_pages_shown_meanwhile: $changes"
 
 if ! command -v chromium >/dev/null; then
     echo "chromium: not installed, comparison skipped (apt-get install chromium)"

@@ -6,7 +6,11 @@ struct SystemdServiceManager: ServiceManager {
     let notifier = SystemdNotifier()
     let watchdogInterval: Duration? = SystemdNotifier().watchdogInterval
 
-    func ready(status: String) { notifier.ready(status: status) }
+    func ready(status: String) {
+        notifier.ready(status: status)
+        // Start-up and reload are done: their code need not stay mapped (see StartupPages).
+        StartupPages.release()
+    }
     func status(_ status: String) { notifier.status(status) }
     func reloading(status: String) { notifier.reloading(status: status) }
     func stopping(status: String) { notifier.stopping(status: status) }
