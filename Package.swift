@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Remote displays (`push:` on an http screen): HTTP and HTTPS client on the same SwiftNIO threads.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Debian's libcmark (the CommonMark reference implementation), see README "Why these libraries".
@@ -77,7 +79,8 @@ let package = Package(
         ),
         .target(
             name: "HTTPOutput",
-            dependencies: ["VitrinePluginAPI", "VitrineRenderer"],
+            dependencies: ["VitrinePluginAPI", "VitrineRenderer",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "plugins/http",
             exclude: ["README.md", "sample.yaml"]
         ),
@@ -156,6 +159,8 @@ let package = Package(
             name: "VitrineHTTPTests",
             dependencies: [
                 "VitrineHTTP", "HTTPOutput", "VitrineCore", "VitrineTestKit", "VitrinePlayLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
     ]

@@ -81,7 +81,7 @@ enum Dashboard {
             c.facts.replaceChildren();
             const h = document.createElement("h2"); h.textContent = s.name;
             const health = document.createElement("span"); health.className = "health";
-            health.textContent = s.health + (s.failure ? ": " + s.failure : "");
+            health.textContent = s.health + (s.failure ? ": " + s.failure : "") + (s.trouble ? " · " + s.trouble : "");
             const dl = document.createElement("dl");
             field(dl, "shows", s.summary);
             field(dl, "output", s.output + (s.size ? " " + s.size : ""));

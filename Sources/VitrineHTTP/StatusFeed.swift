@@ -58,6 +58,7 @@ enum StatusJSON {
         var output: String
         var health: String
         var failure: String?
+        var trouble: String?
         var summary: String
         var exhibit: String?
         var page: Int?
@@ -86,6 +87,7 @@ enum StatusJSON {
             let pixels = screen.surface.key.hasPrefix("pixels ")
             return Screen(
                 name: screen.name, output: screen.output, health: screen.health, failure: screen.failure,
+                trouble: screen.trouble,
                 summary: screen.summary, exhibit: exhibit, page: page, pages: pages, theme: frame?.theme.name,
                 reason: frame?.presentation.reason.rawValue,
                 since: frame.map { calendar.format($0.presentation.validFrom, seconds: true) },

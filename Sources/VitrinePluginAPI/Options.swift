@@ -64,17 +64,45 @@ public struct OptionProblem: Hashable, Sendable, Error {
 public final class OptionsReader {
     public let screen: String
     public let entries: [OptionEntry]
-    public private(set) var problems: [OptionProblem] = []
+    /// The screen's reader, when this one reads a nested group of options (`push:`): problems go there.
+    private let parent: OptionsReader?
+    private var ownProblems: [OptionProblem] = []
+    public var problems: [OptionProblem] { parent?.problems ?? ownProblems }
 
+    /// `screen` names where the options sit in messages: "lobby", or "lobby.push" for a nested group.
     public init(screen: String, entries: [OptionEntry]) {
         self.screen = screen
         self.entries = entries
+        parent = nil
+    }
+
+    private init(screen: String, entries: [OptionEntry], parent: OptionsReader) {
+        self.screen = screen
+        self.entries = entries
+        self.parent = parent
+    }
+
+    private func record(_ problem: OptionProblem) {
+        if let parent { parent.record(problem) } else { ownProblems.append(problem) }
     }
 
     public func problem(_ key: String, _ message: String) {
         let entry = entries.first { $0.key == key }
-        problems.append(OptionProblem(key: key, message: "screens.\(screen).\(key): \(message)",
-                                      line: entry?.node.line ?? entry?.line, column: entry?.node.column ?? entry?.column))
+        record(OptionProblem(key: key, message: "screens.\(screen).\(key): \(message)",
+                             line: entry?.node.line ?? entry?.line, column: entry?.node.column ?? entry?.column))
+    }
+
+    /// A nested group of options (`push: { url: …, timeout: … }`), read strictly against `specs`; its problems are
+    /// this reader's. Nil when the key is absent or not a mapping (reported).
+    public func section(_ key: String, specs: [OptionSpec]) -> OptionsReader? {
+        guard let node = node(key) else { return nil }
+        guard case let .map(entries) = node.value else {
+            problem(key, "expected options indented below it (key: value lines)")
+            return nil
+        }
+        let reader = OptionsReader(screen: "\(screen).\(key)", entries: entries, parent: self)
+        reader.rejectUnknown(specs)
+        return reader
     }
 
     /// Reports every key not among `specs`.
@@ -84,7 +112,7 @@ public final class OptionsReader {
             var message = "screens.\(screen): unknown option '\(entry.key)' for this output"
             if let near = nearestName(to: entry.key, in: known) { message += "; did you mean '\(near)'?" }
             else if !known.isEmpty { message += " (options: \(known.joined(separator: ", ")))" }
-            problems.append(OptionProblem(key: entry.key, message: message, line: entry.line, column: entry.column))
+            record(OptionProblem(key: entry.key, message: message, line: entry.line, column: entry.column))
         }
     }
 
@@ -128,6 +156,17 @@ public final class OptionsReader {
             return nil
         }
         return text
+    }
+
+    /// `600ms`, `5s`, `2m`; a bare number is seconds. Milliseconds.
+    public func duration(_ key: String, in range: ClosedRange<Int64>) -> Int64? {
+        guard let text = string(key) else { return nil }
+        guard let value = parseDuration(text), range.contains(value) else {
+            problem(key, "expected a duration from \(range.lowerBound) ms to \(range.upperBound / 1000) s "
+                + "such as 5s or 800ms, found '\(text)'")
+            return nil
+        }
+        return value
     }
 
     /// An absolute path.

@@ -65,13 +65,17 @@ public struct OutputContext: Sendable {
     public var surfaceChanged: @Sendable (Surface) -> Void
     /// Tells the core a frame is on the screen (the first one makes the daemon ready).
     public var shown: @Sendable (Frame) -> Void
+    /// Reports trouble that leaves the screen running ("push: connection refused" when a remote display does not
+    /// answer) for STATUS and the dashboard; nil once it is over.
+    public var trouble: @Sendable (String?) -> Void
 
     public init(screen: String, logger: Logger, surfaceChanged: @escaping @Sendable (Surface) -> Void,
-                shown: @escaping @Sendable (Frame) -> Void) {
+                shown: @escaping @Sendable (Frame) -> Void, trouble: @escaping @Sendable (String?) -> Void = { _ in }) {
         self.screen = screen
         self.logger = logger
         self.surfaceChanged = surfaceChanged
         self.shown = shown
+        self.trouble = trouble
     }
 }
 

@@ -40,7 +40,7 @@ struct ScheduleCommand: ParsableCommand {
         if let until { end = try instantOption(until, option: "until", in: program) }
         if let span {
             guard end == nil else { throw ValidationError("give either --until or --for, not both") }
-            guard let ms = VitrineCore.parseDuration(span), ms > 0 else {
+            guard let ms = VitrineModel.parseDuration(span), ms > 0 else {
                 throw ValidationError("--for: expected a duration such as 10m or 2h, found '\(span)'")
             }
             end = from + ms

@@ -52,6 +52,7 @@ struct StatusCommand: AsyncParsableCommand {
             if let next = screen["nextChange"] as? String { line += "  next change \(next)" }
             if let clients = screen["clients"] as? Int { line += "  \(clients) browser\(clients == 1 ? "" : "s")" }
             if let failure = screen["failure"] as? String { line += "  (\(failure))" }
+            if let trouble = screen["trouble"] as? String { line += "  (\(trouble))" }
             print(line)
         }
         if !healthy { throw ExitCode(1) }

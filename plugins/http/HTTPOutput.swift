@@ -11,12 +11,15 @@ public struct HTTPOutput: OutputPlugin {
         OptionSpec("width", "number", default: "1920", "Stage width in pixels: pages are laid out for it and scaled "
             + "to the browser's window."),
         OptionSpec("height", "number", default: "1080", "Stage height in pixels."),
+        OptionSpec("push", "options below it", "Also POST each page to a remote display: url, format (json, png, "
+            + "json+png), timeout, retry-max, token-file. See plugins/http/README.md."),
     ]
 
     public let screen: String
     let width: Int
     let height: Int
     let hub: KioskHub
+    let push: RemoteDisplay?
 
     public init?(screen: String, options reader: OptionsReader) {
         self.init(screen: screen, options: reader, hub: .shared)
@@ -27,6 +30,7 @@ public struct HTTPOutput: OutputPlugin {
         self.hub = hub
         width = reader.int("width", in: 64...8192) ?? 1920
         height = reader.int("height", in: 64...8192) ?? 1080
+        push = reader.section("push", specs: RemoteDisplay.options).flatMap(RemoteDisplay.init(options:))
         if !reader.problems.isEmpty { return nil }
     }
 
@@ -41,11 +45,42 @@ public struct HTTPOutput: OutputPlugin {
         context.logger.info("Serving kiosk browsers.", metadata: [
             "vitrine.path": "/screens/\(screen)", "vitrine.size": "\(width)x\(height)",
         ])
-        for await frame in frames {
-            // An unchanged page (a reload that touched another screen) is not pushed again.
-            let message = KioskMessage(frame, screen: screen, width: width, height: height).json
-            if hub.current(screen)?.data != message { hub.publish(screen, data: message) }
-            context.shown(frame)
+        guard let push else {
+            for await frame in frames { show(frame, context: context) }
+            return
         }
+        // The remote display is served by a task of its own, so a display that hangs never holds up the browsers.
+        let pending = RemoteDisplay.Pending()
+        let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        context.logger.info("Pushing pages to a remote display.", metadata: [
+            "vitrine.url": "\(push.url)", "vitrine.format": "\(push.format.rawValue)",
+        ])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await push.run(pending: pending, wakeups: wakeups, screen: screen, context: context) }
+            var serial = 0
+            for await frame in frames {
+                let (message, changed) = show(frame, context: context)
+                // The display gets the first page of every run, even one the browsers already have.
+                guard changed || serial == 0 else { continue }
+                serial += 1
+                let delivery = push.prepare(frame, serial: serial, message: Array(message.utf8), width: width,
+                                            height: height)
+                pending.put(delivery)
+                wake.yield()
+            }
+            wake.finish()
+            group.cancelAll()
+        }
+    }
+
+    /// Publishes the frame to the kiosk browsers unless they have it already (an unchanged page, after a reload
+    /// that touched another screen, is not pushed again).
+    @discardableResult
+    private func show(_ frame: Frame, context: OutputContext) -> (message: String, changed: Bool) {
+        let message = KioskMessage(frame, screen: screen, width: width, height: height).json
+        let changed = hub.current(screen)?.data != message
+        if changed { hub.publish(screen, data: message) }
+        context.shown(frame)
+        return (message, changed)
     }
 }

@@ -177,6 +177,11 @@ public final class Daemon: Service, Sendable {
                         screenSettled()
                     }
                     notify(.shown(screen: slot.name, frame: frame))
+                },
+                trouble: { [self, slot] trouble in
+                    guard slot.trouble != trouble else { return }
+                    slot.trouble = trouble
+                    publishStatus()
                 }
             )
             let started = ContinuousClock.now
@@ -191,6 +196,7 @@ public final class Daemon: Service, Sendable {
             failures += 1
             let delay = Duration.seconds(min(60, 1 << min(failures - 1, 6)))
             slot.health = .failed(reason)
+            slot.trouble = nil
             notify(.outputFailed(screen: slot.name, reason: reason))
             outputLogger.error("Output failed: \(reason); restarting in \(delay).")
             screenSettled()
@@ -241,7 +247,7 @@ public final class Daemon: Service, Sendable {
         for slot in slots {
             switch slot.health {
             case let .failed(reason): parts.append("\(slot.name): failed (\(reason))")
-            default: parts.append("\(slot.name): \(slot.summary)")
+            default: parts.append("\(slot.name): \(slot.summary)" + (slot.trouble.map { " (\($0))" } ?? ""))
             }
         }
         return parts.joined(separator: " · ")
@@ -423,6 +429,8 @@ public final class Daemon: Service, Sendable {
             /// "starting", "showing" or "failed".
             public var health: String
             public var failure: String?
+            /// Trouble that leaves the screen running (a remote display not answering).
+            public var trouble: String?
             /// "Solidarity 2/5".
             public var summary: String
             public var frame: Frame?
@@ -456,7 +464,7 @@ public final class Daemon: Service, Sendable {
                 failure = reason
             }
             return Status.Screen(name: slot.name, output: slot.type, health: health, failure: failure,
-                                 summary: slot.summary, frame: slot.frame, surface: slot.surface)
+                                 trouble: slot.trouble, summary: slot.summary, frame: slot.frame, surface: slot.surface)
         }
         return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload, line: statusLine(),
                       configPath: settings.configPath, now: clock.now())

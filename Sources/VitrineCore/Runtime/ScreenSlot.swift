@@ -23,6 +23,7 @@ final class ScreenSlot: Sendable {
         var surface: Surface
         var health: Health = .starting
         var summary = "starting"
+        var trouble: String?
         var frame: Frame?
         var runner: Task<Void, Never>?
         var supervisor: Task<Void, Never>?
@@ -51,6 +52,12 @@ final class ScreenSlot: Sendable {
     var summary: String {
         get { state.withLock { $0.summary } }
         set { state.withLock { $0.summary = newValue } }
+    }
+
+    /// What the running output reported going wrong without stopping it.
+    var trouble: String? {
+        get { state.withLock { $0.trouble } }
+        set { state.withLock { $0.trouble = newValue } }
     }
 
     /// The frame last handed to the output.
