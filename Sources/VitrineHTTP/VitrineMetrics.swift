@@ -32,6 +32,7 @@ public final class VitrineMetrics: Sendable {
             case let .reloaded(failure):
                 reloads.increment()
                 if failure != nil { reloadFailures.increment() }
+            case .announcementsChanged: break
             }
         }
     }

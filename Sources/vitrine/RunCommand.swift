@@ -26,7 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     var noWatch = false
 
     @Option(name: .long, help: ArgumentHelp(
-        "Where the play log is kept (default: $STATE_DIRECTORY under systemd, else /var/lib/vitrine when writable, "
+        "Where the play log and live announcements are kept (default: $STATE_DIRECTORY under systemd, else /var/lib/vitrine when writable, "
             + "else ~/.local/state/vitrine)."))
     var stateDir: String?
 
@@ -70,9 +70,15 @@ struct RunCommand: AsyncParsableCommand {
         // Catch SIGHUP from here on, before any screen can report ready.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let coordinator = ReloadCoordinator(daemon: daemon, hangups: hangups, watchedFolders: watched, logger: logger)
+        let state = StateDirectory.choose(stateDir)
+        if (try? FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)) == nil {
+            logger.error("Cannot create the state directory; live announcements and plays will not be kept.",
+                         metadata: ["vitrine.path": "\(state)"])
+        }
+        AnnouncementStore(path: state + "/announcements.json", logger: logger).attach(to: daemon)
         var playLog: PlayLog?
         if !noPlayLog {
-            let path = StateDirectory.choose(stateDir) + "/plays.sqlite"
+            let path = state + "/plays.sqlite"
             do {
                 playLog = try PlayLog(path: path)
                 playLog?.attach(to: daemon, keepDays: max(1, playLogDays), logger: logger)

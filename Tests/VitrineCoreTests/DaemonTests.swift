@@ -92,6 +92,39 @@ import VitrineTestKit
         await daemon.stopAll()
     }
 
+    /// A live announcement outlasts a restart of the daemon (a crash, an upgrade); one that has ended does not come
+    /// back, and an unreadable file is set aside rather than overwritten.
+    @Test func liveAnnouncementsAreKeptAcrossARestart() async throws {
+        let setup = try setUp("kept", at: "2026-06-01T10:00:03Z")
+        let path = setup.venue.root.appendingPathComponent("announcements.json").path
+        let first = try makeDaemon(setup.venue, clock: setup.clock)
+        AnnouncementStore(path: path, logger: logger).attach(to: first)
+        first.start()
+        #expect(await eventually { titles(setup.recorder) == ["First"] })
+        let start = instant("2026-06-01T10:00:00Z")
+        first.announce(Announcement(id: "storm", content: .text("Closed today: storm"), start: start,
+                                    end: start + 3_600_000))
+        first.announce(Announcement(id: "brief", content: .text("Mind the step"), start: start, end: start + 60_000))
+        #expect(await eventually { setup.recorder.entries.last?.frame.summary.contains("Closed today") == true })
+        #expect(first.withdraw(announcement: "brief"))
+        await first.stopAll()
+
+        // Restarted two minutes later: the storm notice is back on the screen at once.
+        setup.clock.advance(to: start + 120_000)
+        let second = try makeDaemon(setup.venue, clock: setup.clock)
+        AnnouncementStore(path: path, logger: logger).attach(to: second)
+        #expect(second.liveAnnouncements.map(\.id) == ["storm"])
+        second.start()
+        #expect(await eventually { setup.recorder.entries.last?.frame.summary.contains("Closed today") == true })
+        await second.stopAll()
+
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: path))
+        let third = try makeDaemon(setup.venue, clock: setup.clock)
+        AnnouncementStore(path: path, logger: logger).attach(to: third)
+        #expect(third.liveAnnouncements.isEmpty)
+        #expect(try String(contentsOfFile: path + ".unreadable", encoding: .utf8) == "{ not json", "kept aside")
+    }
+
     /// A theme with `clock: true`: the page is sent again at each minute with the venue's time, and only then.
     @Test func aPageWithAClockIsShownAgainEachMinute() async throws {
         let start = instant("2026-06-01T10:00:30Z")

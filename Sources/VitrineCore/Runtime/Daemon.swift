@@ -365,7 +365,7 @@ public final class Daemon: Service, Sendable {
     // MARK: Live announcements
 
     /// Shows a message or an exhibit on some or all screens for a while, pre-empting their playlists; screens
-    /// change at once. Lasts until its end, a withdrawal or a restart of the daemon.
+    /// change at once. Lasts until its end or a withdrawal (`AnnouncementStore` keeps it across restarts).
     public func announce(_ announcement: Announcement) {
         let slots = state.withLock { state -> [ScreenSlot] in
             state.live.removeAll { $0.id == announcement.id }
@@ -376,6 +376,7 @@ public final class Daemon: Service, Sendable {
         }
         for slot in slots { slot.wakeup.nudge() }
         logger.notice("Announcement.", metadata: ["vitrine.announcement": "\(announcement.id)"])
+        notify(.announcementsChanged(liveAnnouncements))
     }
 
     /// Withdraws a live announcement; false when there is none with that id.
@@ -389,7 +390,10 @@ public final class Daemon: Service, Sendable {
             return (true, Array(state.slots.values))
         }
         for slot in slots { slot.wakeup.nudge() }
-        if found { logger.notice("Announcement withdrawn.", metadata: ["vitrine.announcement": "\(id)"]) }
+        if found {
+            logger.notice("Announcement withdrawn.", metadata: ["vitrine.announcement": "\(id)"])
+            notify(.announcementsChanged(liveAnnouncements))
+        }
         return found
     }
 
@@ -409,6 +413,8 @@ public final class Daemon: Service, Sendable {
         case outputFailed(screen: String, reason: String)
         /// A reload finished: nil when the new program runs, else why the old one stays.
         case reloaded(failure: String?)
+        /// A live announcement was made or withdrawn: these are the live ones now.
+        case announcementsChanged([Announcement])
     }
 
     private let observers = Mutex<[@Sendable (Event) -> Void]>([])
