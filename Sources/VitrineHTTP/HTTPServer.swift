@@ -26,7 +26,8 @@ public final class HTTPServer: Service, Sendable {
         public init() {}
     }
 
-    let listener: HTTPListener
+    /// Nil while the configuration asks for no listener (no `http:` block and no http screen).
+    let listener: HTTPListener?
     let daemon: Daemon
     let hub: KioskHub
     let feed: StatusFeed
@@ -38,7 +39,7 @@ public final class HTTPServer: Service, Sendable {
     let onRunning: @Sendable (Int) async -> Void
 
     /// `onRunning` gets the port actually bound (useful with port 0 in tests).
-    public init(listener: HTTPListener, daemon: Daemon, hub: KioskHub = .shared, metrics: VitrineMetrics,
+    public init(listener: HTTPListener?, daemon: Daemon, hub: KioskHub = .shared, metrics: VitrineMetrics,
                 playLog: PlayLog? = nil, limits: Limits = Limits(), logger: Logger,
                 onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
     {
@@ -51,7 +52,7 @@ public final class HTTPServer: Service, Sendable {
         self.logger = logger
         self.onRunning = onRunning
         feed = StatusFeed(daemon: daemon, hub: hub)
-        hub.maxStreams = listener.maxStreams
+        if let listener { hub.maxStreams = listener.maxStreams }
     }
 
     /// Runs while the daemon runs. The listener follows the configuration: started when a reload adds an `http:`
@@ -75,21 +76,21 @@ public final class HTTPServer: Service, Sendable {
                 }
                 group.addTask {
                     var current = self.listener
-                    var server = Task { [current] in await self.serve(current) }
+                    var server = current.map { listener in Task { await self.serve(listener) } }
                     for await next in changes {
                         if let next { self.hub.maxStreams = next.maxStreams }
-                        guard next?.host != current.host || next?.port != current.port || next == nil else { continue }
-                        self.logger.notice("The HTTP listener changes; restarting it.", metadata: [
+                        guard next?.host != current?.host || next?.port != current?.port else { continue }
+                        self.logger.notice(next == nil ? "The HTTP listener is no longer configured; closing it."
+                                           : "The HTTP listener changes; restarting it.", metadata: [
                             "vitrine.listen": "\(next.map { "\($0.host):\($0.port)" } ?? "none")",
                         ])
-                        server.cancel()
-                        await server.value
-                        guard let next else { continue }
+                        server?.cancel()
+                        await server?.value
                         current = next
-                        server = Task { [current] in await self.serve(current) }
+                        server = next.map { listener in Task { await self.serve(listener) } }
                     }
-                    server.cancel()
-                    await server.value
+                    server?.cancel()
+                    await server?.value
                 }
             }
         } onGracefulShutdown: {

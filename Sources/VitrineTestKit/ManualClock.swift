@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import VitrineCore
 
@@ -75,4 +76,21 @@ public func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool
         try? await Task.sleep(for: .milliseconds(10))
     }
     return condition()
+}
+
+/// A loopback port nobody listens on (bound, then let go).
+public func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+        }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
 }

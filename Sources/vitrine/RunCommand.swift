@@ -89,11 +89,10 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: daemon), .init(service: coordinator)]
-        if let listener = program.configuration.http {
-            VitrineMetrics.shared.attach(to: daemon)
-            services.append(.init(service: HTTPServer(listener: listener, daemon: daemon, metrics: .shared,
-                                                      playLog: playLog, logger: logger)))
-        }
+        // Always in the group, so a reload that adds an `http:` block or an http screen opens the listener.
+        VitrineMetrics.shared.attach(to: daemon)
+        services.append(.init(service: HTTPServer(listener: program.configuration.http, daemon: daemon,
+                                                  metrics: .shared, playLog: playLog, logger: logger)))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

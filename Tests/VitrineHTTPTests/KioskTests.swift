@@ -21,6 +21,8 @@ import VitrineTestKit
         let group: ServiceGroup
         let task: Task<Void, Error>
         let port: Int
+        /// The port the listener bound last (it moves when a reload changes `http.listen`).
+        let bound: Mutex<Int>
         var client: HTTPTestClient { HTTPTestClient(port: port) }
 
         init(venue: TemporaryVenue, clock: ManualClock, daemon: Daemon, group: ServiceGroup, task: Task<Void, Error>,
@@ -31,6 +33,7 @@ import VitrineTestKit
             self.group = group
             self.task = task
             self.port = port
+            bound = Mutex(port)
         }
 
         func stop() async {
@@ -74,19 +77,23 @@ import VitrineTestKit
                             initial: outcome, clock: clock, logger: logger)
         VitrineMetrics.shared.attach(to: daemon)
         let bound = Mutex(0)
+        let latest = Mutex<Live?>(nil)
         let playLog = try PlayLog(path: venue.root.appendingPathComponent("state/plays.sqlite").path)
         playLog.attach(to: daemon, keepDays: 400, logger: logger)
         let server = HTTPServer(listener: try #require(outcome.program?.configuration.http), daemon: daemon,
                                 metrics: .shared, playLog: playLog, limits: limits, logger: logger) { port in
             bound.withLock { $0 = port }
+            latest.withLock { $0?.bound.withLock { $0 = port } }
         }
         let group = ServiceGroup(configuration: .init(services: [daemon, server], logger: logger))
         let task = Task { try await group.run() }
         #expect(await eventually(timeout: .seconds(30)) {
             bound.withLock { $0 } > 0 && KioskHub.shared.current(screen) != nil
         })
-        return Live(venue: venue, clock: clock, daemon: daemon, group: group, task: task,
-                    port: bound.withLock { $0 })
+        let made = Live(venue: venue, clock: clock, daemon: daemon, group: group, task: task,
+                        port: bound.withLock { $0 })
+        latest.withLock { $0 = made }
+        return made
     }
 
     func unique(_ name: String) -> String { "\(name)-\(UUID().uuidString.prefix(8).lowercased())" }
@@ -308,6 +315,46 @@ import VitrineTestKit
         #expect(try await message(a.next()).title == "First, renamed")
         await #expect(throws: HTTPTestClient.Failure.timeout) { try await b.next(timeout: 0.5) }
         #expect(await b.isOpen())
+        await live.stop()
+    }
+
+    /// A reload that changes `http.listen` moves the listener; one that drops every http screen and the `http:`
+    /// block closes it, and one that brings them back opens it again.
+    @Test func theListenerFollowsTheConfiguration() async throws {
+        let screen = unique("kiosk")
+        let live = try await live(screen: screen)
+        let original = try String(contentsOfFile: live.venue.configPath, encoding: .utf8)
+        let moved = try freeLoopbackPort()
+        try live.venue.writeConfig(original.replacingOccurrences(of: "listen: 127.0.0.1:0",
+                                                                 with: "listen: 127.0.0.1:\(moved)"))
+        #expect(await live.daemon.reload() == nil)
+        #expect(await eventually { live.bound.withLock { $0 } == moved })
+        #expect(try await HTTPTestClient(port: moved).request("GET", "/healthz").status == 200)
+        await #expect(throws: HTTPTestClient.Failure.connect) {
+            try await live.client.request("GET", "/healthz", timeout: 2)
+        }
+
+        // No http screen and no http block: nothing listens. Put back: the listener opens again.
+        try live.venue.writeConfig("""
+            timezone: UTC
+            playlists:
+              main: [first, second]
+            screens:
+              wall:
+                output: recording
+                playlist: main
+            """)
+        #expect(await live.daemon.reload() == nil)
+        #expect(await eventually(timeout: .seconds(10)) {
+            (try? HTTPTestClient(port: moved).requestNow("GET", "/healthz", headers: [:], body: "", timeout: 1)) == nil
+        })
+        try live.venue.writeConfig(original.replacingOccurrences(of: "listen: 127.0.0.1:0",
+                                                                 with: "listen: 127.0.0.1:\(moved)"))
+        #expect(await live.daemon.reload() == nil)
+        #expect(await eventually(timeout: .seconds(10)) {
+            (try? HTTPTestClient(port: moved).requestNow("GET", "/healthz", headers: [:], body: "", timeout: 1))?
+                .status == 200
+        })
         await live.stop()
     }
 

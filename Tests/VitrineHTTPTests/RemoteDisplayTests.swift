@@ -63,22 +63,6 @@ import VitrineTestKit
 
     static let start = instant("2026-06-01T10:00:00Z")
 
-    /// A port nobody listens on (bound, then let go).
-    func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                guard bind(fd, $0, length) == 0, getsockname(fd, $0, &length) == 0 else { throw POSIXError(.EADDRINUSE) }
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     struct Running {
         var venue: TemporaryVenue
         var clock: ManualClock
@@ -170,7 +154,7 @@ import VitrineTestKit
     /// The display is switched off while pages change: the other screen carries on, STATUS says why the push
     /// fails, and once the display is back it gets the current page only, not the ones it missed.
     @Test func aDisplayThatIsDownGetsTheCurrentPageWhenItComesBack() async throws {
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         let running = try daemon(port: port)
         #expect(await eventually { running.trouble?.contains("connection refused") == true })
         #expect(running.daemon.statusLine().contains(
