@@ -35,12 +35,20 @@ for _ in $(seq 100); do
 done
 sleep 2
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$pid/status"; }
+anon() { awk '/RssAnon/ { print $2 }' "/proc/$pid/status"; }
+# One browser first, so the code that serves streams is mapped before the baseline is taken: what is measured per
+# client is then what each connection costs, not code pages shared by all.
+"$work/sse_clients" "$port" kiosk 20 1 >/dev/null
+sleep 1
 before=$(rss)
+before_anon=$(anon)
 "$work/sse_clients" "$port" kiosk "$clients" "$changes" &
 checker=$!
 sleep 8
 during=$(rss)
+during_anon=$(anon)
 wait "$checker"
 printf 'push_rss_idle: %.1f MiB\n' "$(echo "$before / 1024" | bc -l)"
 printf 'push_rss_with_clients: %.1f MiB\n' "$(echo "$during / 1024" | bc -l)"
 printf 'push_rss_per_client: %.1f KiB (target under 20 KB)\n' "$(echo "($during - $before) / $clients" | bc -l)"
+printf 'push_heap_per_client: %.1f KiB (anonymous memory only)\n' "$(echo "($during_anon - $before_anon) / $clients" | bc -l)"

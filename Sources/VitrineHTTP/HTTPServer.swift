@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 import VitrineCore
 import VitrineModel
 import VitrinePlayLog
@@ -32,6 +33,7 @@ public final class HTTPServer: Service, Sendable {
     let hub: KioskHub
     let feed: StatusFeed
     let framed = FramedEvents()
+    let open = OpenStreams()
     let metrics: VitrineMetrics
     let playLog: PlayLog?
     let limits: Limits
@@ -63,40 +65,54 @@ public final class HTTPServer: Service, Sendable {
         daemon.observe { [daemon] event in
             if case .reloaded(nil) = event { changed.yield(daemon.program.configuration.http) }
         }
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.feed.run() }
-                group.addTask {
-                    // One timer wakes every quiet stream for its heartbeat comment.
-                    let ticks = AsyncTimerSequence(interval: self.limits.heartbeat, clock: .continuous)
-                    for await _ in ticks.cancelOnGracefulShutdown() {
-                        self.hub.heartbeat()
-                        self.feed.dashboards.heartbeat()
-                    }
-                }
-                group.addTask {
-                    var current = self.listener
-                    var server = current.map { listener in Task { await self.serve(listener) } }
-                    for await next in changes {
-                        if let next { self.hub.maxStreams = next.maxStreams }
-                        guard next?.host != current?.host || next?.port != current?.port else { continue }
-                        self.logger.notice(next == nil ? "The HTTP listener is no longer configured; closing it."
-                                           : "The HTTP listener changes; restarting it.", metadata: [
-                            "vitrine.listen": "\(next.map { "\($0.host):\($0.port)" } ?? "none")",
-                        ])
-                        server?.cancel()
-                        await server?.value
-                        current = next
-                        server = next.map { listener in Task { await self.serve(listener) } }
-                    }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                var current = self.listener
+                var server = current.map(self.start)
+                for await next in changes {
+                    if let next { self.hub.maxStreams = next.maxStreams }
+                    guard next?.host != current?.host || next?.port != current?.port else { continue }
+                    self.logger.notice(next == nil ? "The HTTP listener is no longer configured; closing it."
+                                       : "The HTTP listener changes; restarting it.", metadata: [
+                        "vitrine.listen": "\(next.map { "\($0.host):\($0.port)" } ?? "none")",
+                    ])
                     server?.cancel()
                     await server?.value
+                    current = next
+                    server = next.map(self.start)
                 }
+                server?.cancel()
+                await server?.value
+                for task in self.support.withLock({ $0 }) { await task.value }
+            } onGracefulShutdown: {
+                self.open.endAll(shutDown: true)
+                self.feed.stop()
+                changed.finish()
             }
-        } onGracefulShutdown: {
-            self.feed.stop()
+        } onCancel: {
             changed.finish()
+            for task in self.support.withLock({ $0 }) { task.cancel() }
         }
+    }
+
+    /// The dashboard feed and the heartbeat timer: started with the first listener, so a daemon that serves no
+    /// HTTP spends nothing on them.
+    private let support = Mutex<[Task<Void, Never>]>([])
+
+    private func start(_ listener: HTTPListener) -> Task<Void, Never> {
+        support.withLock { tasks in
+            guard tasks.isEmpty else { return }
+            tasks.append(Task { await self.feed.run() })
+            tasks.append(Task {
+                // One timer wakes every quiet stream for its heartbeat comment.
+                let ticks = AsyncTimerSequence(interval: self.limits.heartbeat, clock: .continuous)
+                for await _ in ticks.cancelOnGracefulShutdown() {
+                    self.hub.heartbeat()
+                    self.feed.dashboards.heartbeat()
+                }
+            })
+        }
+        return Task { await self.serve(listener) }
     }
 
     /// One listener until cancelled or shut down; a port that cannot be bound is tried again with backoff.
@@ -104,10 +120,15 @@ public final class HTTPServer: Service, Sendable {
         var failures = 0
         while !Task.isCancelled {
             let group = ServiceGroup(configuration: .init(services: [makeApplication(listener)], logger: logger))
+            // The group runs in a task of its own: cancelling `serve` must not cancel the server mid-connection
+            // (SwiftNIO traps on a connection's writer dropped unfinished). It is shut down gracefully instead.
+            let running = Task { try await group.run() }
             do {
                 try await withTaskCancellationHandler {
-                    try await group.run()
+                    try await running.value
                 } onCancel: {
+                    // The listener moves: its streams end (browsers reconnect to the new one), then it closes.
+                    self.open.endAll()
                     Task { await group.triggerGracefulShutdown() }
                 }
                 return
@@ -126,7 +147,7 @@ public final class HTTPServer: Service, Sendable {
     func makeApplication(_ listener: HTTPListener) -> some Service {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: Guard(logger: logger))
-        let kiosk = KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger, framed: framed)
+        let kiosk = KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger, framed: framed, open: open)
         kiosk.add(to: router)
         APIRoutes(daemon: daemon, hub: hub, feed: feed, metrics: metrics, logger: logger,
                   playLog: playLog, streams: kiosk).add(to: router)

@@ -18,6 +18,7 @@ struct KioskRoutes: Sendable {
     let logger: Logger
 
     let framed: FramedEvents
+    let open: OpenStreams
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/screens/{name}") { _, context in
@@ -64,16 +65,22 @@ struct KioskRoutes: Sendable {
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-store"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
-        let body = ResponseBody { writer in
-            defer { subscription.end() }
+        let token = open.add(subscription)
+        let body = ResponseBody { [open] writer in
+            defer {
+                subscription.end()
+                open.remove(token)
+            }
             var sent = lastID
-            var preamble = "retry: 3000\n\n"
-            if let current = subscription.current, current.id != lastID {
-                preamble += ServerSentEventFraming.encode(current, event: event)
+            try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
+            // Every stream held open costs memory for as long as the browser stays: nothing per page is kept in
+            // it (the event bytes are the shared ones), and shutdown ends it through `open` rather than through a
+            // graceful-shutdown wrapper, which would cost each stream two more tasks.
+            if let current = hub.current(channel), current.id != lastID {
+                try await writer.write(framed.buffer(for: current, event: event))
                 sent = current.id
             }
-            try await writer.write(ByteBuffer(string: preamble))
-            for await wake in subscription.wakes.cancelOnGracefulShutdown() {
+            for await wake in subscription.wakes {
                 // Whatever woke us, the newest page goes out if this browser does not have it yet. It is framed
                 // once for all browsers and the bytes are shared, not copied per browser.
                 if let current = hub.current(channel), current.id != sent {
@@ -152,6 +159,44 @@ public enum ServerSentEventFraming {
 }
 
 /// The last event of each stream framed as bytes, shared by every browser it goes to.
+/// The event streams a listener has open, so that closing the listener, or shutting down, ends them: each writer's
+/// loop over its wake-ups finishes and the connection closes cleanly.
+final class OpenStreams: Sendable {
+    private struct State {
+        var next = 0
+        var streams: [Int: KioskHub.Subscription] = [:]
+        var shutDown = false
+    }
+
+    private let state = Mutex(State())
+
+    func add(_ subscription: KioskHub.Subscription) -> Int {
+        let token = state.withLock { state -> Int? in
+            guard !state.shutDown else { return nil }
+            state.next += 1
+            state.streams[state.next] = subscription
+            return state.next
+        }
+        guard let token else {
+            subscription.end()
+            return -1
+        }
+        return token
+    }
+
+    func remove(_ token: Int) { _ = state.withLock { $0.streams.removeValue(forKey: token) } }
+
+    /// Ends every open stream; after a shutdown, new ones end at once.
+    func endAll(shutDown: Bool = false) {
+        let open = state.withLock { state in
+            if shutDown { state.shutDown = true }
+            defer { state.streams.removeAll() }
+            return Array(state.streams.values)
+        }
+        for subscription in open { subscription.end() }
+    }
+}
+
 final class FramedEvents: Sendable {
     private let last = Mutex<[String: ByteBuffer]>([:])
 

@@ -345,17 +345,23 @@ import VitrineTestKit
                 playlist: main
             """)
         #expect(await live.daemon.reload() == nil)
-        #expect(await eventually(timeout: .seconds(10)) {
-            (try? HTTPTestClient(port: moved).requestNow("GET", "/healthz", headers: [:], body: "", timeout: 1)) == nil
-        })
+        #expect(await port(moved, answers: false))
         try live.venue.writeConfig(original.replacingOccurrences(of: "listen: 127.0.0.1:0",
                                                                  with: "listen: 127.0.0.1:\(moved)"))
         #expect(await live.daemon.reload() == nil)
-        #expect(await eventually(timeout: .seconds(10)) {
-            (try? HTTPTestClient(port: moved).requestNow("GET", "/healthz", headers: [:], body: "", timeout: 1))?
-                .status == 200
-        })
+        #expect(await port(moved, answers: true))
         await live.stop()
+    }
+
+    /// Asks `/healthz` on `port` until it answers (or stops answering) as `expected`, for up to 10 s.
+    func port(_ port: Int, answers expected: Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let answered = (try? await HTTPTestClient(port: port).request("GET", "/healthz", timeout: 1))?.status == 200
+            if answered == expected { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
     }
 
     @Test func statusScheduleHealthAndMetrics() async throws {

@@ -13,13 +13,13 @@ public final class KioskHub: Sendable {
     }
 
     /// A browser's stream. It carries no pages, only wake-ups: the browser's writer then takes the screen's
-    /// current page, so a slow reader never holds more than the one page it is being sent, and nothing piles up.
+    /// current page, so a slow reader never holds more than the one page it is being sent, and nothing piles up
+    /// (nor does a browser's stream keep an old page alive: it holds no page at all).
     public struct Subscription: Sendable {
         public enum Wake: Sendable { case page, heartbeat }
         public let wakes: AsyncStream<Wake>
-        /// The page on the screen when the browser connected (nil before the output's first page).
-        public let current: Event?
         let cancel: @Sendable () -> Void
+        /// Ends the stream: the writer's loop over `wakes` finishes.
         public func end() { cancel() }
     }
 
@@ -103,22 +103,22 @@ public final class KioskHub: Sendable {
     public func subscribe(_ screen: String) -> Subscription? {
         // Two wakes at most: a page must not be pushed out by a heartbeat.
         let (stream, continuation) = AsyncStream<Subscription.Wake>.makeStream(bufferingPolicy: .bufferingOldest(2))
-        let registered = state.withLock { state -> (id: Int, current: Event?)? in
+        let registered = state.withLock { state -> Int? in
             guard state.streams < state.maxStreams else { return nil }
             state.streams += 1
             state.nextSubscriber += 1
             state.channels[screen, default: Channel()].subscribers[state.nextSubscriber] = continuation
-            return (state.nextSubscriber, state.channels[screen]?.last)
+            return state.nextSubscriber
         }
         guard let registered else { return nil }
         let cancel: @Sendable () -> Void = { [weak self] in
             let removed = self?.state.withLock { state -> AsyncStream<Subscription.Wake>.Continuation? in
-                guard let c = state.channels[screen]?.subscribers.removeValue(forKey: registered.id) else { return nil }
+                guard let c = state.channels[screen]?.subscribers.removeValue(forKey: registered) else { return nil }
                 state.streams -= 1
                 return c
             }
             removed?.finish()
         }
-        return Subscription(wakes: stream, current: registered.current, cancel: cancel)
+        return Subscription(wakes: stream, cancel: cancel)
     }
 }
