@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // Remote displays (`push:` on an http screen): HTTP and HTTPS client on the same SwiftNIO threads.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Debian's libcmark (the CommonMark reference implementation), see README "Why these libraries".
@@ -80,7 +81,9 @@ let package = Package(
         .target(
             name: "HTTPOutput",
             dependencies: ["VitrinePluginAPI", "VitrineRenderer",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
             path: "plugins/http",
             exclude: ["README.md", "sample.yaml"]
         ),
@@ -96,6 +99,7 @@ let package = Package(
                 "VitrineCore", "VitrinePluginAPI", "VitrineRenderer", "HTTPOutput", "VitrinePlayLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Metrics", package: "swift-metrics"),

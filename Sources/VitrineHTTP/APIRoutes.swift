@@ -57,7 +57,7 @@ struct APIRoutes: Sendable {
             try ControlToken.check(request, tokenFile: daemon.program.configuration.http?.tokenFile)
             let id = try context.parameters.require("id")
             guard daemon.withdraw(announcement: id) else {
-                throw HTTPError(.notFound, message: "no live announcement \(id) (configured ones are withdrawn in the configuration)\n")
+                throw PlainError(.notFound, message: "no live announcement \(id) (configured ones are withdrawn in the configuration)\n")
             }
             return Response.json(StatusJSON.encode(["withdrawn": id]))
         }
@@ -120,7 +120,7 @@ struct APIRoutes: Sendable {
         var request = request
         let body = try await request.collectBody(upTo: 16 * 1024)
         guard let ask = try? JSONDecoder().decode(AnnouncementRequest.self, from: Data(buffer: body)) else {
-            throw HTTPError(.badRequest, message: "expected a JSON object with text or exhibit, and until or for\n")
+            throw PlainError(.badRequest, message: "expected a JSON object with text or exhibit, and until or for\n")
         }
         let program = daemon.program
         let content: Announcement.Content
@@ -128,47 +128,47 @@ struct APIRoutes: Sendable {
         case let (text?, nil) where !text.isEmpty && text.count <= 500: content = .text(text)
         case let (nil, exhibit?):
             guard program.exhibits[ExhibitID(exhibit)] != nil else {
-                throw HTTPError(.unprocessableContent, message: "no exhibit named \(exhibit)\n")
+                throw PlainError(.unprocessableContent, message: "no exhibit named \(exhibit)\n")
             }
             content = .exhibit(ExhibitID(exhibit))
         default:
-            throw HTTPError(.unprocessableContent, message: "give either text (1 to 500 characters) or exhibit\n")
+            throw PlainError(.unprocessableContent, message: "give either text (1 to 500 characters) or exhibit\n")
         }
         let names = program.configuration.screens.map(\.name)
         if let unknown = ask.screens?.first(where: { !names.contains($0) }) {
-            throw HTTPError(.unprocessableContent, message: "no screen named \(unknown) (screens: \(names.joined(separator: ", ")))\n")
+            throw PlainError(.unprocessableContent, message: "no screen named \(unknown) (screens: \(names.joined(separator: ", ")))\n")
         }
         let now = daemon.now()
         var start = now
         if let from = ask.from {
             guard let ms = program.calendar.parseDateTime(from) else {
-                throw HTTPError(.unprocessableContent, message: "from: expected a date and time such as 2026-12-24T16:45\n")
+                throw PlainError(.unprocessableContent, message: "from: expected a date and time such as 2026-12-24T16:45\n")
             }
             start = ms
         }
         var end = start + 3_600_000
         if let until = ask.until {
             guard let ms = program.calendar.parseDateTime(until) else {
-                throw HTTPError(.unprocessableContent, message: "until: expected a date and time such as 2026-12-24T17:00\n")
+                throw PlainError(.unprocessableContent, message: "until: expected a date and time such as 2026-12-24T17:00\n")
             }
             end = ms
         } else if let span = ask.for {
             guard let ms = parseDuration(span), ms > 0 else {
-                throw HTTPError(.unprocessableContent, message: "for: expected a duration such as 30m\n")
+                throw PlainError(.unprocessableContent, message: "for: expected a duration such as 30m\n")
             }
             end = start + ms
         }
         guard end > start, end > now else {
-            throw HTTPError(.unprocessableContent, message: "the announcement must end after it starts, in the future\n")
+            throw PlainError(.unprocessableContent, message: "the announcement must end after it starts, in the future\n")
         }
         guard end - start <= 31 * 86_400_000 else {
-            throw HTTPError(.unprocessableContent, message: "at most 31 days; write longer ones in the configuration\n")
+            throw PlainError(.unprocessableContent, message: "at most 31 days; write longer ones in the configuration\n")
         }
         let id = ask.id ?? "live-\(UUID().uuidString.prefix(8).lowercased())"
         guard id.count <= 64, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
               !program.configuration.announcements.contains(where: { $0.id == id && !daemon.liveAnnouncements.contains { $0.id == id } })
         else {
-            throw HTTPError(.unprocessableContent, message: "id: letters, digits, - and _ (not a configured announcement's id)\n")
+            throw PlainError(.unprocessableContent, message: "id: letters, digits, - and _ (not a configured announcement's id)\n")
         }
         daemon.announce(Announcement(id: id, content: content, start: start, end: end, screens: ask.screens,
                                      priority: max(-1000, min(1000, ask.priority ?? 0))))
@@ -183,14 +183,14 @@ struct APIRoutes: Sendable {
     /// `?screen=NAME&from=2026-12-01&to=2026-12-02&format=csv`: the pages shown, oldest first.
     func plays(_ request: Request) throws -> Response {
         guard let playLog else {
-            throw HTTPError(.notFound, message: "the play log is off (vitrine run --no-play-log)\n")
+            throw PlainError(.notFound, message: "the play log is off (vitrine run --no-play-log)\n")
         }
         let query = request.uri.queryParameters
         let calendar = daemon.program.calendar
         func instant(_ key: String) throws -> Int64? {
             guard let text = query.get(key) else { return nil }
             guard let ms = calendar.parseDateTime(text) else {
-                throw HTTPError(.badRequest, message: "\(key): expected a date or date and time, found '\(text)'\n")
+                throw PlainError(.badRequest, message: "\(key): expected a date or date and time, found '\(text)'\n")
             }
             return ms
         }
@@ -212,7 +212,7 @@ struct APIRoutes: Sendable {
         var screens = names
         if let screen = query.get("screen") {
             guard names.contains(screen) else {
-                throw HTTPError(.notFound, message: "no screen named \(screen) (screens: \(names.joined(separator: ", ")))\n")
+                throw PlainError(.notFound, message: "no screen named \(screen) (screens: \(names.joined(separator: ", ")))\n")
             }
             screens = [screen]
         }
@@ -220,24 +220,24 @@ struct APIRoutes: Sendable {
         var from = now
         if let at = query.get("at") {
             guard let parsed = program.calendar.parseDateTime(at) else {
-                throw HTTPError(.badRequest, message: "at: expected YYYY-MM-DDTHH:MM, found '\(at)'\n")
+                throw PlainError(.badRequest, message: "at: expected YYYY-MM-DDTHH:MM, found '\(at)'\n")
             }
             from = parsed
         }
         var until = from + 3_600_000
         if let text = query.get("until") {
             guard let parsed = program.calendar.parseDateTime(text), parsed > from else {
-                throw HTTPError(.badRequest, message: "until: expected a date and time after at, found '\(text)'\n")
+                throw PlainError(.badRequest, message: "until: expected a date and time after at, found '\(text)'\n")
             }
             until = parsed
         } else if let text = query.get("for") {
             guard let ms = parseDuration(text), ms > 0 else {
-                throw HTTPError(.badRequest, message: "for: expected a duration such as 2h, found '\(text)'\n")
+                throw PlainError(.badRequest, message: "for: expected a duration such as 2h, found '\(text)'\n")
             }
             until = from + ms
         }
         guard until - from <= 7 * 86_400_000 else {
-            throw HTTPError(.badRequest, message: "at most 7 days at a time\n")
+            throw PlainError(.badRequest, message: "at most 7 days at a time\n")
         }
         struct Change: Encodable {
             var screen: String
@@ -279,9 +279,9 @@ struct APIRoutes: Sendable {
     func picture(_ screen: String) throws -> Response {
         guard let status = daemon.status().screens.first(where: { $0.name == screen }), let frame = status.frame,
               status.surface.key.hasPrefix("pixels ")
-        else { throw HTTPError(.notFound, message: "no picture of \(screen)\n") }
+        else { throw PlainError(.notFound, message: "no picture of \(screen)\n") }
         let size = status.surface.key.dropFirst(7).split(separator: "x").compactMap { Int($0) }
-        guard size.count == 2 else { throw HTTPError(.notFound, message: "no picture of \(screen)\n") }
+        guard size.count == 2 else { throw PlainError(.notFound, message: "no picture of \(screen)\n") }
         let png = pictures.png(for: frame, screen: screen) {
             PagePainter().paint(frame, width: size[0], height: size[1]).pngData(maxWidth: 640)
         }

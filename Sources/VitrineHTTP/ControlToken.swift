@@ -10,18 +10,18 @@ import VitrineModel
 enum ControlToken {
     static func check(_ request: Request, tokenFile: String?) throws {
         guard let file = tokenFile else {
-            throw HTTPError(.forbidden, message: "Control calls are disabled: set http.token-file in the configuration.\n")
+            throw PlainError(.forbidden, message: "Control calls are disabled: set http.token-file in the configuration.\n")
         }
         guard let data = FileManager.default.contents(atPath: file), data.count <= 4096,
               let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
               text.count >= 16
         else {
-            throw HTTPError(.forbidden, message: "Control calls are disabled: http.token-file cannot be read or holds "
+            throw PlainError(.forbidden, message: "Control calls are disabled: http.token-file cannot be read or holds "
                 + "no token of at least 16 characters.\n")
         }
         let given = request.headers[.authorization] ?? ""
         guard given.hasPrefix("Bearer "), equal(Array(given.dropFirst(7).utf8), Array(text.utf8)) else {
-            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"vitrine\""],
+            throw PlainError(.unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"vitrine\""],
                             message: "A valid bearer token is required.\n")
         }
     }

@@ -9,11 +9,11 @@ enum FileResponse {
 
     static func serve(_ path: String, request: Request, type: String, cache: String) throws -> Response {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw HTTPError(.notFound, message: "cannot read \((path as NSString).lastPathComponent)\n") }
+        guard fd >= 0 else { throw PlainError(.notFound, message: "cannot read \((path as NSString).lastPathComponent)\n") }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
-            throw HTTPError(.notFound, message: "not a file\n")
+            throw PlainError(.notFound, message: "not a file\n")
         }
         let size = Int(info.st_size)
         var start = 0, end = size - 1
@@ -25,7 +25,7 @@ enum FileResponse {
         if let range = request.headers[.range] {
             guard let (a, b) = parseRange(range, size: size) else {
                 close(fd)
-                throw HTTPError(.rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"],
+                throw PlainError(.rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"],
                                 message: "range not satisfiable\n")
             }
             (start, end) = (a, b)

@@ -57,7 +57,7 @@ struct KioskRoutes: Sendable {
     /// (`Last-Event-ID`), then each new one, with heartbeat comments in between.
     func stream(_ request: Request, hub: KioskHub, channel: String, event: String = "page") throws -> Response {
         guard let subscription = hub.subscribe(channel) else {
-            throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "10"],
+            throw PlainError(.serviceUnavailable, headers: [.retryAfter: "10"],
                             message: "Too many open streams; try again shortly.\n")
         }
         let lastID = request.headers[HTTPField.Name("Last-Event-ID")!]
@@ -101,11 +101,11 @@ struct KioskRoutes: Sendable {
     func font(_ request: Request) throws -> Response {
         let query = request.uri.queryParameters
         guard let family = query.get("family"), !family.isEmpty, family.count <= 100 else {
-            throw HTTPError(.badRequest, message: "family= is required\n")
+            throw PlainError(.badRequest, message: "family= is required\n")
         }
         guard let path = FontFiles.path(family: family, bold: query.get("bold") == "1",
                                         italic: query.get("italic") == "1")
-        else { throw HTTPError(.notFound, message: "no font for \(family)\n") }
+        else { throw PlainError(.notFound, message: "no font for \(family)\n") }
         let type = path.lowercased().hasSuffix(".otf") ? "font/otf" : "font/ttf"
         return try FileResponse.serve(path, request: request, type: type, cache: "public, max-age=86400")
     }
@@ -117,7 +117,7 @@ struct KioskRoutes: Sendable {
     func media(_ request: Request, exhibit id: String, file: String) throws -> Response {
         let program = daemon.program
         guard let exhibit = program.exhibits[ExhibitID(id)] else {
-            throw HTTPError(.notFound, message: "no exhibit \(id)\n")
+            throw PlainError(.notFound, message: "no exhibit \(id)\n")
         }
         var named: Set<String> = []
         for block in exhibit.blocks {
@@ -129,14 +129,14 @@ struct KioskRoutes: Sendable {
             default: break
             }
         }
-        guard named.contains(file) else { throw HTTPError(.notFound, message: "\(id) has no file \(file)\n") }
+        guard named.contains(file) else { throw PlainError(.notFound, message: "\(id) has no file \(file)\n") }
         let folder = URL(fileURLWithPath: exhibit.sourcePath).deletingLastPathComponent()
         let path = folder.appendingPathComponent(file).path
         let root = URL(fileURLWithPath: program.configuration.contentFolder).resolvingSymlinksInPath().path
         let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard real.hasPrefix(root + "/") else {
             logger.warning("Refused a media file outside the content folder.", metadata: ["vitrine.path": "\(path)"])
-            throw HTTPError(.forbidden, message: "outside the content folder\n")
+            throw PlainError(.forbidden, message: "outside the content folder\n")
         }
         return try FileResponse.serve(real, request: request, type: FileResponse.mediaType(of: file),
                                       cache: "no-cache")
