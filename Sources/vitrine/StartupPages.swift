@@ -39,6 +39,11 @@ enum StartupPages {
                   end > start, let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
             if madvise(address, Int(end - start), adviceToPageOut) == 0 { advised += Int(end - start) }
         }
+        // Start-up's parsing freed most of what it allocated; give those pages back too (glibc's malloc_trim,
+        // which Swift's Glibc module does not declare).
+        if let trim = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+            _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
+        }
         return advised
     }
 }
