@@ -3,10 +3,11 @@ SWIFT ?= swift
 CONFIG ?= config/vitrine.yaml
 # Debian packages the build and the tests need (see README).
 APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-noto-core libhyphen-dev hyphen-en-us \
-	hyphen-ru liblz4-dev libsqlite3-dev pkg-config tzdata tmux chromium python3
+	hyphen-ru liblz4-dev libsqlite3-dev pkg-config tzdata tmux chromium python3 systemd-container debootstrap
 BIN = .build/debug/vitrine
 
-.PHONY: setup build run check test bench-check bench-idle bench-render bench-push release clean
+.PHONY: setup build run check test bench-check bench-idle bench-render bench-push release release-static install deb \
+	system-test clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -36,6 +37,27 @@ test: setup
 
 release: setup
 	$(SWIFT) build -c release
+
+# What is installed and packaged: the release build with the Swift runtime linked in (Debian libraries only).
+STATIC_BIN = .build-static/release/vitrine
+release-static: setup
+	$(SWIFT) build -c release --static-swift-stdlib --product vitrine --scratch-path .build-static
+
+# FHS install (DESTDIR-aware). Enables nothing. INSTALL_BIN=path installs another build of the program.
+PREFIX ?= /usr
+INSTALL_BIN ?= $(STATIC_BIN)
+install: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
+	deploy/install.sh "$(DESTDIR)" "$(PREFIX)" "$(INSTALL_BIN)"
+
+# The Debian package, in dist/ (dpkg-deb; removal keeps /etc/vitrine, the content and the play log).
+deb: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
+	deploy/deb/build.sh "$(INSTALL_BIN)" dist
+
+# The unit under a real systemd (systemd-nspawn, a cached Debian 12 root) with the package installed; also part of
+# `make test`. Needs root.
+system-test: setup
+	$(SWIFT) build --product vitrine
+	deploy/test/system.sh
 
 clean:
 	rm -rf .build

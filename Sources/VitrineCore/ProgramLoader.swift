@@ -33,15 +33,18 @@ public struct ProgramLoader: Sendable {
             ?? URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("exhibits").path
         var content = ExhibitLoader.Result(exhibits: [:], rejected: [], diagnostics: [])
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue {
+        let folderExists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
+            && isDirectory.boolValue
+        if folderExists {
             content = ExhibitLoader().loadFolder(folder)
             diagnostics += content.diagnostics
         } else if loaded.configuration != nil {
             diagnostics.append(Diagnostic(.error, file: path,
                 "no content folder at \(folder) (set 'content:' to the folder that holds the exhibits)"))
         }
-        var referencesOK = true
-        for reference in loaded.exhibitReferences where content.exhibits[reference.id] == nil {
+        var referencesOK = folderExists
+        // Without a content folder (already reported) every reference would fail too: one error says it all.
+        for reference in loaded.exhibitReferences where folderExists && content.exhibits[reference.id] == nil {
             if content.rejected.contains(reference.id) {
                 diagnostics.append(Diagnostic(.warning, file: path, line: reference.line, column: reference.column,
                     "\(reference.keyPath): exhibit '\(reference.id)' is left out because it has errors"))
