@@ -34,6 +34,7 @@ check: build
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+	deploy/test/system.sh
 
 release: setup
 	$(SWIFT) build -c release
@@ -53,8 +54,8 @@ install: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
 deb: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
 	deploy/deb/build.sh "$(INSTALL_BIN)" dist
 
-# The unit under a real systemd (systemd-nspawn, a cached Debian 12 root) with the package installed; also part of
-# `make test`. Needs root.
+# The package and unit under a real systemd (systemd-nspawn, a Debian 12 root cached in .build/system); the last
+# step of `make test`. Needs root (skipped with a message otherwise).
 system-test: setup
 	$(SWIFT) build --product vitrine
 	deploy/test/system.sh

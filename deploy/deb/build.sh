@@ -62,5 +62,5 @@ CONTROL
 echo /etc/vitrine/vitrine.yaml > "$stage/DEBIAN/conffiles"
 install -m755 deploy/deb/postinst deploy/deb/prerm deploy/deb/postrm "$stage/DEBIAN/"
 mkdir -p "$out"
-dpkg-deb --root-owner-group -Zxz --build "$stage" "$out/vitrine_${version}_${arch}.deb" >/dev/null
+dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-xz}" --build "$stage" "$out/vitrine_${version}_${arch}.deb" >/dev/null
 echo "$out/vitrine_${version}_${arch}.deb"

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# The Debian package and its unit under a real systemd as PID 1 (systemd-nspawn, a Debian 12 root built once with
+# debootstrap and cached in .build/system): install enables nothing; start -> active with the STATUS line; an edited
+# configuration + reload -> the new program (polled: systemd 252 returns from reload before the daemon is done); a
+# broken one + reload -> still active, STATUS names file and line; SIGSTOP -> the watchdog restarts it; stop -> a
+# clean exit; the journal holds the structured fields; removal keeps configuration, content and play log.
+#
+# Usage: deploy/test/system.sh [BINARY]   (default .build/debug/vitrine; needs root, systemd-container, debootstrap)
+# A dynamically linked build finds its Swift runtime through the toolchain folder, bind-mounted read-only.
+# Device policies are not enforced inside nspawn; they are tested in the QEMU guest.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+binary=${1:-.build/debug/vitrine}
+if [ "$(id -u)" != 0 ]; then
+    echo "system tests: skipped (systemd-nspawn needs root; CI runs them as root)"
+    exit 0
+fi
+for tool in systemd-nspawn debootstrap; do
+    command -v "$tool" >/dev/null || { echo "system tests: $tool missing (apt-get install systemd-container debootstrap)" >&2; exit 1; }
+done
+cache=$PWD/.build/system
+root=$cache/bookworm
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+mkdir -p "$cache"
+failures=0
+step() { printf '\n== %s\n' "$*"; }
+pass() { printf '   ok: %s\n' "$*"; }
+fail() { printf '   FAILED: %s\n' "$*"; failures=$((failures + 1)); }
+
+step "package"
+deb=$(ALLOW_FOREIGN_LIBS=1 DEB_COMPRESSION=none deploy/deb/build.sh "$binary" "$cache/dist" | tail -1)
+depends=$(dpkg-deb --field "$deb" Depends | sed 's/ *([^)]*)//g; s/, */,/g')
+pass "built $(basename "$deb")"
+
+step "Debian 12 root with systemd (cached in $root)"
+if [ ! -e "$root/.complete" ]; then
+    rm -rf "$root"
+    debootstrap --variant=minbase --include="systemd,systemd-sysv,dbus,procps,$depends" bookworm "$root" "$mirror" \
+        > "$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log"; exit 1; }
+    touch "$root/.complete"
+fi
+# A package's new dependency after the root was cached: installed into it, not a rebuild.
+missing=$(chroot "$root" dpkg-query -W -f='${Package} ${Status}\n' ${depends//,/ } 2>&1 \
+    | grep -v "install ok installed" | awk '{ print $1 }' | sed 's/dpkg-query://' | tr '\n' ' ' || true)
+if [ -n "${missing// /}" ]; then
+    chroot "$root" sh -c "apt-get update -qq && apt-get install -y -qq ${depends//,/ }" >/dev/null
+fi
+rm -rf "$root/etc/systemd/system/vitrine.service.d" "$root/srv/vitrine" "$root/etc/vitrine" "$root/var/lib/vitrine"
+cp "$deb" "$root/root/vitrine.deb"
+pass "root ready"
+
+step "boot"
+toolchain=$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")
+systemd-nspawn -q -D "$root" -b --register=no --keep-unit --console=pipe --private-network \
+    --bind-ro="$toolchain" --machine="vitrine-test-$$" > "$cache/boot.log" 2>&1 &
+nspawn=$!
+trap 'kill "$nspawn" 2>/dev/null || true; wait "$nspawn" 2>/dev/null || true' EXIT
+leader=""
+for _ in $(seq 100); do
+    leader=$(pgrep -P "$nspawn" -x systemd || true)
+    [ -n "$leader" ] && break
+    sleep 0.1
+done
+[ -n "$leader" ] || { cat "$cache/boot.log"; echo "the container did not start" >&2; exit 1; }
+inside() { nsenter -t "$leader" -m -u -i -n -p -- "$@"; }
+for _ in $(seq 100); do
+    state=$(inside systemctl is-system-running 2>/dev/null || true)
+    [ "$state" = running ] || [ "$state" = degraded ] && break
+    sleep 0.2
+done
+pass "systemd is $state"
+show() { inside systemctl show -P "$1" vitrine.service; }
+# Waits until `show PROPERTY` matches the pattern (up to 30 s); prints the last value on failure.
+wait_for() {
+    local property=$1 pattern=$2 value=""
+    for _ in $(seq 150); do
+        value=$(show "$property")
+        [[ $value =~ $pattern ]] && return 0
+        sleep 0.2
+    done
+    echo "   $property is: $value"
+    return 1
+}
+
+step "install"
+inside dpkg -i /root/vitrine.deb > "$cache/install.log" 2>&1 || { cat "$cache/install.log"; exit 1; }
+[ "$(inside systemctl is-enabled vitrine.service || true)" = disabled ] && pass "installed, not enabled" || fail "installing enabled the service"
+[ "$(inside systemctl is-active vitrine.service || true)" = inactive ] && pass "not started" || fail "installing started the service"
+inside id -nG vitrine | grep -qw video && inside id -nG vitrine | grep -qw tty && pass "user vitrine in video and tty" || fail "user groups: $(inside id vitrine)"
+[ -e "$root/srv/vitrine/exhibits/solidarity/exhibit.md" ] && pass "example content in /srv/vitrine/exhibits" || fail "no example content"
+
+step "static checks of the installed unit"
+verify=$(inside systemd-analyze verify --man=no vitrine.service 2>&1 || true)
+[ -z "$verify" ] && pass "systemd-analyze verify prints nothing" || fail "verify: $verify"
+score=$(inside systemd-analyze security --threshold=20 vitrine.service 2>&1 | tail -1)
+inside systemd-analyze security --threshold=20 vitrine.service >/dev/null 2>&1 && pass "security: ${score#→ }" || fail "security: $score"
+
+step "start"
+cat > "$root/etc/vitrine/vitrine.yaml" <<'YAML'
+timezone: UTC
+content: /srv/vitrine/exhibits
+playlists:
+  main: [{ exhibit: solidarity, duration: 1h }]
+  other: [{ exhibit: long-winter, duration: 1h }]
+screens:
+  wall:
+    output: framebuffer
+    playlist: main
+    device: /var/lib/vitrine/fb0
+    width: 640
+    height: 360
+  kiosk:
+    output: http
+    playlist: main
+    width: 640
+    height: 360
+http:
+  listen: 127.0.0.1:8080
+YAML
+inside systemctl start vitrine.service || { inside journalctl -u vitrine --no-pager | tail -20; fail "start"; }
+wait_for ActiveState '^active$' && pass "active" || fail "not active"
+wait_for StatusText 'wall: Solidarity [0-9]+/[0-9]+' && pass "STATUS: $(show StatusText)" || fail "STATUS"
+pid=$(show MainPID)
+[ "$(inside stat -c %U "/proc/$pid")" = vitrine ] && pass "runs as vitrine" || fail "runs as $(inside stat -c %U "/proc/$pid")"
+[ -s "$root/var/lib/vitrine/fb0" ] && pass "paints the framebuffer file" || fail "framebuffer file empty"
+inside vitrine status --url http://127.0.0.1:8080 > "$cache/status.txt" 2>&1 && grep -q "kiosk" "$cache/status.txt" \
+    && pass "vitrine status answers" || fail "vitrine status: $(cat "$cache/status.txt")"
+
+step "reload with an edited configuration"
+sed -i '0,/playlist: main/s//playlist: other/' "$root/etc/vitrine/vitrine.yaml"
+inside systemctl reload vitrine.service
+wait_for StatusText 'wall: The Long Winter [0-9]+/' && pass "STATUS: $(show StatusText)" || fail "the new program is not shown"
+[ "$(show MainPID)" = "$pid" ] && pass "same process (no restart)" || fail "the daemon was restarted"
+
+step "reload with a broken configuration"
+cp "$root/etc/vitrine/vitrine.yaml" "$cache/good.yaml"
+printf 'screens:\n  wall:\n    output: framebufer\n' >> "$root/etc/vitrine/vitrine.yaml"
+inside systemctl reload vitrine.service
+wait_for StatusText 'reload failed: /etc/vitrine/vitrine.yaml:[0-9]+' && pass "STATUS: $(show StatusText)" || fail "the error is not in STATUS"
+[ "$(show ActiveState)" = active ] && [[ $(show StatusText) =~ 'wall: The Long Winter' ]] \
+    && pass "still active, the old program still shown" || fail "the broken file took the screen down"
+cp "$cache/good.yaml" "$root/etc/vitrine/vitrine.yaml"
+inside systemctl reload vitrine.service
+wait_for StatusText '· reloaded$' && ! [[ $(show StatusText) =~ 'reload failed' ]] \
+    && pass "fixed file: $(show StatusText)" || fail "recovering from the broken file"
+
+step "watchdog"
+mkdir -p "$root/etc/systemd/system/vitrine.service.d"
+printf '[Service]\nWatchdogSec=3s\n' > "$root/etc/systemd/system/vitrine.service.d/watchdog.conf"
+inside systemctl daemon-reload
+inside systemctl restart vitrine.service
+wait_for StatusText 'wall: The Long Winter' >/dev/null || true
+pid=$(show MainPID)
+restarts=$(show NRestarts)
+inside kill -STOP "$pid"
+wait_for NRestarts "^$((restarts + 1))\$" && pass "restarted by the watchdog ($(show NRestarts) restarts)" || fail "no watchdog restart"
+wait_for ActiveState '^active$' >/dev/null && [ "$(show MainPID)" != "$pid" ] && pass "active again as pid $(show MainPID)" || fail "not active after the watchdog"
+seen=no
+for _ in $(seq 25); do
+    # Whole output first: `grep -q` would close the pipe early and pipefail would call that a failure.
+    [[ $(inside journalctl -u vitrine --no-pager) == *"Watchdog timeout"* ]] && { seen=yes; break; }
+    sleep 0.2
+done
+[ "$seen" = yes ] && pass "journal: watchdog timeout" || fail "no watchdog timeout in the journal"
+
+step "stop"
+inside systemctl stop vitrine.service
+[ "$(show ActiveState)" = inactive ] && [ "$(show Result)" = success ] && pass "stopped cleanly (Result=success)" || fail "stop: $(show ActiveState) $(show Result)"
+inside journalctl -u vitrine -o json --no-pager > "$cache/journal.json"
+grep -q '"VITRINE_SCREEN":"wall"' "$cache/journal.json" && pass "journal entries carry VITRINE_SCREEN" || fail "no structured fields in the journal"
+grep -q '"MESSAGE":"Stopped."' "$cache/journal.json" && pass "journal: Stopped." || fail "no clean stop in the journal"
+
+step "remove"
+inside dpkg -r vitrine > "$cache/remove.log" 2>&1 || { cat "$cache/remove.log"; fail "dpkg -r"; }
+[ ! -e "$root/usr/bin/vitrine" ] && pass "program removed" || fail "program left behind"
+[ -e "$root/etc/vitrine/vitrine.yaml" ] && [ -e "$root/srv/vitrine/exhibits/solidarity/exhibit.md" ] \
+    && [ -e "$root/var/lib/vitrine/plays.sqlite" ] && pass "configuration, content and play log kept" || fail "removal deleted the venue's files"
+
+inside systemctl poweroff >/dev/null 2>&1 || true
+wait "$nspawn" 2>/dev/null || true
+trap - EXIT
+if [ "$failures" -gt 0 ]; then
+    echo "system tests: $failures failed (logs in $cache)"
+    exit 1
+fi
+echo "system tests: all passed"
