@@ -3,7 +3,8 @@ SWIFT ?= swift
 CONFIG ?= config/vitrine.yaml
 # Debian packages the build and the tests need (see README).
 APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-noto-core libhyphen-dev hyphen-en-us \
-	hyphen-ru liblz4-dev libsqlite3-dev pkg-config tzdata tmux chromium python3 systemd-container debootstrap
+	hyphen-ru liblz4-dev libsqlite3-dev pkg-config tzdata tmux chromium python3 systemd-container debootstrap \
+	qemu-system-x86 qemu-utils python3-pil
 BIN = .build/debug/vitrine
 
 .PHONY: setup build run check test bench-check bench-idle bench-render bench-push release release-static install deb \
@@ -35,6 +36,7 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 	deploy/test/system.sh
+	deploy/test/vm.sh
 
 release: setup
 	$(SWIFT) build -c release
@@ -54,11 +56,12 @@ install: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
 deb: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
 	deploy/deb/build.sh "$(INSTALL_BIN)" dist
 
-# The package and unit under a real systemd (systemd-nspawn, a Debian 12 root cached in .build/system); the last
-# step of `make test`. Needs root (skipped with a message otherwise).
+# The package and unit under a real systemd (systemd-nspawn, a Debian 12 root cached in .build/system), then on a
+# real framebuffer in a QEMU guest; the last steps of `make test`. Need root (skipped with a message otherwise).
 system-test: setup
 	$(SWIFT) build --product vitrine
 	deploy/test/system.sh
+	deploy/test/vm.sh
 
 clean:
 	rm -rf .build

@@ -173,13 +173,32 @@ public final class FramebufferDevice: @unchecked Sendable {
 
     /// Stops the text console drawing over the picture.
     private func takeConsole(_ tty: String) {
-        ttyFD = Glibc.open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC)
-        guard ttyFD >= 0 else { return }
+        // Write access is all a console gives its group (crw--w---- root:tty), and all the ioctls need.
+        ttyFD = Glibc.open(tty, O_WRONLY | O_NOCTTY | O_CLOEXEC)
+        guard ttyFD >= 0 else {
+            consoleProblem = "cannot open \(tty): \(String(cString: strerror(errno)))"
+                + (errno == EACCES ? " (the service user needs the tty group)" : "")
+            return
+        }
         var mode: Int32 = 0
+        // The cursor first: fbcon's blink timer checks only whether the cursor is on, and a cursor drawn just
+        // before the switch is not erased by it (seen in a QEMU guest: a block over the page at the login prompt).
+        writeToConsole("\u{1B}[?25l")
         if ioctl(ttyFD, UInt(KDGETMODE), &mode) == 0, ioctl(ttyFD, UInt(KDSETMODE), Int32(KD_GRAPHICS)) == 0 {
             savedTTYMode = mode
             console = tty
+        } else {
+            consoleProblem = "cannot switch \(tty) to graphics mode: \(String(cString: strerror(errno)))"
+                + (errno == EPERM ? " (needs CAP_SYS_TTY_CONFIG, as the packaged unit gives)" : "")
         }
+    }
+
+    /// Why the console could not be kept from drawing over the picture, when it could not.
+    private(set) var consoleProblem: String?
+
+    private func writeToConsole(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(ttyFD, $0.baseAddress, $0.count) }
     }
 
     private(set) var console: String?
@@ -193,6 +212,7 @@ public final class FramebufferDevice: @unchecked Sendable {
         Glibc.close(fd)
         if ttyFD >= 0 {
             if savedTTYMode >= 0 { _ = ioctl(ttyFD, UInt(KDSETMODE), savedTTYMode) }
+            writeToConsole("\u{1B}[?25h")
             Glibc.close(ttyFD)
         }
     }

@@ -71,6 +71,9 @@ public struct FramebufferOutput: OutputPlugin {
             "vitrine.stride": "\(g.stride)", "vitrine.buffers": "\(fb.canPan ? 2 : 1)",
             "vitrine.console": "\(fb.console ?? "left alone")",
         ])
+        if let problem = fb.consoleProblem {
+            context.logger.warning("The text console may draw over the picture: \(problem).")
+        }
         if fb.isDevice, !fb.canPan {
             context.logger.notice("Double buffering unavailable (no room to pan); drawing in place.")
         }
