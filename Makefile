@@ -36,7 +36,6 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 	deploy/test/system.sh
-	deploy/test/vm.sh
 
 release: setup
 	$(SWIFT) build -c release
@@ -61,7 +60,6 @@ deb: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
 system-test: setup
 	$(SWIFT) build --product vitrine
 	deploy/test/system.sh
-	deploy/test/vm.sh
 
 clean:
 	rm -rf .build

@@ -3,7 +3,8 @@
 # debootstrap and cached in .build/system): install enables nothing; start -> active with the STATUS line; an edited
 # configuration + reload -> the new program (polled: systemd 252 returns from reload before the daemon is done); a
 # broken one + reload -> still active, STATUS names file and line; SIGSTOP -> the watchdog restarts it; stop -> a
-# clean exit; the journal holds the structured fields; removal keeps configuration, content and play log.
+# clean exit; the journal holds the structured fields; removal keeps configuration, content and play log. Then
+# deploy/test/vm.sh: the same package on a real framebuffer in a QEMU guest.
 #
 # Usage: deploy/test/system.sh [BINARY]   (default .build/debug/vitrine; needs root, systemd-container, debootstrap)
 # A dynamically linked build finds its Swift runtime through the toolchain folder, bind-mounted read-only.
@@ -27,8 +28,15 @@ step() { printf '\n== %s\n' "$*"; }
 pass() { printf '   ok: %s\n' "$*"; }
 fail() { printf '   FAILED: %s\n' "$*"; failures=$((failures + 1)); }
 
-step "package"
-deb=$(ALLOW_FOREIGN_LIBS=1 DEB_COMPRESSION=none deploy/deb/build.sh "$binary" "$cache/dist" | tail -1)
+# The README's "Install as a service", command for command: make deb; apt install ./dist/…deb; systemctl enable --now.
+step "make deb"
+rm -f dist/vitrine_*.deb
+ALLOW_FOREIGN_LIBS=1 DEB_COMPRESSION=none make --no-print-directory deb INSTALL_BIN="$binary" > "$cache/deb.log" 2>&1 \
+    || { cat "$cache/deb.log"; exit 1; }
+deb=$(ls dist/vitrine_*.deb)
+mkdir -p "$cache/dist"
+rm -f "$cache"/dist/vitrine_*.deb
+cp "$deb" "$cache/dist/"
 depends=$(dpkg-deb --field "$deb" Depends | sed 's/ *([^)]*)//g; s/, */,/g')
 pass "built $(basename "$deb")"
 
@@ -82,8 +90,8 @@ wait_for() {
     return 1
 }
 
-step "install"
-inside dpkg -i /root/vitrine.deb > "$cache/install.log" 2>&1 || { cat "$cache/install.log"; exit 1; }
+step "apt install ./vitrine.deb"
+inside apt-get install -y /root/vitrine.deb > "$cache/install.log" 2>&1 || { cat "$cache/install.log"; exit 1; }
 [ "$(inside systemctl is-enabled vitrine.service || true)" = disabled ] && pass "installed, not enabled" || fail "installing enabled the service"
 [ "$(inside systemctl is-active vitrine.service || true)" = inactive ] && pass "not started" || fail "installing started the service"
 inside id -nG vitrine | grep -qw video && inside id -nG vitrine | grep -qw tty && pass "user vitrine in video and tty" || fail "user groups: $(inside id vitrine)"
@@ -92,10 +100,18 @@ inside id -nG vitrine | grep -qw video && inside id -nG vitrine | grep -qw tty &
 step "static checks of the installed unit"
 verify=$(inside systemd-analyze verify --man=no vitrine.service 2>&1 || true)
 [ -z "$verify" ] && pass "systemd-analyze verify prints nothing" || fail "verify: $verify"
+# The gate itself must catch a typo (verify exits 0 on one, so its output is what counts).
+sed 's/^Restart=/Restrat=/' "$root/usr/lib/systemd/system/vitrine.service" > "$root/etc/systemd/system/vitrine-typo.service"
+typo=$(inside systemd-analyze verify --man=no vitrine-typo.service 2>&1 || true)
+rm -f "$root/etc/systemd/system/vitrine-typo.service"
+[ -n "$typo" ] && pass "a misspelt key is caught: ${typo%%$'\n'*}" || fail "verify printed nothing for a misspelt key"
+offline=$(systemd-analyze security --offline=true --threshold=20 deploy/vitrine.service 2>&1 | tail -1)
+systemd-analyze security --offline=true --threshold=20 deploy/vitrine.service >/dev/null 2>&1 \
+    && pass "offline, the unit file: ${offline#→ }" || fail "offline security: $offline"
 score=$(inside systemd-analyze security --threshold=20 vitrine.service 2>&1 | tail -1)
 inside systemd-analyze security --threshold=20 vitrine.service >/dev/null 2>&1 && pass "security: ${score#→ }" || fail "security: $score"
 
-step "start"
+step "systemctl enable --now vitrine"
 cat > "$root/etc/vitrine/vitrine.yaml" <<'YAML'
 timezone: UTC
 content: /srv/vitrine/exhibits
@@ -117,7 +133,8 @@ screens:
 http:
   listen: 127.0.0.1:8080
 YAML
-inside systemctl start vitrine.service || { inside journalctl -u vitrine --no-pager | tail -20; fail "start"; }
+inside systemctl enable --now vitrine.service > /dev/null 2>&1 || { inside journalctl -u vitrine --no-pager | tail -20; fail "start"; }
+[ "$(inside systemctl is-enabled vitrine.service)" = enabled ] && pass "enabled" || fail "not enabled"
 wait_for ActiveState '^active$' && pass "active" || fail "not active"
 wait_for StatusText 'wall: Solidarity [0-9]+/[0-9]+' && pass "STATUS: $(show StatusText)" || fail "STATUS"
 pid=$(show MainPID)
@@ -170,8 +187,8 @@ inside journalctl -u vitrine -o json --no-pager > "$cache/journal.json"
 grep -q '"VITRINE_SCREEN":"wall"' "$cache/journal.json" && pass "journal entries carry VITRINE_SCREEN" || fail "no structured fields in the journal"
 grep -q '"MESSAGE":"Stopped."' "$cache/journal.json" && pass "journal: Stopped." || fail "no clean stop in the journal"
 
-step "remove"
-inside dpkg -r vitrine > "$cache/remove.log" 2>&1 || { cat "$cache/remove.log"; fail "dpkg -r"; }
+step "apt remove vitrine"
+inside apt-get remove -y vitrine > "$cache/remove.log" 2>&1 || { cat "$cache/remove.log"; fail "apt remove"; }
 [ ! -e "$root/usr/bin/vitrine" ] && pass "program removed" || fail "program left behind"
 [ -e "$root/etc/vitrine/vitrine.yaml" ] && [ -e "$root/srv/vitrine/exhibits/solidarity/exhibit.md" ] \
     && [ -e "$root/var/lib/vitrine/plays.sqlite" ] && pass "configuration, content and play log kept" || fail "removal deleted the venue's files"
@@ -184,3 +201,5 @@ if [ "$failures" -gt 0 ]; then
     exit 1
 fi
 echo "system tests: all passed"
+# Then the same package on a real framebuffer, in a QEMU guest booted from this root (SKIP_VM=1 skips it).
+[ "${SKIP_VM:-0}" = 1 ] || exec deploy/test/vm.sh "$binary"
