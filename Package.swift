@@ -25,6 +25,8 @@ let package = Package(
         // Remote displays (`push:` on an http screen): HTTP and HTTPS client on the same SwiftNIO threads.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // Out-of-process outputs (`output: exec`): spawning, pipes, process groups and teardown.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // Debian's libcmark (the CommonMark reference implementation), see README "Why these libraries".
@@ -87,6 +89,12 @@ let package = Package(
             path: "plugins/http",
             exclude: ["README.md", "sample.yaml"]
         ),
+        .target(
+            name: "ExecOutput",
+            dependencies: ["VitrinePluginAPI", .product(name: "Subprocess", package: "swift-subprocess")],
+            path: "plugins/exec",
+            exclude: ["README.md", "sample.yaml"]
+        ),
         // Proof of play: every page shown, in SQLite (Debian's libsqlite3 through GRDB).
         .target(
             name: "VitrinePlayLog",
@@ -122,7 +130,7 @@ let package = Package(
         .target(
             name: "VitrineTestKit",
             dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "TerminalOutput", "FramebufferOutput",
-                           "HTTPOutput", "VitrineHTTP"]
+                           "HTTPOutput", "ExecOutput", "VitrineHTTP"]
         ),
         .executableTarget(
             name: "vitrine",
@@ -135,6 +143,7 @@ let package = Package(
                 "TerminalOutput",
                 "FramebufferOutput",
                 "HTTPOutput",
+                "ExecOutput",
                 "VitrineHTTP",
                 "VitrinePlayLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -21,8 +21,17 @@ install -d "$destdir$prefix/share/vitrine"
 rm -rf "$destdir$prefix/share/vitrine/exhibits"
 cp -r config/exhibits "$destdir$prefix/share/vitrine/exhibits"
 chmod -R u=rwX,go=rX "$destdir$prefix/share/vitrine/exhibits"
+# The exec plugin examples, runnable where their samples say (/usr/share/vitrine/plugins/NAME/).
+for plugin in led-ticker log-pages; do
+    install -d "$destdir$prefix/share/vitrine/plugins/$plugin"
+    for file in plugins/$plugin/*; do
+        if [ -x "$file" ]; then mode=755; else mode=644; fi
+        install -m"$mode" "$file" "$destdir$prefix/share/vitrine/plugins/$plugin/"
+    done
+done
 install -d "$destdir$prefix/share/doc/vitrine"
-install -m644 README.md docs/operations.md docs/configuration.md docs/http.md "$destdir$prefix/share/doc/vitrine/"
+install -m644 README.md docs/operations.md docs/configuration.md docs/http.md docs/plugin-protocol.md \
+    docs/plugins.md "$destdir$prefix/share/doc/vitrine/"
 install -m644 deploy/vitrine.yaml "$destdir$prefix/share/doc/vitrine/vitrine.yaml.example"
 
 if [ ! -e "$destdir/etc/vitrine/vitrine.yaml" ]; then

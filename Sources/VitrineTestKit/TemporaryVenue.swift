@@ -1,6 +1,7 @@
 import Foundation
 import VitrineCore
 import VitrineModel
+import ExecOutput
 import FramebufferOutput
 import HTTPOutput
 import TerminalOutput
@@ -65,7 +66,7 @@ public final class TemporaryVenue: @unchecked Sendable {
 
 /// The outputs tests load configurations with.
 public let testRegistry = OutputRegistry([TerminalOutput.self, FramebufferOutput.self, HTTPOutput.self,
-                                           RecordingOutput.self])
+                                           ExecOutput.self, RecordingOutput.self])
 
 /// A tiny valid PNG of the given size (grey pixels), for exhibits that need an image.
 public func samplePNG(width: Int = 4, height: Int = 3) -> Data {

@@ -3,6 +3,8 @@ import Foundation
 
 // SIGHUP's default action kills the process; the reload coordinator takes it over once it runs.
 signal(SIGHUP, SIG_IGN)
+// A pipe to an exec plugin that has exited fails its write (EPIPE) instead of killing the daemon.
+signal(SIGPIPE, SIG_IGN)
 
 do {
     var command = try VitrineCommand.parseAsRoot()

@@ -23,10 +23,7 @@ cache=$PWD/.build/system
 root=$cache/bookworm
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 mkdir -p "$cache"
-failures=0
-step() { printf '\n== %s\n' "$*"; }
-pass() { printf '   ok: %s\n' "$*"; }
-fail() { printf '   FAILED: %s\n' "$*"; failures=$((failures + 1)); }
+source deploy/test/report.sh
 
 # The README's "Install as a service", command for command: make deb; apt install ./dist/…deb; systemctl enable --now.
 step "make deb"
@@ -196,10 +193,6 @@ inside apt-get remove -y vitrine > "$cache/remove.log" 2>&1 || { cat "$cache/rem
 inside systemctl poweroff >/dev/null 2>&1 || true
 wait "$nspawn" 2>/dev/null || true
 trap - EXIT
-if [ "$failures" -gt 0 ]; then
-    echo "system tests: $failures failed (logs in $cache)"
-    exit 1
-fi
-echo "system tests: all passed"
+verdict "system tests" "$cache"
 # Then the same package on a real framebuffer, in a QEMU guest booted from this root (SKIP_VM=1 skips it).
 [ "${SKIP_VM:-0}" = 1 ] || exec deploy/test/vm.sh "$binary"

@@ -23,10 +23,7 @@ deb=$(ls -t "$cache"/dist/vitrine_*.deb | head -1)
 work=$cache/vm
 rm -rf "$work"
 mkdir -p "$work"
-failures=0
-step() { printf '\n== %s\n' "$*"; }
-pass() { printf '   ok: %s\n' "$*"; }
-fail() { printf '   FAILED: %s\n' "$*"; failures=$((failures + 1)); }
+source deploy/test/report.sh
 
 step "kernel"
 if ! ls "$root"/boot/vmlinuz-* >/dev/null 2>&1; then
@@ -168,8 +165,4 @@ kill "$qemu" 2>/dev/null || true
 wait "$qemu" 2>/dev/null || true
 trap - EXIT
 rm -f "$work/disk.img"
-if [ "$failures" -gt 0 ]; then
-    echo "VM test: $failures failed (serial log and screen dumps in $work)"
-    exit 1
-fi
-echo "VM test: all passed"
+verdict "VM test" "$work (serial log and screen dumps)"
