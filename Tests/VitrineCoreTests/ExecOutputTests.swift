@@ -72,6 +72,13 @@ import VitrineTestKit
         clock.advance(to: Self.start + 10_000)
         #expect(await eventually(timeout: .seconds(10)) { lines().count == 2 })
         #expect(lines().last == "Second: The second page.")
+        // A reload that leaves the screen's options alone keeps the same plugin process.
+        let running = processes(mentioning: ticker)
+        #expect(running.count == 1)
+        try venue.addExhibit("second", "---\ntitle: Second\npage-duration: 10s\n---\nThe second page, revised.\n")
+        #expect(await daemon.reload() == nil)
+        #expect(await eventually(timeout: .seconds(10)) { lines().last == "Second: The second page, revised." })
+        #expect(processes(mentioning: ticker) == running)
         await daemon.stopAll()
         #expect(processes(mentioning: ticker).isEmpty, "the plugin exits on shutdown")
     }
@@ -101,12 +108,17 @@ import VitrineTestKit
             while :; do read -r line || sleep 1; done
 
             """)
+        let silent = try script(venue, "silent.sh", """
+            printf '{"type":"ready","protocol":1,"measure":null,"capabilities":["ping"]}\\n'
+            while read -r line; do :; done
+
+            """)
         let recorder = Recorder(clock: { 0 })
         let name = "exec-steady-\(UUID().uuidString.prefix(6))"
         recorder.register(as: name)
         var screens = ""
         for (screen, path) in [("crash", crash), ("hang", hang), ("garbage", garbage), ("flood", flood),
-                               ("stubborn", stubborn)] {
+                               ("stubborn", stubborn), ("silent", silent)] {
             screens += """
                   \(screen):
                     output: exec
@@ -114,6 +126,8 @@ import VitrineTestKit
                     command: [\(path)]
                     ready-timeout: 1s
                     stop-grace: 500ms
+                    ping-interval: 1s
+                    reply-timeout: 1s
 
                 """
         }
@@ -140,6 +154,9 @@ import VitrineTestKit
         #expect(await eventually(timeout: .seconds(15)) { health("crash") == "failed" && health("hang") == "failed" })
         #expect(daemon.status().screens.first { $0.name == "crash" }?.failure?.contains("the plugin exited") == true)
         #expect(daemon.status().screens.first { $0.name == "hang" }?.failure?.contains("no `ready`") == true)
+        #expect(await eventually(timeout: .seconds(15)) {
+            daemon.status().screens.first { $0.name == "silent" }?.failure?.contains("did not answer a ping") == true
+        })
         #expect(await eventually(timeout: .seconds(15)) {
             health("garbage") == "showing" && health("flood") == "showing" && health("stubborn") == "showing"
         }, "garbage is skipped, a flood is read and dropped, and each still shows pages")

@@ -197,9 +197,14 @@ struct Session: Sendable {
                 var complaints = RateLimit(perMinute: 30)
                 var forwarded = RateLimit(perMinute: 6_000)
                 var warnedTypes: Set<String> = []
+                var budget = ReadBudget(linesPerSecond: 2_000)
                 do {
                     for try await buffer in execution.standardOutput {
-                        for piece in buffer.withUnsafeBytes({ splitter.feed($0) }) {
+                        let pieces = buffer.withUnsafeBytes { splitter.feed($0) }
+                        for (index, piece) in pieces.enumerated() {
+                            // Past the budget, lines are dropped unread (a flood is not worth parsing).
+                            guard budget.take() else { continue }
+                            if index % 256 == 255 { await Task.yield() }
                             guard case let .line(bytes) = piece else {
                                 if case let .cutOff(length) = piece, complaints.allow() {
                                     logger.error("Plugin wrote a line of over \(length) bytes; cut off and skipped.")
@@ -222,7 +227,9 @@ struct Session: Sendable {
                                 if forwarded.allow() { feed.yield(.said(message)) }
                             }
                         }
-                        // Reading never holds one of the few shared threads for long.
+                        // A plugin that writes more than the budget is slowed down by its own pipe: reading pauses
+                        // for the rest of the second, so a flood costs the daemon no more than the budget.
+                        if let pause = budget.pause() { try? await Task.sleep(for: pause) }
                         await Task.yield()
                     }
                 } catch {}
@@ -387,6 +394,32 @@ struct Session: Sendable {
               let close = stat.lastIndex(of: ")") else { return true }
         let state = stat[stat.index(after: close)...].first { $0 != " " }
         return state == "Z" || state == "X"
+    }
+}
+
+/// Lines read from a plugin per second: past the budget they are dropped, and reading pauses for the rest of the
+/// second (the plugin waits on its own pipe meanwhile).
+struct ReadBudget {
+    let linesPerSecond: Int
+    private var windowStart = ContinuousClock.now
+    private var lines = 0
+    init(linesPerSecond: Int) { self.linesPerSecond = linesPerSecond }
+
+    mutating func take() -> Bool {
+        let now = ContinuousClock.now
+        if now - windowStart >= .seconds(1) {
+            windowStart = now
+            lines = 0
+        }
+        lines += 1
+        return lines <= linesPerSecond
+    }
+
+    /// How long to stop reading, when this second's budget is spent.
+    func pause() -> Duration? {
+        guard lines > linesPerSecond else { return nil }
+        let rest = windowStart + .seconds(1) - ContinuousClock.now
+        return rest > .zero ? rest : nil
     }
 }
 
