@@ -47,6 +47,7 @@ Architecture: $arch
 Maintainer: Vitrine developers <vitrine@example.org>
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 Depends: $depends
+Suggests: python3
 Section: misc
 Priority: optional
 Description: exhibit screens for museums and galleries
