@@ -31,6 +31,22 @@ import VitrineTestKit
         return path
     }
 
+    /// Exhibits First and Second (one page of 10 s each) on the playlist `main`, and the given screens.
+    func writeVenue(_ venue: TemporaryVenue, first: String = "First", firstText: String = "The first page.",
+                    screens: String) throws {
+        try venue.addExhibit("first", "---\ntitle: \(first)\npage-duration: 10s\n---\n\(firstText)\n")
+        try venue.addExhibit("second", "---\ntitle: Second\npage-duration: 10s\n---\nThe second page.\n")
+        try venue.writeConfig("""
+            timezone: UTC
+            themes:
+              paper: { background: "#FFFFFF", text: "#111111" }
+            playlists:
+              main: [first, second]
+            screens:
+            \(screens)
+            """)
+    }
+
     func daemon(_ venue: TemporaryVenue, clock: ManualClock) throws -> Daemon {
         let outcome = venue.load()
         #expect(outcome.diagnostics.errors.isEmpty, "\(outcome.diagnostics)")
@@ -42,15 +58,7 @@ import VitrineTestKit
         let venue = try TemporaryVenue()
         let ticker = TemporaryVenue.packageRoot.appendingPathComponent("plugins/led-ticker/led_ticker.py").path
         let sign = venue.root.appendingPathComponent("sign.txt").path
-        try venue.addExhibit("first", "---\ntitle: First «ёлка»\npage-duration: 10s\n---\nThe “first” page — here.\n")
-        try venue.addExhibit("second", "---\ntitle: Second\npage-duration: 10s\n---\nThe second page.\n")
-        try venue.writeConfig("""
-            timezone: UTC
-            themes:
-              paper: { background: "#FFFFFF", text: "#111111" }
-            playlists:
-              main: [first, second]
-            screens:
+        try writeVenue(venue, first: "First «ёлка»", firstText: "The “first” page — here.", screens: """
               sign:
                 output: exec
                 playlist: main
@@ -131,15 +139,7 @@ import VitrineTestKit
 
                 """
         }
-        try venue.addExhibit("first", "---\ntitle: First\npage-duration: 10s\n---\nThe first page.\n")
-        try venue.addExhibit("second", "---\ntitle: Second\npage-duration: 10s\n---\nThe second page.\n")
-        try venue.writeConfig("""
-            timezone: UTC
-            themes:
-              paper: { background: "#FFFFFF", text: "#111111" }
-            playlists:
-              main: [first, second]
-            screens:
+        try writeVenue(venue, screens: """
               steady:
                 output: recording
                 playlist: main

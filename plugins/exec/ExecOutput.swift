@@ -193,11 +193,11 @@ struct Session: Sendable {
                 // Log lines and complaints are dealt with here, rate-limited, and only what the conversation needs
                 // goes on: a plugin that floods its output costs one reading task, never the daemon's attention.
                 var splitter = LineSplitter(limit: Self.lineLimit)
-                var logs = RateLimit(perMinute: 120)
-                var complaints = RateLimit(perMinute: 30)
-                var forwarded = RateLimit(perMinute: 6_000)
+                var logs = Budget(120, per: .seconds(60))
+                var complaints = Budget(30, per: .seconds(60))
+                var forwarded = Budget(6_000, per: .seconds(60))
                 var warnedTypes: Set<String> = []
-                var budget = ReadBudget(linesPerSecond: 2_000)
+                var budget = Budget(2_000, per: .seconds(1))
                 do {
                     for try await buffer in execution.standardOutput {
                         let pieces = buffer.withUnsafeBytes { splitter.feed($0) }
@@ -206,7 +206,7 @@ struct Session: Sendable {
                             guard budget.take() else { continue }
                             if index % 256 == 255 { await Task.yield() }
                             guard case let .line(bytes) = piece else {
-                                if case let .cutOff(length) = piece, complaints.allow() {
+                                if case let .cutOff(length) = piece, complaints.take() {
                                     logger.error("Plugin wrote a line of over \(length) bytes; cut off and skipped.")
                                 }
                                 continue
@@ -214,9 +214,9 @@ struct Session: Sendable {
                             if bytes.isEmpty { continue }
                             switch PluginMessages.parse(bytes) {
                             case let .log(level, text):
-                                if logs.allow() { logger.log(level: Logger.Level(rawValue: level) ?? .info, "Plugin: \(text)") }
+                                if logs.take() { logger.log(level: Logger.Level(rawValue: level) ?? .info, "Plugin: \(text)") }
                             case let .malformed(reason):
-                                if complaints.allow() {
+                                if complaints.take() {
                                     logger.warning("Plugin wrote a line that is not a message (\(reason)); skipped.")
                                 }
                             case let .unknown(type):
@@ -224,7 +224,7 @@ struct Session: Sendable {
                                     logger.warning("Plugin sent a message of unknown type '\(type)'; ignored (reported once).")
                                 }
                             case let message:
-                                if forwarded.allow() { feed.yield(.said(message)) }
+                                if forwarded.take() { feed.yield(.said(message)) }
                             }
                         }
                         // A plugin that writes more than the budget is slowed down by its own pipe: reading pauses
@@ -237,10 +237,10 @@ struct Session: Sendable {
             }
             tasks.addTask {
                 var splitter = LineSplitter(limit: 4096)
-                var budget = RateLimit(perMinute: 120)
+                var budget = Budget(120, per: .seconds(60))
                 do {
                     for try await buffer in execution.standardError {
-                        for case let .line(bytes) in buffer.withUnsafeBytes({ splitter.feed($0) }) where budget.allow() {
+                        for case let .line(bytes) in buffer.withUnsafeBytes({ splitter.feed($0) }) where budget.take() {
                             logger.warning("Plugin: \(String(decoding: bytes, as: UTF8.self))",
                                            metadata: ["vitrine.stream": "stderr"])
                         }
@@ -397,46 +397,34 @@ struct Session: Sendable {
     }
 }
 
-/// Lines read from a plugin per second: past the budget they are dropped, and reading pauses for the rest of the
-/// second (the plugin waits on its own pipe meanwhile).
-struct ReadBudget {
-    let linesPerSecond: Int
-    private var windowStart = ContinuousClock.now
-    private var lines = 0
-    init(linesPerSecond: Int) { self.linesPerSecond = linesPerSecond }
-
-    mutating func take() -> Bool {
-        let now = ContinuousClock.now
-        if now - windowStart >= .seconds(1) {
-            windowStart = now
-            lines = 0
-        }
-        lines += 1
-        return lines <= linesPerSecond
-    }
-
-    /// How long to stop reading, when this second's budget is spent.
-    func pause() -> Duration? {
-        guard lines > linesPerSecond else { return nil }
-        let rest = windowStart + .seconds(1) - ContinuousClock.now
-        return rest > .zero ? rest : nil
-    }
-}
-
-/// At most `perMinute` events a minute: a plugin that floods its output cannot flood the journal.
-struct RateLimit {
-    let perMinute: Int
+/// At most `limit` events per `window` (a fixed window): what a plugin may make the daemon do, so one that floods
+/// its output floods neither the journal nor the daemon's threads.
+struct Budget {
+    let limit: Int
+    let window: Duration
     private var windowStart = ContinuousClock.now
     private var count = 0
-    init(perMinute: Int) { self.perMinute = perMinute }
 
-    mutating func allow() -> Bool {
+    init(_ limit: Int, per window: Duration) {
+        self.limit = limit
+        self.window = window
+    }
+
+    /// Counts one event; false when the window's budget is spent.
+    mutating func take() -> Bool {
         let now = ContinuousClock.now
-        if now - windowStart > .seconds(60) {
+        if now - windowStart >= window {
             windowStart = now
             count = 0
         }
         count += 1
-        return count <= perMinute
+        return count <= limit
+    }
+
+    /// The rest of the window, when its budget is spent.
+    func pause() -> Duration? {
+        guard count > limit else { return nil }
+        let rest = windowStart + window - ContinuousClock.now
+        return rest > .zero ? rest : nil
     }
 }
