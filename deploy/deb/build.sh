@@ -17,6 +17,8 @@ fi
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 deploy/install.sh "$stage" /usr "$binary"
+# Debug information stays on the build machine (symbols are kept, so crash reports still name functions).
+if [ "${ALLOW_FOREIGN_LIBS:-0}" != 1 ]; then strip --strip-debug "$stage/usr/bin/vitrine"; fi
 
 declare -A packages=()
 foreign=()
@@ -63,5 +65,7 @@ CONTROL
 echo /etc/vitrine/vitrine.yaml > "$stage/DEBIAN/conffiles"
 install -m755 deploy/deb/postinst deploy/deb/prerm deploy/deb/postrm "$stage/DEBIAN/"
 mkdir -p "$out"
+# One package in the folder, so `apt install ./dist/vitrine_*.deb` installs this one.
+rm -f "$out"/vitrine_*.deb
 dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-xz}" --build "$stage" "$out/vitrine_${version}_${arch}.deb" >/dev/null
 echo "$out/vitrine_${version}_${arch}.deb"
