@@ -8,39 +8,8 @@ swift build -c release --product vitrine >/dev/null
 bin=.build/release/vitrine
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/exhibits"
-{
-    printf 'timezone: Europe/Paris\nthemes:\n  paper: { background: "#FFFFFF", text: "#111111" }\nplaylists:\n  main:\n'
-    for i in $(seq 0 $((count - 1))); do printf '    - exhibit-%d\n' "$i"; done
-    printf 'screens:\n  hall:\n    output: terminal\n    playlist: main\n'
-} > "$work/vitrine.yaml"
-paragraph=$(printf 'Words that fill a paragraph of ordinary length for a gallery panel. %.0s' {1..8})
-for i in $(seq 0 $((count - 1))); do
-    d="$work/exhibits/exhibit-$i"
-    mkdir -p "$d"
-    cp config/exhibits/harbour-workshop/harbour.png "$d/photo.png"
-    cat > "$d/exhibit.md" <<MD
----
-series: Generated
-title: Exhibit number $i
-summary: A generated exhibit used to measure how fast a large content folder is checked.
-testimony:
-  quote: "We counted the days by the bread, and the bread by the days."
-  speaker: Witness $i
-  role: prisoner
-  context: recorded for the size test
-images:
-  - file: photo.png
-    alt: A generated picture.
-    caption: Picture $i.
----
-## Section
-
-$paragraph
-
-![A generated picture](photo.png)
-MD
-done
+source bench/generated-venue.sh
+generate_venue "$work" "$count" 'screens:\n  hall:\n    output: terminal\n    playlist: main\n'
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 time_ms() {
