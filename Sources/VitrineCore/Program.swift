@@ -40,6 +40,17 @@ public struct Program: Sendable {
         Program(configuration: configuration, exhibits: exhibits, surfaces: surfaces)
     }
 
+    /// This program, starting with the pages `old` already laid out wherever nothing they depend on changed (the
+    /// exhibit, the theme, the surface): a reload lays out only what was edited, not every exhibit again.
+    public func reusingPages(of old: Program) -> Program {
+        let reused = old.book.entries.filter { key, _ in
+            guard let exhibit = exhibits[key.exhibit], exhibit == old.exhibits[key.exhibit] else { return false }
+            return configuration.themes[key.theme] == old.configuration.themes[key.theme]
+        }
+        book.store(reused)
+        return self
+    }
+
     /// The pages of an exhibit as laid out for a screen's surface and a theme; computed once, then cached.
     public func pages(of id: ExhibitID, on screen: Screen, theme: String, surface: Surface? = nil) -> [Page] {
         guard let exhibit = exhibits[id] else { return [] }
@@ -95,4 +106,6 @@ final class PageBook: Sendable {
 
     func pages(for key: Key) -> [Page]? { table.withLock { $0[key] } }
     func store(_ pages: [Page], for key: Key) { table.withLock { $0[key] = pages } }
+    var entries: [Key: [Page]] { table.withLock { $0 } }
+    func store(_ entries: [Key: [Page]]) { table.withLock { $0.merge(entries) { current, _ in current } } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import VitrineCore
 import VitrineModel
@@ -241,5 +242,45 @@ import VitrineTestKit
         }
         #expect(recorder.entries.count == 1, "pings do not redraw the page")
         await daemon.stopAll()
+    }
+}
+
+/// A reload lays out again only what changed: pages of untouched exhibits come over from the running program.
+@Suite struct PageReuseTests {
+    @Test func aReloadKeepsThePagesOfUntouchedExhibits() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeConfig("""
+            timezone: UTC
+            themes:
+              paper: { background: "#FFFFFF", text: "#111111" }
+            playlists:
+              main: [first, second]
+            screens:
+              hall:
+                output: terminal
+                playlist: main
+                tty: /dev/null
+            """)
+        try venue.addExhibit("first", "---\ntitle: First\n---\nThe first page.\n")
+        try venue.addExhibit("second", "---\ntitle: Second\n---\nThe second page.\n")
+        let layouts = Mutex(0)
+        let counting = Surface(key: "cells 40x10") { _ in
+            layouts.withLock { $0 += 1 }
+            return CellMeasurer(columns: 40, rows: 10)
+        }
+        let old = try #require(venue.load().program)
+        let screen = try #require(old.configuration.screen(named: "hall"))
+        for id in ["first", "second"] { _ = old.pages(of: ExhibitID(id), on: screen, theme: "paper", surface: counting) }
+        #expect(layouts.withLock { $0 } == 2)
+
+        try venue.addExhibit("second", "---\ntitle: Second\n---\nThe second page, edited.\n")
+        let new = try #require(venue.load().program).reusingPages(of: old)
+        let first = new.pages(of: ExhibitID("first"), on: screen, theme: "paper", surface: counting)
+        let second = new.pages(of: ExhibitID("second"), on: screen, theme: "paper", surface: counting)
+        #expect(layouts.withLock { $0 } == 3, "only the edited exhibit is laid out again")
+        #expect(first == old.pages(of: ExhibitID("first"), on: screen, theme: "paper", surface: counting))
+        #expect(second.first?.items.contains { item in
+            if case let .text(_, lines, _) = item { lines.contains { $0.text.contains("edited") } } else { false }
+        } == true)
     }
 }

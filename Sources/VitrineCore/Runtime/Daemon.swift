@@ -305,6 +305,7 @@ public final class Daemon: Service, Sendable {
             }
         }
         if exhibits.count != program.exhibits.count { program = program.with(exhibits: exhibits) }
+        program = program.reusingPages(of: old.program)
 
         // Plan: keep screens whose output and options did not change; replace or remove the rest.
         var keep: [String: ScreenSlot] = [:]
