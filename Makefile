@@ -7,7 +7,7 @@ APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-n
 	qemu-system-x86 qemu-utils python3-pil
 BIN = .build/debug/vitrine
 
-.PHONY: setup build run check test bench-check bench-idle bench-render bench-push release release-static install deb \
+.PHONY: setup build run check test bench-check bench-idle bench-render bench-push bench-startup release release-static install deb \
 	system-test clean
 
 setup:
@@ -76,6 +76,10 @@ bench-idle: setup
 bench-render: setup
 	$(SWIFT) build -c release --product vitrine-bench
 	.build/release/vitrine-bench config/exhibits
+
+# exec to READY=1 (demo and 1,000 exhibits) and SIGHUP to READY=1, on a real NOTIFY_SOCKET (docs/benchmarks.md).
+bench-startup: setup
+	bench/startup-reload.sh 7
 
 # 2,000 kiosk browsers on one screen: delay from page change to delivery, memory per client (docs/benchmarks.md).
 bench-push: setup
