@@ -25,6 +25,24 @@ public final class TemporaryVenue: @unchecked Sendable {
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
+    /// The venue many tests share: exhibits First and Second (one page of 10 s each) on the playlist `main`, the
+    /// theme `paper` (cut transitions), UTC, and `screens`: the YAML under `screens:`, indented two spaces.
+    public func writeFirstAndSecond(screens: String, first: String = "First", firstText: String = "The first page.")
+        throws
+    {
+        try addExhibit("first", "---\ntitle: \(first)\npage-duration: 10s\n---\n\(firstText)\n")
+        try addExhibit("second", "---\ntitle: Second\npage-duration: 10s\n---\nThe second page.\n")
+        try writeConfig("""
+            timezone: UTC
+            themes:
+              paper: { background: "#F6F1E7", text: "#1D1B18", transition: cut }
+            playlists:
+              main: [first, second]
+            screens:
+            \(screens)
+            """)
+    }
+
     /// Writes `exhibits/ID/exhibit.md`, and any extra files beside it.
     @discardableResult
     public func addExhibit(_ id: String, _ markdown: String, files: [String: Data] = [:]) throws -> String {

@@ -249,20 +249,12 @@ import VitrineTestKit
 @Suite struct PageReuseTests {
     @Test func aReloadKeepsThePagesOfUntouchedExhibits() throws {
         let venue = try TemporaryVenue()
-        try venue.writeConfig("""
-            timezone: UTC
-            themes:
-              paper: { background: "#FFFFFF", text: "#111111" }
-            playlists:
-              main: [first, second]
-            screens:
+        try venue.writeFirstAndSecond(screens: """
               hall:
                 output: terminal
                 playlist: main
                 tty: /dev/null
             """)
-        try venue.addExhibit("first", "---\ntitle: First\n---\nThe first page.\n")
-        try venue.addExhibit("second", "---\ntitle: Second\n---\nThe second page.\n")
         let layouts = Mutex(0)
         let counting = Surface(key: "cells 40x10") { _ in
             layouts.withLock { $0 += 1 }
@@ -273,7 +265,7 @@ import VitrineTestKit
         for id in ["first", "second"] { _ = old.pages(of: ExhibitID(id), on: screen, theme: "paper", surface: counting) }
         #expect(layouts.withLock { $0 } == 2)
 
-        try venue.addExhibit("second", "---\ntitle: Second\n---\nThe second page, edited.\n")
+        try venue.addExhibit("second", "---\ntitle: Second\npage-duration: 10s\n---\nThe second page, edited.\n")
         let new = try #require(venue.load().program).reusingPages(of: old)
         let first = new.pages(of: ExhibitID("first"), on: screen, theme: "paper", surface: counting)
         let second = new.pages(of: ExhibitID("second"), on: screen, theme: "paper", surface: counting)

@@ -31,22 +31,6 @@ import VitrineTestKit
         return path
     }
 
-    /// Exhibits First and Second (one page of 10 s each) on the playlist `main`, and the given screens.
-    func writeVenue(_ venue: TemporaryVenue, first: String = "First", firstText: String = "The first page.",
-                    screens: String) throws {
-        try venue.addExhibit("first", "---\ntitle: \(first)\npage-duration: 10s\n---\n\(firstText)\n")
-        try venue.addExhibit("second", "---\ntitle: Second\npage-duration: 10s\n---\nThe second page.\n")
-        try venue.writeConfig("""
-            timezone: UTC
-            themes:
-              paper: { background: "#FFFFFF", text: "#111111" }
-            playlists:
-              main: [first, second]
-            screens:
-            \(screens)
-            """)
-    }
-
     func daemon(_ venue: TemporaryVenue, clock: ManualClock) throws -> Daemon {
         let outcome = venue.load()
         #expect(outcome.diagnostics.errors.isEmpty, "\(outcome.diagnostics)")
@@ -58,7 +42,7 @@ import VitrineTestKit
         let venue = try TemporaryVenue()
         let ticker = TemporaryVenue.packageRoot.appendingPathComponent("plugins/led-ticker/led_ticker.py").path
         let sign = venue.root.appendingPathComponent("sign.txt").path
-        try writeVenue(venue, first: "First «ёлка»", firstText: "The “first” page — here.", screens: """
+        try venue.writeFirstAndSecond(screens: """
               sign:
                 output: exec
                 playlist: main
@@ -66,7 +50,7 @@ import VitrineTestKit
                 settings:
                   device: \(sign)
                   protocol: plain
-            """)
+            """, first: "First «ёлка»", firstText: "The “first” page — here.")
         let clock = ManualClock(at: Self.start + 1_000)
         let daemon = try daemon(venue, clock: clock)
         daemon.start()
@@ -139,7 +123,7 @@ import VitrineTestKit
 
                 """
         }
-        try writeVenue(venue, screens: """
+        try venue.writeFirstAndSecond(screens: """
               steady:
                 output: recording
                 playlist: main

@@ -92,13 +92,7 @@ import VitrineTestKit
             try venue.writeRaw("display.token", Data((token + "\n").utf8))
             tokenLine = "token-file: \(venue.root.appendingPathComponent("display.token").path)"
         }
-        try venue.writeConfig("""
-            timezone: UTC
-            themes:
-              paper: { background: "#F6F1E7", text: "#1D1B18", transition: cut }
-            playlists:
-              main: [first, second]
-            screens:
+        try venue.writeFirstAndSecond(screens: """
               \(ticker):
                 output: http
                 playlist: main
@@ -114,8 +108,6 @@ import VitrineTestKit
                 output: http
                 playlist: main
             """)
-        try venue.addExhibit("first", "---\ntitle: First\npage-duration: 10s\n---\nThe first page.\n")
-        try venue.addExhibit("second", "---\ntitle: Second\npage-duration: 10s\n---\nThe second page.\n")
         let outcome = venue.load()
         #expect(outcome.diagnostics.errors.isEmpty, "\(outcome.diagnostics)")
         let clock = ManualClock(at: Self.start + 1_000)
