@@ -12,3 +12,21 @@ verdict() {
     fi
     echo "$1: all passed"
 }
+
+# need_root NAME WHY: as anyone but root, says why NAME is skipped and exits 0 (CI runs the suites as root).
+need_root() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "$1: skipped ($2; CI runs it as root)"
+        exit 0
+    fi
+}
+
+# need_tool NAME PROGRAM PACKAGE: stops NAME when PROGRAM is missing, naming the Debian package that has it.
+need_tool() {
+    command -v "$2" >/dev/null || { echo "$1: $2 missing (apt-get install $3)" >&2; exit 1; }
+}
+
+# The Swift toolchain's folder (/opt/swift here), which a dynamically linked build needs at the same path.
+toolchain_folder() {
+    dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")"
+}

@@ -12,18 +12,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 binary=${1:-.build/debug/vitrine}
-if [ "$(id -u)" != 0 ]; then
-    echo "system tests: skipped (systemd-nspawn needs root; CI runs them as root)"
-    exit 0
-fi
-for tool in systemd-nspawn debootstrap; do
-    command -v "$tool" >/dev/null || { echo "system tests: $tool missing (apt-get install systemd-container debootstrap)" >&2; exit 1; }
-done
+source deploy/test/report.sh
+need_root "system tests" "systemd-nspawn needs root"
+need_tool "system tests" systemd-nspawn systemd-container
+need_tool "system tests" debootstrap debootstrap
 cache=$PWD/.build/system
 root=$cache/bookworm
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 mkdir -p "$cache"
-source deploy/test/report.sh
 
 # The README's "Install as a service", command for command: make deb; apt install ./dist/…deb; systemctl enable --now.
 step "make deb"
@@ -55,7 +51,7 @@ cp "$deb" "$root/root/vitrine.deb"
 pass "root ready"
 
 step "boot"
-toolchain=$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")
+toolchain=$(toolchain_folder)
 systemd-nspawn -q -D "$root" -b --register=no --keep-unit --console=pipe --private-network \
     --bind-ro="$toolchain" --machine="vitrine-test-$$" > "$cache/boot.log" 2>&1 &
 nspawn=$!

@@ -11,11 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 binary=${1:-.build/debug/vitrine}
-if [ "$(id -u)" != 0 ]; then
-    echo "VM test: skipped (needs root to build the guest's disk)"
-    exit 0
-fi
-command -v qemu-system-x86_64 >/dev/null || { echo "VM test: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2; exit 1; }
+source deploy/test/report.sh
+need_root "VM test" "building the guest's disk needs root"
+need_tool "VM test" qemu-system-x86_64 qemu-system-x86
 cache=$PWD/.build/system
 root=$cache/bookworm
 [ -e "$root/.complete" ] || { echo "VM test: run deploy/test/system.sh first (it builds the root)" >&2; exit 1; }
@@ -23,7 +21,6 @@ deb=$(ls -t "$cache"/dist/vitrine_*.deb | head -1)
 work=$cache/vm
 rm -rf "$work"
 mkdir -p "$work"
-source deploy/test/report.sh
 
 step "kernel"
 if ! ls "$root"/boot/vmlinuz-* >/dev/null 2>&1; then
@@ -62,7 +59,7 @@ chroot "$guest" systemctl enable vitrine.service >/dev/null 2>&1
 echo vitrine-vm > "$guest/etc/hostname"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' > "$guest/etc/fstab"
 if readelf -d "$binary" | grep -q 'RUNPATH.*/opt/swift'; then
-    toolchain=$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")
+    toolchain=$(toolchain_folder)
     mkdir -p "$guest$toolchain"
     printf 'toolchain %s 9p trans=virtio,version=9p2000.L,ro 0 0\n' "$toolchain" >> "$guest/etc/fstab"
     mkdir -p "$guest/etc/systemd/system/vitrine.service.d"

@@ -67,8 +67,11 @@ public struct ExecOutput: OutputPlugin {
             reader.problem("command", "the program must be an absolute path or a name on PATH, found '\(program)'")
         }
         self.command = command
-        settings = reader.node("settings")?.value ?? .map([])
-        if let node = reader.node("settings"), case .map = node.value {} else if reader.node("settings") != nil {
+        switch reader.node("settings")?.value {
+        case let .map(entries)?: settings = .map(entries)
+        case nil: settings = .map([])
+        case let other?:
+            settings = other
             reader.problem("settings", "expected options indented below it (key: value lines)")
         }
         var environment: [String: String] = [:]
@@ -94,9 +97,6 @@ public struct ExecOutput: OutputPlugin {
         stopGrace = reader.duration("stop-grace", in: 0...60_000) ?? 3_000
         if !reader.problems.isEmpty { return nil }
     }
-
-    /// The child's process group, for what the plugin left behind.
-    public var claims: [String] { [] }
 
     public var initialSurface: Surface { Self.surface(for: measure) }
 
@@ -185,6 +185,14 @@ struct Session: Sendable {
 
     typealias Child = Execution<CustomWriteInput, SequenceOutput, SequenceOutput>
 
+    /// How often the conversation checks its deadlines: often while `ready` is awaited, at the ping cadence for a
+    /// plugin that answers pings, never for one that does not (an idle screen wakes nobody).
+    final class Ticks: Sendable {
+        private let every = Mutex<Duration?>(nil)
+        var interval: Duration? { every.withLock { $0 } }
+        func set(_ interval: Duration?) { every.withLock { $0 = interval } }
+    }
+
     func run(_ execution: Child, frames: AsyncStream<Frame>, stopRequests: AsyncStream<Void>) async throws {
         let (inputs, feed) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
         let logger = context.logger
@@ -255,19 +263,21 @@ struct Session: Sendable {
             tasks.addTask {
                 for await _ in stopRequests { feed.yield(.framesEnded) }
             }
+            let ticks = Ticks()
+            ticks.set(.milliseconds(max(50, output.readyTimeout / 4)))
             tasks.addTask {
-                while true {
-                    try await Task.sleep(for: .milliseconds(250))
+                while let interval = ticks.interval {
+                    try await Task.sleep(for: interval)
                     feed.yield(.tick)
                 }
             }
-            try await converse(execution, inputs: inputs)
+            try await converse(execution, inputs: inputs, ticks: ticks)
             tasks.cancelAll()
         }
     }
 
     /// The daemon's side: hello, wait for ready, then pages, pings and what the plugin says, until the frames end.
-    private func converse(_ execution: Child, inputs: AsyncStream<Input>) async throws {
+    private func converse(_ execution: Child, inputs: AsyncStream<Input>, ticks: Ticks) async throws {
         let logger = context.logger
         let writer = execution.standardInputWriter
         let screen = output.screen
@@ -300,7 +310,6 @@ struct Session: Sendable {
         var pings = false
         var waiting: Frame?
         var lastPing: (id: Int, at: ContinuousClock.Instant, answered: Bool)?
-        var nextPingID = 0
 
         func show(_ frame: Frame) async throws {
             if frame.content == .blank { try await send(PluginMessages.blank(frame, screen: screen)) } else {
@@ -329,9 +338,9 @@ struct Session: Sendable {
                         throw ExecOutput.Failure(description: "the plugin did not answer a ping within \(replyTimeout) ms")
                     }
                 } else if lastPing.map({ now - $0.at >= .milliseconds(output.pingInterval) }) ?? true {
-                    nextPingID += 1
-                    lastPing = (nextPingID, now, false)
-                    try await send(["type": "ping", "id": nextPingID])
+                    let id = (lastPing?.id ?? 0) + 1
+                    lastPing = (id, now, false)
+                    try await send(["type": "ping", "id": id])
                 }
             case let .said(message):
                 switch message {
@@ -339,6 +348,7 @@ struct Session: Sendable {
                     guard !ready else { continue }
                     ready = true
                     pings = capabilities.contains("ping")
+                    ticks.set(pings ? .milliseconds(max(50, min(output.pingInterval, replyTimeout) / 4)) : nil)
                     logger.info("Plugin ready.", metadata: [
                         "vitrine.command": "\(output.command.joined(separator: " "))",
                         "vitrine.capabilities": "\(capabilities)",
