@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Out-of-process outputs (`output: exec`): spawning, pipes, process groups and teardown.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        // The fault suite's generated bad configurations and exhibits (tests only).
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Debian's libcmark (the CommonMark reference implementation), see README "Why these libraries".
@@ -167,6 +169,15 @@ let package = Package(
         .testTarget(
             name: "VitrineCLITests",
             dependencies: ["VitrineTestKit", "VitrinePlayLog"]
+        ),
+        // `make faults` (and, in a short mode, `make test`): the daemon under bad input, signal storms, lost devices,
+        // kill -9 and a simulated week.
+        .testTarget(
+            name: "VitrineFaultTests",
+            dependencies: [
+                "VitrineTestKit", "VitrineCore", "VitrineModel", "VitrinePluginAPI", "VitrinePlayLog",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "VitrineHTTPTests",

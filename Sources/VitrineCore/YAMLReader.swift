@@ -66,8 +66,18 @@ final class YAMLReader {
             var message = "YAML syntax: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line + log.lineOffset))" }
             log.error(message, line: mark.line, column: mark.column)
-        case let .reader(problem, _, _, _):
-            log.error("YAML: \(problem)")
+        case let .reader(problem, offset, value, yaml):
+            // The reader reports a byte offset (a control character, say); the operator needs a line.
+            guard let offset, offset >= 0, offset <= yaml.utf8.count else {
+                log.error("YAML: \(problem)")
+                return
+            }
+            let before = yaml.utf8.prefix(offset)
+            let line = before.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { before.index(after: $0) } ?? before.startIndex
+            let column = String(decoding: before[lineStart...], as: UTF8.self).count + 1
+            let character = value >= 0 && value < 32 ? String(format: " (U+%04X)", value) : ""
+            log.error("YAML: \(problem)\(character)", line: line, column: column)
         default:
             log.error("YAML: \(error)")
         }
@@ -185,7 +195,9 @@ final class YAMLReader {
             }
         }
         for key in required where result[key] == nil {
-            error("\(path.isEmpty ? "top level" : path): missing required key '\(key)'", at: node)
+            let message = "\(path.isEmpty ? "top level" : path): missing required key '\(key)'"
+            // An empty document has no position of its own: the key belongs at its first line.
+            if node.mark == nil, path.isEmpty { log.error(message, line: 1, column: 1) } else { error(message, at: node) }
         }
         return result
     }

@@ -71,7 +71,8 @@ public struct CellMeasurer: PageMeasurer, Hashable {
                     }
                     lines.append(piece)
                     word = rest
-                    w = displayWidth(word)
+                    // Not measured again: a pasted megabyte without spaces made this quadratic (minutes per page).
+                    w -= pieceWidth
                 }
                 line = String(word)
                 lineWidth = w

@@ -17,6 +17,12 @@ public final class ManualClock: ScheduleClock {
     /// How many tasks are asleep on this clock.
     public var sleeping: Int { state.withLock { $0.sleepers.count } }
 
+    /// The earliest instant a sleeper waits for: where a simulated run jumps next.
+    public var nextDeadline: Int64? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
+
+    /// Every sleeper's deadline, earliest first.
+    public var deadlines: [Int64] { state.withLock { $0.sleepers.values.map(\.deadline).sorted() } }
+
     public func sleep(until deadline: Int64) async throws {
         let id = state.withLock { state -> Int in
             state.next += 1

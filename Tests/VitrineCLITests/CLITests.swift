@@ -2,36 +2,6 @@ import Foundation
 import Testing
 import VitrineTestKit
 
-/// The built `vitrine` executable, run as an operator would.
-struct Vitrine {
-    static var binary: String {
-        if let path = ProcessInfo.processInfo.environment["VITRINE_BIN"] { return path }
-        return TemporaryVenue.packageRoot.appendingPathComponent(".build/debug/vitrine").path
-    }
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting so a full pipe cannot stall the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-}
-
 @Suite(.serialized) struct CLITests {
     @Test func checkAcceptsTheDemo() throws {
         let demo = TemporaryVenue.packageRoot.appendingPathComponent("config/vitrine.yaml").path

@@ -124,27 +124,3 @@ import VitrineTestKit
         #expect(down.status == 1 && down.stderr.contains("no daemon answers"))
     }
 }
-
-/// Starts `vitrine run` on a venue whose listener takes any free port; returns once it answers /healthz.
-func startDaemon(_ venue: TemporaryVenue) async throws -> (Process, Int) {
-    let log = venue.root.appendingPathComponent("vitrine.log").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Vitrine.binary)
-    process.arguments = ["run", "--config", venue.configPath, "--log-file", log, "--no-watch",
-                         "--state-dir", venue.root.appendingPathComponent("state").path]
-    try process.run()
-    var port = 0
-    _ = await eventually(timeout: .seconds(30)) {
-        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        guard let range = text.range(of: "vitrine.listen=127.0.0.1:") else { return false }
-        port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
-        return port > 0
-    }
-    if port == 0 { process.terminate() }
-    try #require(port > 0, "the listener did not start")
-    let client = HTTPTestClient(port: port)
-    _ = await eventually(timeout: .seconds(30)) {
-        (try? client.requestNow("GET", "/healthz", headers: [:], body: "", timeout: 5).status) == 200
-    }
-    return (process, port)
-}

@@ -3,13 +3,13 @@ import Glibc
 import Synchronization
 
 /// A real `NOTIFY_SOCKET`: a Unix datagram socket the daemon's libsystemd sends to, as systemd's would.
-final class NotifySocket: @unchecked Sendable {
-    let path: String
+public final class NotifySocket: @unchecked Sendable {
+    public let path: String
     private let fd: Int32
     private let received = Mutex<[String]>([])
     private var reader: Thread?
 
-    init(directory: URL) throws {
+    public init(directory: URL) throws {
         path = directory.appendingPathComponent("notify.sock").path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -45,10 +45,10 @@ final class NotifySocket: @unchecked Sendable {
     }
 
     /// Every datagram received so far, oldest first.
-    var messages: [String] { received.withLock { $0 } }
+    public var messages: [String] { received.withLock { $0 } }
 
     /// Waits until a datagram satisfies `match`, and returns it.
-    func wait(timeout: TimeInterval = 20, after index: Int = 0, _ match: (String) -> Bool) -> String? {
+    public func wait(timeout: TimeInterval = 20, after index: Int = 0, _ match: (String) -> Bool) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let found = messages.dropFirst(index).first(where: match) { return found }

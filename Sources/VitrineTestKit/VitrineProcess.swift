@@ -1,0 +1,63 @@
+import Foundation
+import VitrineHTTP
+
+/// The built `vitrine` executable, run as an operator would.
+public enum Vitrine {
+    public static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["VITRINE_BIN"] { return path }
+        return TemporaryVenue.packageRoot.appendingPathComponent(".build/debug/vitrine").path
+    }
+
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    public static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so a full pipe cannot stall the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+/// Starts `vitrine run` on a venue whose listener takes any free port; returns once it answers /healthz.
+public func startDaemon(_ venue: TemporaryVenue) async throws -> (Process, Int) {
+    let log = venue.root.appendingPathComponent("vitrine.log").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Vitrine.binary)
+    process.arguments = ["run", "--config", venue.configPath, "--log-file", log, "--no-watch",
+                         "--state-dir", venue.root.appendingPathComponent("state").path]
+    try process.run()
+    var port = 0
+    _ = await eventually(timeout: .seconds(30)) {
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard let range = text.range(of: "vitrine.listen=127.0.0.1:") else { return false }
+        port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+        return port > 0
+    }
+    if port == 0 { process.terminate() }
+    guard port > 0 else { throw DaemonDidNotStart(log: log) }
+    let client = HTTPTestClient(port: port)
+    _ = await eventually(timeout: .seconds(30)) {
+        (try? client.requestNow("GET", "/healthz", headers: [:], body: "", timeout: 5).status) == 200
+    }
+    return (process, port)
+}
+
+public struct DaemonDidNotStart: Error, CustomStringConvertible {
+    public var log: String
+    public var description: String {
+        "the daemon's listener did not start; its log: " + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "(none)")
+    }
+}
