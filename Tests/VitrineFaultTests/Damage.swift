@@ -142,3 +142,13 @@ func soon(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bo
     }
     return condition()
 }
+
+/// Asks again every 200 ms until `condition` holds (for conditions that ask the daemon over HTTP).
+func poll(timeout: Duration, _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(200))
+    }
+    return await condition()
+}

@@ -176,7 +176,8 @@ struct Session: Sendable {
     static let lineLimit = 64 * 1024
 
     enum Input: Sendable {
-        case frame(Frame)
+        /// A new frame is in `NewestFrame` (one note for any number of frames that came meanwhile).
+        case frame
         case framesEnded
         case said(PluginMessages.Incoming)
         case outputEnded
@@ -256,8 +257,11 @@ struct Session: Sendable {
                     }
                 } catch {}
             }
+            // Only the newest frame waits, as with every output: a plugin slower than the page changes skips stale
+            // pages instead of queueing them (the queue grew without end when pages came faster than it read).
+            let newest = NewestFrame()
             tasks.addTask {
-                for await frame in frames { feed.yield(.frame(frame)) }
+                for await frame in frames where newest.put(frame) { feed.yield(.frame) }
                 feed.yield(.framesEnded)
             }
             tasks.addTask {
@@ -271,13 +275,15 @@ struct Session: Sendable {
                     feed.yield(.tick)
                 }
             }
-            try await converse(execution, inputs: inputs, ticks: ticks)
+            try await converse(execution, inputs: inputs, newest: newest, ticks: ticks)
             tasks.cancelAll()
         }
     }
 
     /// The daemon's side: hello, wait for ready, then pages, pings and what the plugin says, until the frames end.
-    private func converse(_ execution: Child, inputs: AsyncStream<Input>, ticks: Ticks) async throws {
+    private func converse(_ execution: Child, inputs: AsyncStream<Input>, newest: NewestFrame, ticks: Ticks)
+        async throws
+    {
         let logger = context.logger
         let writer = execution.standardInputWriter
         let screen = output.screen
@@ -320,7 +326,8 @@ struct Session: Sendable {
 
         for await input in inputs {
             switch input {
-            case let .frame(frame):
+            case .frame:
+                guard let frame = newest.take() else { continue }
                 if ready { try await show(frame) } else { waiting = frame }
             case .framesEnded:
                 try await stop(execution)
@@ -405,6 +412,21 @@ struct Session: Sendable {
         let state = stat[stat.index(after: close)...].first { $0 != " " }
         return state == "Z" || state == "X"
     }
+}
+
+/// The frame a plugin is to show next; a newer one replaces it.
+final class NewestFrame: Sendable {
+    private let slot = Mutex<Frame?>(nil)
+
+    /// Keeps `frame`; true when none was waiting (so the conversation needs a note).
+    func put(_ frame: Frame) -> Bool {
+        slot.withLock { slot in
+            defer { slot = frame }
+            return slot == nil
+        }
+    }
+
+    func take() -> Frame? { slot.withLock { slot in defer { slot = nil }; return slot } }
 }
 
 /// At most `limit` events per `window` (a fixed window): what a plugin may make the daemon do, so one that floods
