@@ -19,6 +19,24 @@ public struct ScreenOptions: @unchecked Sendable {
         }
     }
 
+    /// The most values one screen's options may hold, aliases expanded.
+    static let valueLimit = 10_000
+
+    /// True when `nodes` hold more than `valueLimit` values, counting what aliases repeat (stops counting there).
+    static func exceedsLimit(_ nodes: [Node]) -> Bool {
+        var count = 0
+        func visit(_ node: Node) -> Bool {
+            count += 1
+            if count > valueLimit { return false }
+            switch node {
+            case let .sequence(sequence): return sequence.allSatisfy(visit)
+            case let .mapping(mapping): return mapping.allSatisfy { visit($0.key) && visit($0.value) }
+            default: return true
+            }
+        }
+        return !nodes.allSatisfy(visit)
+    }
+
     static func option(_ node: Node, depth: Int = 0) -> OptionNode {
         let value: OptionValue
         switch node {
@@ -502,8 +520,15 @@ private final class Parse {
                     reader.error("\(path): unknown key '\(key)'; did you mean '\(near)'?", at: keyNode)
                 }
             }
+            // Options are plain values; an alias bomb would expand into millions of them when handed to the plugin.
+            var pairs = pluginPairs
+            if ScreenOptions.exceedsLimit(pairs.map(\.1)) {
+                reader.error("\(path): the plugin's options hold more than \(ScreenOptions.valueLimit) values "
+                    + "(YAML aliases expanding?)", at: entry.value)
+                pairs = []
+            }
             screenOptions[entry.key] = ScreenOptions(
-                screen: entry.key, file: path, node: Node.mapping(.init(pluginPairs, .implicit, .block, entry.value.mark)))
+                screen: entry.key, file: path, node: Node.mapping(.init(pairs, .implicit, .block, entry.value.mark)))
             if let output, let playlist {
                 screens.append(Screen(name: entry.key, output: output, playlist: playlist, theme: theme))
             }

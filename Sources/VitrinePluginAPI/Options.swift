@@ -182,10 +182,15 @@ public final class OptionsReader {
 
 /// The candidate closest to a misspelt `word`, within a small edit distance; for "did you mean …?".
 public func nearestName(to word: String, in candidates: some Sequence<String>) -> String? {
-    let limit = max(1, word.count / 3)
+    // A name is a word, not a pasted page: past 100 characters nothing is suggested (the distance costs the
+    // product of both lengths, and a megabyte of text made `check` crawl).
+    let length = word.count
+    guard length <= 100 else { return nil }
+    let limit = max(1, length / 3)
+    let lowered = word.lowercased()
     var best: (String, Int)?
-    for candidate in candidates {
-        let d = editDistance(word.lowercased(), candidate.lowercased())
+    for candidate in candidates where abs(candidate.count - length) <= limit {
+        let d = editDistance(lowered, candidate.lowercased())
         if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
     }
     return best?.0

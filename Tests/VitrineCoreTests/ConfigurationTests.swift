@@ -224,4 +224,24 @@ let minimalExhibit = """
         #expect(outcome.program == nil)
         #expect(outcome.diagnostics.errors.count < 50)
     }
+
+    /// Found by the fault suite: a bomb in a screen's plugin options was expanded when handed to the plugin.
+    @Test func aliasBombInPluginOptionsIsRefused() throws {
+        var bomb = "[&l0 [x, x, x, x, x, x, x, x, x]"
+        for level in 1...9 { bomb += ", &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ", ") + "]" }
+        let outcome = try load("""
+            timezone: UTC
+            playlists:
+              main: [first]
+            screens:
+              hall:
+                output: terminal
+                playlist: main
+                extra: \(bomb)]
+
+            """)
+        #expect(outcome.program == nil)
+        #expect(outcome.diagnostics.errors.contains { $0.line == 6 && $0.message.contains("more than 10000 values") },
+                "\(outcome.diagnostics)")
+    }
 }
