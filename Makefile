@@ -7,8 +7,8 @@ APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-n
 	qemu-system-x86 qemu-utils python3-pil
 BIN = .build/debug/vitrine
 
-.PHONY: setup build run check test bench-check bench-idle bench-render bench-push bench-startup release release-static install deb \
-	system-test clean
+.PHONY: setup build run check test faults bench bench-check bench-idle bench-render bench-push bench-startup \
+	bench-footprint release release-static install deb system-test clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -37,6 +37,12 @@ test: setup
 	$(SWIFT) test --skip-build --no-parallel
 	deploy/test/system.sh
 
+# The fault suite at full size (10,000 damaged configurations and exhibits, 1,000 SIGHUPs under 200 streams, lost
+# devices, 20 kill -9 restarts, a simulated week); `make test` runs the same cases in a short mode.
+faults: setup
+	$(SWIFT) build --build-tests
+	VITRINE_FAULTS=full $(SWIFT) test --skip-build --no-parallel --filter VitrineFaultTests
+
 release: setup
 	$(SWIFT) build -c release
 
@@ -63,6 +69,14 @@ system-test: setup
 
 clean:
 	rm -rf .build
+
+# Every benchmark in one run (start-up, reload, render, push, footprint next to Chromium); docs/benchmarks.md.
+bench: setup
+	bench/all.sh
+
+# Three screens at work for 60 s next to headless Chromium showing the kiosk page (docs/benchmarks.md).
+bench-footprint: setup
+	bench/footprint-three.sh 60
 
 # `vitrine check` over 1,000 generated exhibits, release build (results in docs/benchmarks.md).
 bench-check: setup

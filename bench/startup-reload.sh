@@ -3,7 +3,10 @@
 # script listens on), with the demo exhibits and with 1,000 generated ones; then SIGHUP to the READY=1 that ends
 # the reload (after RELOADING=1), 1,000 exhibits. Medians over RUNS (default 7). Baseline measured in the same run:
 # `vitrine check` of the same files, the parsing a reload cannot avoid. Three screens, as in the demo: a terminal
-# (drawing to /dev/null), a framebuffer file and an http screen. Release build with --static-swift-stdlib.
+# (drawing to /dev/null), a framebuffer file and an http screen. Then the same venue with one-second pages is reloaded
+# RUNS * 3 times while its kiosk screen's event stream is read as a browser reads it: page changes skipped (a gap
+# between one page's end and the next page's start) and blank frames sent meanwhile, both to be 0.
+# Release build with --static-swift-stdlib.
 # Usage: bench/startup-reload.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +79,54 @@ for _ in range(runs):
     time.sleep(0.3)
 stop(proc, sock)
 reload = statistics.median(reloads)
+
+# Pages skipped or blank during reloads: the same venue with one-second pages, its kiosk screen watched through the
+# event stream a browser reads, while it is reloaded RUNS * 3 times.
+import json, re, threading
+fast = os.path.join(work, "large", "fast.yaml")
+with open(config) as source, open(fast, "w") as target:
+    target.write(source.read().replace("timezone: Europe/Paris\n", "timezone: Europe/Paris\npages: { duration: 1s }\n", 1))
+log = os.path.join(work, "log")
+if os.path.exists(log): os.unlink(log)
+proc, sock, _ = daemon(fast)
+wait_for(sock, "READY=1")
+port = int(re.search(r"vitrine.listen=127.0.0.1:(\d+)", open(log).read()).group(1))
+events, watching = [], [True]
+def watch():
+    stream = socket.create_connection(("127.0.0.1", port))
+    stream.sendall(b"GET /screens/kiosk/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    stream.settimeout(0.5)
+    pending = b""
+    while watching[0]:
+        try:
+            chunk = stream.recv(65536)
+        except socket.timeout:
+            continue
+        if not chunk: break
+        pending += chunk
+        while b"\n\n" in pending:
+            event, pending = pending.split(b"\n\n", 1)
+            for line in event.decode().split("\n"):
+                if line.startswith("data: "):
+                    page = json.loads(line[6:])
+                    events.append((time.time() * 1000, page["validFrom"], page["validUntil"], page["kind"]))
+    stream.close()
+watcher = threading.Thread(target=watch)
+watcher.start()
+time.sleep(1.5)
+for _ in range(runs * 3):
+    proc.send_signal(signal.SIGHUP)
+    wait_for(sock, "RELOADING=1")
+    wait_for(sock, "READY=1")
+    time.sleep(0.2)
+time.sleep(1.5)
+watching[0] = False
+watcher.join()
+stop(proc, sock)
+changes = events[1:]  # the first is the page already on when the stream opened
+skipped = sum(1 for a, b in zip(events, changes) if b[1] > a[2])
+blank = sum(1 for e in changes if e[3] == "blank")
+latest = max((e[0] - e[1] for e in changes), default=0)
 check_large = results["large"][1]
 ms = lambda s: f"{s * 1000:.0f} ms"
 print(f"startup_demo_to_ready: {ms(results['demo'][0])} (check of the same files {ms(results['demo'][1])}, "
@@ -84,4 +135,7 @@ print(f"startup_1000_exhibits_to_ready: {ms(results['large'][0])} (check {ms(che
       f"{results['large'][0] / check_large:.1f}x)")
 print(f"reload_1000_exhibits_sighup_to_ready: {ms(reload)} (target under 150 ms; check {ms(check_large)}, "
       f"{reload / check_large:.1f}x)")
+print(f"reload_pages_skipped: {skipped} of {len(changes)} page changes during {runs * 3} reloads (target 0)")
+print(f"reload_blank_frames: {blank} (target 0)")
+print(f"reload_latest_page_change: {latest:.0f} ms after its time")
 PY
