@@ -13,7 +13,10 @@ public struct ExhibitLoader: Sendable {
         "testimony", "images", "media",
     ]
 
-    public init() {}
+    /// Exhibits read before, reused while their files are unchanged (the daemon keeps one across reloads).
+    public var cache: ExhibitCache?
+
+    public init(cache: ExhibitCache? = nil) { self.cache = cache }
 
     public struct Result: Sendable {
         public var exhibits: [ExhibitID: Exhibit]
@@ -40,7 +43,8 @@ public struct ExhibitLoader: Sendable {
             let id = ExhibitID(name)
             let outcome: (ExhibitID, Exhibit?, [Diagnostic])
             if isDirectory.boolValue {
-                let (exhibit, diagnostics) = loadExhibit(id: id, folder: path)
+                let (exhibit, diagnostics) = cache.map { $0.exhibit(in: path) { loadExhibit(id: id, folder: path) } }
+                    ?? loadExhibit(id: id, folder: path)
                 outcome = (id, exhibit, diagnostics)
             } else if name.hasSuffix(".md") {
                 outcome = (id, nil, [Diagnostic(.warning, file: path,
@@ -51,6 +55,7 @@ public struct ExhibitLoader: Sendable {
             outcomes.withLock { $0[index] = outcome }
         }
         let collected = outcomes.withLock { $0 }
+        cache?.keep(only: Set(candidates.map { (folder as NSString).appendingPathComponent($0) }))
         for index in candidates.indices {
             guard let (id, exhibit, diagnostics) = collected[index] else { continue }
             result.diagnostics += diagnostics

@@ -6,8 +6,11 @@ import VitrinePluginAPI
 public struct ProgramLoader: Sendable {
     public var configurationLoader: ConfigurationLoader
     public var registry: OutputRegistry
+    /// Kept by the daemon across reloads: unchanged exhibits are not read again.
+    public var exhibitCache: ExhibitCache?
 
-    public init(registry: OutputRegistry, systemTimeZone: String? = nil) {
+    public init(registry: OutputRegistry, systemTimeZone: String? = nil, exhibitCache: ExhibitCache? = nil) {
+        self.exhibitCache = exhibitCache
         self.configurationLoader = systemTimeZone.map { ConfigurationLoader(outputTypes: registry.types, systemTimeZone: $0) }
             ?? ConfigurationLoader(outputTypes: registry.types)
         self.registry = registry
@@ -36,7 +39,7 @@ public struct ProgramLoader: Sendable {
         let folderExists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
             && isDirectory.boolValue
         if folderExists {
-            content = ExhibitLoader().loadFolder(folder)
+            content = ExhibitLoader(cache: exhibitCache).loadFolder(folder)
             diagnostics += content.diagnostics
         } else if loaded.configuration != nil {
             diagnostics.append(Diagnostic(.error, file: path,

@@ -40,7 +40,10 @@ struct RunCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level: expected trace, debug, info, notice, warning, error or critical")
         }
-        let outcome = Outputs.loader().load(path: options.config)
+        let exhibits = ExhibitCache()
+        var loader = Outputs.loader()
+        loader.exhibitCache = exhibits
+        let outcome = loader.load(path: options.config)
         var standardError = StandardError()
         guard outcome.program != nil else {
             for diagnostic in outcome.diagnostics.errors { print(diagnostic, to: &standardError) }
@@ -59,7 +62,7 @@ struct RunCommand: AsyncParsableCommand {
         for diagnostic in outcome.diagnostics {
             logger.warning("\(diagnostic)")
         }
-        let settings = Daemon.Settings(configPath: options.config, registry: Outputs.registry)
+        let settings = Daemon.Settings(configPath: options.config, registry: Outputs.registry, exhibitCache: exhibits)
         let daemon = Daemon(settings: settings, initial: outcome, manager: SystemdServiceManager(), logger: logger)
         let program = daemon.program
         var watched: [String] = []

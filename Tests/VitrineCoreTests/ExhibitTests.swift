@@ -169,3 +169,39 @@ import VitrineTestKit
         #expect(text.spans.contains(TextSpan("code", style: .code)))
     }
 }
+
+/// A reload reads again only the exhibits whose files changed; the others come from the daemon's cache.
+@Suite struct ExhibitCacheTests {
+    @Test func onlyChangedExhibitsAreReadAgain() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeFirstAndSecond(screens: "  hall:\n    output: terminal\n    playlist: main\n    tty: /dev/null\n")
+        try venue.addExhibit("second", "---\ntitle: Second\nimages:\n  - file: photo.png\n    alt: A photo.\n---\nText.\n",
+                             files: ["photo.png": samplePNG(width: 4, height: 3)])
+        let cache = ExhibitCache()
+        let loader = ProgramLoader(registry: testRegistry, systemTimeZone: "UTC", exhibitCache: cache)
+        #expect(loader.load(path: venue.configPath).program?.exhibits.count == 2)
+        #expect(cache.counts.hits == 0 && cache.counts.misses == 2)
+
+        // Nothing changed: nothing is read.
+        #expect(loader.load(path: venue.configPath).program?.exhibits["first"]?.title == "First")
+        #expect(cache.counts.hits == 2 && cache.counts.misses == 2)
+
+        // An edited text, then a replaced picture (same size in bytes, new content): each read again, alone.
+        try venue.addExhibit("first", "---\ntitle: First, edited\npage-duration: 10s\n---\nNew text.\n")
+        #expect(loader.load(path: venue.configPath).program?.exhibits["first"]?.title == "First, edited")
+        #expect(cache.counts.hits == 3 && cache.counts.misses == 3)
+        try venue.writeRaw("exhibits/second/photo.png", samplePNG(width: 8, height: 6))
+        _ = loader.load(path: venue.configPath)
+        #expect(cache.counts.hits == 4 && cache.counts.misses == 4)
+
+        // A file added beside an exhibit counts as a change too; a broken exhibit is read (and reported) again.
+        try venue.writeRaw("exhibits/first/notes.txt", Data("x".utf8))
+        try venue.writeRaw("exhibits/second/exhibit.md", Data("---\ntitle: [unclosed\n---\n".utf8))
+        let broken = loader.load(path: venue.configPath)
+        #expect(cache.counts.misses == 6)
+        #expect(broken.diagnostics.errors.contains { $0.file.hasSuffix("second/exhibit.md") })
+        let still = loader.load(path: venue.configPath)
+        #expect(still.diagnostics.errors.contains { $0.file.hasSuffix("second/exhibit.md") }, "cached errors are reported")
+        #expect(cache.counts.misses == 6)
+    }
+}

@@ -15,10 +15,14 @@ public final class Daemon: Service, Sendable {
         public var configPath: String
         public var registry: OutputRegistry
         public var systemTimeZone: String?
-        public init(configPath: String, registry: OutputRegistry, systemTimeZone: String? = nil) {
+        /// Exhibits as last read; give the cache the first load used too, so the first reload reuses them.
+        public var exhibitCache: ExhibitCache
+        public init(configPath: String, registry: OutputRegistry, systemTimeZone: String? = nil,
+                    exhibitCache: ExhibitCache = ExhibitCache()) {
             self.configPath = configPath
             self.registry = registry
             self.systemTimeZone = systemTimeZone
+            self.exhibitCache = exhibitCache
         }
     }
 
@@ -274,7 +278,8 @@ public final class Daemon: Service, Sendable {
     private func reloadNow() async -> String? {
         manager.reloading(status: "reloading \(settings.configPath)")
         logger.info("Reloading.", metadata: ["vitrine.config": "\(settings.configPath)"])
-        let loader = ProgramLoader(registry: settings.registry, systemTimeZone: settings.systemTimeZone)
+        let loader = ProgramLoader(registry: settings.registry, systemTimeZone: settings.systemTimeZone,
+                                   exhibitCache: settings.exhibitCache)
         let outcome = loader.load(path: settings.configPath)
         for diagnostic in outcome.diagnostics {
             let level: Logger.Level = diagnostic.severity == .error ? .error : .warning
