@@ -25,13 +25,14 @@ public final class TemporaryVenue: @unchecked Sendable {
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    /// The venue many tests share: exhibits First and Second (one page of 10 s each) on the playlist `main`, the
-    /// theme `paper` (cut transitions), UTC, and `screens`: the YAML under `screens:`, indented two spaces.
-    public func writeFirstAndSecond(screens: String, first: String = "First", firstText: String = "The first page.")
-        throws
+    /// The venue many tests share: exhibits First and Second (one page of `pageDuration` each) on the playlist `main`,
+    /// the theme `paper` (cut transitions), UTC, and `screens`: the YAML under `screens:`, indented two spaces (what
+    /// follows it may close the block and add top-level keys, such as `http:`).
+    public func writeFirstAndSecond(screens: String, first: String = "First", firstText: String = "The first page.",
+                                    pageDuration: String = "10s") throws
     {
-        try addExhibit("first", "---\ntitle: \(first)\npage-duration: 10s\n---\n\(firstText)\n")
-        try addExhibit("second", "---\ntitle: Second\npage-duration: 10s\n---\nThe second page.\n")
+        try addExhibit("first", "---\ntitle: \(first)\npage-duration: \(pageDuration)\n---\n\(firstText)\n")
+        try addExhibit("second", "---\ntitle: Second\npage-duration: \(pageDuration)\n---\nThe second page.\n")
         try writeConfig("""
             timezone: UTC
             themes:

@@ -75,15 +75,7 @@ import VitrineTestKit
 
             """.utf8))
         chmod(root + "/ticker.sh", 0o755)
-        try venue.addExhibit("first", "---\ntitle: First\npage-duration: 2s\n---\nThe first page.\n")
-        try venue.addExhibit("second", "---\ntitle: Second\npage-duration: 2s\n---\nThe second page.\n")
-        try venue.writeConfig("""
-            timezone: UTC
-            themes:
-              paper: { background: "#F6F1E7", text: "#1D1B18", transition: cut }
-            playlists:
-              main: [first, second]
-            screens:
+        try venue.writeFirstAndSecond(screens: """
               witness: { output: http, playlist: main, width: 640, height: 360 }
               kiosk: { output: http, playlist: main, width: 640, height: 360 }
               wall: { output: framebuffer, playlist: main, device: \(root)/wall.fb, width: 320, height: 180 }
@@ -91,8 +83,7 @@ import VitrineTestKit
               ticker: { output: exec, playlist: main, command: [\(root)/ticker.sh] }
             http:
               listen: 127.0.0.1:0
-
-            """)
+            """, pageDuration: "2s")
         let (daemon, port) = try await startDaemon(venue)
         defer {
             daemon.terminate()
