@@ -59,9 +59,7 @@ public struct ExhibitLoader: Sendable {
         for index in candidates.indices {
             guard let (id, exhibit, diagnostics) = collected[index] else { continue }
             result.diagnostics += diagnostics
-            // An exhibit with any error is left out whole, never shown half-read: a reload then keeps the last good
-            // version on screen, as for a file that does not parse at all.
-            if let exhibit, diagnostics.errors.isEmpty {
+            if let exhibit {
                 result.exhibits[id] = exhibit
             } else if !diagnostics.errors.isEmpty {
                 result.rejected.insert(id)

@@ -298,18 +298,22 @@ public final class Daemon: Service, Sendable {
             return summary
         }
 
-        // An exhibit that was fine and is now broken keeps its last good version: nothing is lost mid-edit.
+        // An exhibit that was fine and now has errors keeps its last good version, whether the new one could not be
+        // read at all or only in part (a summary of the wrong type, a picture not copied yet): nothing is lost
+        // mid-edit. At start-up there is no earlier version, and what could be read is shown.
         var exhibits = program.exhibits
-        for (id, exhibit) in old.program.exhibits where exhibits[id] == nil {
+        var kept = false
+        for (id, exhibit) in old.program.exhibits where outcome.hasErrors {
             if outcome.diagnostics.errors.contains(where: { $0.file.hasPrefix(URL(fileURLWithPath: exhibit.sourcePath)
                 .deletingLastPathComponent().path + "/") || $0.file == exhibit.sourcePath })
             {
                 exhibits[id] = exhibit
+                kept = true
                 logger.warning("Keeping the last good version of an exhibit with errors.",
                                metadata: ["vitrine.exhibit": "\(id)"])
             }
         }
-        if exhibits.count != program.exhibits.count { program = program.with(exhibits: exhibits) }
+        if kept { program = program.with(exhibits: exhibits) }
         program = program.reusingPages(of: old.program)
 
         // Plan: keep screens whose output and options did not change; replace or remove the rest.
