@@ -90,7 +90,13 @@ log = os.path.join(work, "log")
 if os.path.exists(log): os.unlink(log)
 proc, sock, _ = daemon(fast)
 wait_for(sock, "READY=1")
-port = int(re.search(r"vitrine.listen=127.0.0.1:(\d+)", open(log).read()).group(1))
+# The listener may log its port just after READY=1.
+found = None
+for _ in range(100):
+    found = re.search(r"vitrine.listen=127.0.0.1:(\d+)", open(log).read())
+    if found: break
+    time.sleep(0.1)
+port = int(found.group(1))
 events, watching = [], [True]
 def watch():
     stream = socket.create_connection(("127.0.0.1", port))
