@@ -84,6 +84,8 @@ c_cpu=$(echo "($c_after - $c_before) / $hz / $seconds * 100" | bc -l)
 printf 'chromium_kiosk_page_pss: %.1f MiB over %d processes\n' "$(echo "$c_pss / 1024" | bc -l)" "$(family | wc -w)"
 printf 'chromium_kiosk_page_cpu: %.2f %% of one core (%d ticks)\n' "$c_cpu" "$((c_after - c_before))"
 printf 'ratio_memory_chromium_one_page_to_vitrine_three_screens: %.1fx\n' "$(echo "$c_pss / $v_pss" | bc -l)"
+# PSS splits the shared libraries (fontconfig, GLib...) both map; against vitrine's whole RSS the ratio is a floor.
+printf 'ratio_memory_chromium_pss_to_vitrine_rss: %.1fx\n' "$(echo "$c_pss / $v_rss" | bc -l)"
 if [ "$v_after" -gt "$v_before" ]; then
     printf 'ratio_cpu_chromium_to_vitrine: %.1fx\n' "$(echo "($c_after - $c_before) / ($v_after - $v_before)" | bc -l)"
 else
