@@ -37,21 +37,16 @@ import VitrineTestKit
         func hangUp() { close(controller) }
     }
 
-    func screens(_ venue: TemporaryVenue) async throws -> [String: [String: Any]] {
-        let reply = try await HTTPTestClient(port: port(venue)).request("GET", "/api/status", timeout: 5)
+    /// Each screen's entry in the daemon's status, by name.
+    func screens(port: Int) async throws -> [String: [String: Any]] {
+        let reply = try await HTTPTestClient(port: port).request("GET", "/api/status", timeout: 5)
         let body = try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]
         let list = body?["screens"] as? [[String: Any]] ?? []
         return Dictionary(uniqueKeysWithValues: list.map { ($0["name"] as? String ?? "", $0) })
     }
 
-    func port(_ venue: TemporaryVenue) -> Int {
-        let log = (try? String(contentsOfFile: venue.root.appendingPathComponent("vitrine.log").path, encoding: .utf8)) ?? ""
-        guard let range = log.range(of: "vitrine.listen=127.0.0.1:") else { return 0 }
-        return Int(log[range.upperBound...].prefix { $0.isNumber }) ?? 0
-    }
-
-    func health(_ venue: TemporaryVenue) async -> [String: String] {
-        ((try? await screens(venue)) ?? [:]).mapValues { $0["health"] as? String ?? "?" }
+    func health(port: Int) async -> [String: String] {
+        ((try? await screens(port: port)) ?? [:]).mapValues { $0["health"] as? String ?? "?" }
     }
 
     @Test(.timeLimit(.minutes(5))) func lostDevicesDegradeOnlyTheirScreensAndRecover() async throws {
@@ -91,9 +86,9 @@ import VitrineTestKit
         }
         let everyone = ["witness", "kiosk", "wall", "hall", "ticker"]
         let started = await poll(timeout: .seconds(20)) {
-            await health(venue) == Dictionary(uniqueKeysWithValues: everyone.map { ($0, "showing") })
+            await health(port: port) == Dictionary(uniqueKeysWithValues: everyone.map { ($0, "showing") })
         }
-        let first = await health(venue)
+        let first = await health(port: port)
         #expect(started, "\(first)")
         let witness = try StreamCrowd(port: port, path: "/screens/witness/events", count: 1)
         let reader = try StreamCrowd(port: port, path: "/screens/kiosk/events", count: 1)
@@ -109,10 +104,10 @@ import VitrineTestKit
         try venue.writeRaw("crash", Data())
         let brokeAt = Date()
         let broken = await poll(timeout: .seconds(15)) {
-            let h = await health(venue)
+            let h = await health(port: port)
             return h["wall"] == "failed" && h["hall"] == "failed" && h["ticker"] == "failed"
         }
-        let during = await health(venue)
+        let during = await health(port: port)
         #expect(broken, "the affected screens do not show as failed: \(during)")
         #expect(during["witness"] == "showing" && during["kiosk"] == "showing", "\(during)")
         #expect(daemon.isRunning)
@@ -126,10 +121,10 @@ import VitrineTestKit
         try FileManager.default.removeItem(atPath: root + "/crash")
         let restoredAt = Date()
         let recovered = await poll(timeout: .seconds(40)) {
-            await health(venue) == Dictionary(uniqueKeysWithValues: everyone.map { ($0, "showing") })
+            await health(port: port) == Dictionary(uniqueKeysWithValues: everyone.map { ($0, "showing") })
         }
         let recoveredAfter = Date().timeIntervalSince(restoredAt)
-        let after = await health(venue)
+        let after = await health(port: port)
         #expect(recovered, "not every screen recovered: \(after)")
         #expect(await eventually {
             let painted = (try? Data(contentsOf: URL(fileURLWithPath: root + "/wall.fb"))) ?? Data()
@@ -142,7 +137,7 @@ import VitrineTestKit
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
         setsockopt(stalled, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let current = try await screens(venue)["kiosk"]?["summary"] as? String ?? "?"
+        let current = try await screens(port: port)["kiosk"]?["summary"] as? String ?? "?"
         let title = current.split(separator: " ").dropLast().joined(separator: " ")
         for _ in 0..<20 {
             let n = buffer.withUnsafeMutableBytes { recv(stalled, $0.baseAddress, $0.count, 0) }

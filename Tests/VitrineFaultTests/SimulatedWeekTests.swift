@@ -89,12 +89,7 @@ import VitrineTestKit
     func step(_ clock: ManualClock, to instant: Int64) async {
         let sleepers = clock.sleeping
         clock.advance(to: instant)
-        var spins = 0
-        while clock.sleeping < sleepers {
-            spins += 1
-            if spins < 1_000 { await Task.yield() } else { try? await Task.sleep(for: .milliseconds(1)) }
-            if spins > 20_000 { break }
-        }
+        _ = await soon(timeout: .seconds(20)) { clock.sleeping >= sleepers }
     }
 
     /// A field of /proc/self/status, in bytes.
