@@ -61,10 +61,10 @@ install: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
 deb: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
 	deploy/deb/build.sh "$(INSTALL_BIN)" dist
 
-# The package and unit under a real systemd (systemd-nspawn, a Debian 12 root cached in .build/system), then on a
-# real framebuffer in a QEMU guest; the last steps of `make test`. Need root (skipped with a message otherwise).
+# The package users install (release build, Swift runtime linked in) under a real systemd (systemd-nspawn, a Debian
+# 12 root cached in .build/system), then on a real framebuffer in a QEMU guest; the last steps of `make test`. Need
+# root (skipped with a message otherwise). `deploy/test/system.sh .build/debug/vitrine` packages a debug build.
 system-test: setup
-	$(SWIFT) build --product vitrine
 	deploy/test/system.sh
 
 clean:

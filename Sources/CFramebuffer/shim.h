@@ -2,3 +2,4 @@
 #include <linux/kd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/vt.h>

@@ -13,6 +13,7 @@ enum Dashboard {
         header h1 { font-size: 18px; margin: 0; }
         #status { opacity: 0.85; flex: 1; }
         #reload-result.failed, .failed .health { color: #b3261e; }
+        .hidden .health { color: #8a5a00; }
         main { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 16px; padding: 20px; }
         .screen { background: #fff; border-radius: 6px; box-shadow: 0 1px 3px #0002; overflow: hidden; }
         .screen .view { aspect-ratio: 16 / 9; background: #000; display: flex; align-items: center;
@@ -81,7 +82,7 @@ enum Dashboard {
             c.facts.replaceChildren();
             const h = document.createElement("h2"); h.textContent = s.name;
             const health = document.createElement("span"); health.className = "health";
-            health.textContent = s.health + (s.failure ? ": " + s.failure : "") + (s.trouble ? " · " + s.trouble : "");
+            health.textContent = s.health + (s.failure ? ": " + s.failure : "") + (s.hidden ? ": " + s.hidden : "") + (s.trouble ? " · " + s.trouble : "");
             const dl = document.createElement("dl");
             field(dl, "shows", s.summary);
             field(dl, "output", s.output + (s.size ? " " + s.size : ""));

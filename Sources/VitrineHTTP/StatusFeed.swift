@@ -57,7 +57,11 @@ enum StatusJSON {
         var name: String
         var output: String
         var health: String
+        /// The page is what the panel shows (health "showing").
+        var showing: Bool
         var failure: String?
+        /// Why not, while the output runs but another console is on the panel (health "hidden").
+        var hidden: String?
         var trouble: String?
         var summary: String
         var exhibit: String?
@@ -86,8 +90,8 @@ enum StatusJSON {
             }
             let pixels = screen.surface.key.hasPrefix("pixels ")
             return Screen(
-                name: screen.name, output: screen.output, health: screen.health, failure: screen.failure,
-                trouble: screen.trouble,
+                name: screen.name, output: screen.output, health: screen.health, showing: screen.health == "showing",
+                failure: screen.failure, hidden: screen.hidden, trouble: screen.trouble,
                 summary: screen.summary, exhibit: exhibit, page: page, pages: pages, theme: frame?.theme.name,
                 reason: frame?.presentation.reason.rawValue,
                 since: frame.map { calendar.format($0.presentation.validFrom, seconds: true) },

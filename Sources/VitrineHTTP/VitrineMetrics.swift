@@ -32,7 +32,10 @@ public final class VitrineMetrics: Sendable {
             case let .reloaded(failure):
                 reloads.increment()
                 if failure != nil { reloadFailures.increment() }
-            case .announcementsChanged: break
+            case let .visibilityChanged(screen, .some):
+                // A panel taken by another console (or a reset text console): worth an alert on a fleet.
+                CoreMetrics.Counter(label: "vitrine_screen_hidden_total", dimensions: [("screen", screen)]).increment()
+            case .announcementsChanged, .visibilityChanged: break
             }
         }
     }

@@ -68,14 +68,19 @@ public struct OutputContext: Sendable {
     /// Reports trouble that leaves the screen running ("push: connection refused" when a remote display does not
     /// answer) for STATUS and the dashboard; nil once it is over.
     public var trouble: @Sendable (String?) -> Void
+    /// Reports that the page, though running, is not what the panel shows, and why ("tty7 is not the active
+    /// console (tty2 is)"); nil once it is visible again. The screen's status is then not `showing`.
+    public var hidden: @Sendable (String?) -> Void
 
     public init(screen: String, logger: Logger, surfaceChanged: @escaping @Sendable (Surface) -> Void,
-                shown: @escaping @Sendable (Frame) -> Void, trouble: @escaping @Sendable (String?) -> Void = { _ in }) {
+                shown: @escaping @Sendable (Frame) -> Void, trouble: @escaping @Sendable (String?) -> Void = { _ in },
+                hidden: @escaping @Sendable (String?) -> Void = { _ in }) {
         self.screen = screen
         self.logger = logger
         self.surfaceChanged = surfaceChanged
         self.shown = shown
         self.trouble = trouble
+        self.hidden = hidden
     }
 }
 

@@ -75,7 +75,7 @@ try FileManager.default.createDirectory(atPath: folder, withIntermediateDirector
 defer { try? FileManager.default.removeItem(atPath: folder) }
 let fb = try FramebufferDevice(path: folder + "/fb0", fallback: .init(width: width, height: height, stride: width * 4,
                                                                          format: .xrgb8888, virtualHeight: height),
-                               tty: nil)
+                               console: .none)
 // One crossfade frame, as the output draws it.
 let crossfadeFrame = measure(60) { try! fb.drawCrossfade(from: a, to: b, amount: 0.5) }
 // A page shown again: unpacked from the compressed cache band by band into the framebuffer.

@@ -7,8 +7,8 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Ask a running daemon what every screen shows (over its HTTP listener).",
-        discussion: "Exits 0 when every screen shows its page, 1 when one has failed, the daemon is still starting "
-            + "or cannot be reached."
+        discussion: "Exits 0 when every screen shows its page, 1 when one has failed or is hidden (another console "
+            + "on its panel), the daemon is still starting or cannot be reached."
     )
 
     @Option(name: .long, help: "The daemon's address (default: the http.listen of --config, else http://127.0.0.1:8080).")
@@ -52,6 +52,7 @@ struct StatusCommand: AsyncParsableCommand {
             if let next = screen["nextChange"] as? String { line += "  next change \(next)" }
             if let clients = screen["clients"] as? Int { line += "  \(clients) browser\(clients == 1 ? "" : "s")" }
             if let failure = screen["failure"] as? String { line += "  (\(failure))" }
+            if let hidden = screen["hidden"] as? String { line += "  (not visible: \(hidden))" }
             if let trouble = screen["trouble"] as? String { line += "  (\(trouble))" }
             print(line)
         }

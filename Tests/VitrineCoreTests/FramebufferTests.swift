@@ -166,4 +166,19 @@ import VitrineTestKit
             #expect("\(error)".contains("give width, height and format"), "\(error)")
         }
     }
+
+    /// A real panel gets a console of its own by default, so two panels (or a terminal screen on tty7) are told
+    /// apart before anything starts; `tty: none` holds none.
+    @Test func theConsoleIsPartOfWhatAScreenHolds() throws {
+        func claims(_ pairs: [(String, String)]) throws -> [String] {
+            try testRegistry.make(type: "framebuffer", screen: "wall", options: options(pairs)).get().claims
+        }
+        #expect(try claims([("device", "/dev/fb0")]) == ["/dev/fb0", "/dev/tty7"])
+        #expect(try claims([("device", "/dev/fb1"), ("tty", "/dev/tty8")]) == ["/dev/fb1", "/dev/tty8"])
+        #expect(try claims([("device", "/dev/fb1"), ("tty", "none")]) == ["/dev/fb1"])
+        #expect(try claims([("device", "/srv/test/fb0"), ("width", "320"), ("height", "200")]) == ["/srv/test/fb0"])
+        let wrong = testRegistry.make(type: "framebuffer", screen: "wall", options: options([("tty", "tty7")]))
+        guard case let .failure(errors) = wrong else { Issue.record("tty: tty7 was accepted"); return }
+        #expect(errors.problems.map(\.message) == ["screens.wall.tty: expected a console such as /dev/tty7, or none, found 'tty7'"])
+    }
 }

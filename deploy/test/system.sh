@@ -6,16 +6,28 @@
 # clean exit; the journal holds the structured fields; removal keeps configuration, content and play log. Then
 # deploy/test/vm.sh: the same package on a real framebuffer in a QEMU guest.
 #
-# Usage: deploy/test/system.sh [BINARY]   (default .build/debug/vitrine; needs root, systemd-container, debootstrap)
-# A dynamically linked build finds its Swift runtime through the toolchain folder, bind-mounted read-only.
+# Usage: deploy/test/system.sh [BINARY]   (needs root, systemd-container, debootstrap)
+# By default the package is what users install: `make deb` of the release build with the Swift runtime linked in
+# (`make release-static`, built here once and used by both suites). Given another BINARY (a debug build, which
+# finds its Swift runtime through the toolchain folder, bind-mounted read-only) it packages that one instead.
 # Device policies are not enforced inside nspawn; they are tested in the QEMU guest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-binary=${1:-.build/debug/vitrine}
 source deploy/test/report.sh
 need_root "system tests" "systemd-nspawn needs root"
 need_tool "system tests" systemd-nspawn systemd-container
 need_tool "system tests" debootstrap debootstrap
+binary=${1:-}
+if [ -z "$binary" ]; then
+    step "make release-static (what the package holds)"
+    started=$SECONDS
+    make --no-print-directory release-static > .build/release-static.log 2>&1 || { tail -30 .build/release-static.log; exit 1; }
+    binary=.build-static/release/vitrine
+    pass "built in $((SECONDS - started)) s"
+fi
+# A build linked against the toolchain's Swift runtime (a debug build) reaches it at the same path.
+dynamic=no
+readelf -d "$binary" | grep -q 'RUNPATH.*/opt/swift\|libswiftCore' && dynamic=yes
 cache=$PWD/.build/system
 root=$cache/bookworm
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -24,7 +36,9 @@ mkdir -p "$cache"
 # The README's "Install as a service", command for command: make deb; apt install ./dist/…deb; systemctl enable --now.
 step "make deb"
 rm -f dist/vitrine_*.deb
-ALLOW_FOREIGN_LIBS=1 DEB_COMPRESSION=none make --no-print-directory deb INSTALL_BIN="$binary" > "$cache/deb.log" 2>&1 \
+# The release build is packaged exactly as `make deb` does (stripped, no library from outside Debian allowed).
+foreign=$([ "$dynamic" = yes ] && echo 1 || echo 0)
+ALLOW_FOREIGN_LIBS=$foreign make --no-print-directory deb INSTALL_BIN="$binary" > "$cache/deb.log" 2>&1 \
     || { cat "$cache/deb.log"; exit 1; }
 deb=$(ls dist/vitrine_*.deb)
 mkdir -p "$cache/dist"
@@ -51,9 +65,10 @@ cp "$deb" "$root/root/vitrine.deb"
 pass "root ready"
 
 step "boot"
-toolchain=$(toolchain_folder)
+bind=()
+[ "$dynamic" = yes ] && bind=(--bind-ro="$(toolchain_folder)")
 systemd-nspawn -q -D "$root" -b --register=no --keep-unit --console=pipe --private-network \
-    --bind-ro="$toolchain" --machine="vitrine-test-$$" > "$cache/boot.log" 2>&1 &
+    "${bind[@]}" --machine="vitrine-test-$$" > "$cache/boot.log" 2>&1 &
 nspawn=$!
 trap 'kill "$nspawn" 2>/dev/null || true; wait "$nspawn" 2>/dev/null || true' EXIT
 leader=""

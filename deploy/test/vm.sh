@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The service on a real framebuffer: a QEMU guest (TCG, Debian 12's kernel, bochs-drm behind `-device VGA` at
-# 1920x1080) boots the cached Debian root with the package installed and the service enabled. The unit runs as its
-# own user under DevicePolicy=closed and paints /dev/fb0 with the console on tty1 held in graphics mode; the test
-# takes a screen dump through the QEMU monitor and compares it with `vitrine render` of the same moment (mean
-# difference per channel, with a tolerance: font hinting may differ), then stops the service and checks the
-# console is back.
+# 1920x1080) boots the cached Debian root with the package installed and the service enabled, and Debian's getty on
+# tty1 left as every installation has it. The unit runs as its own user under DevicePolicy=closed and paints
+# /dev/fb0 on a console of its own (tty7, in graphics mode, switching under its control). The test takes screen
+# dumps through the QEMU monitor and compares them with `vitrine render` of the same moment (mean difference per
+# channel, with a tolerance: font hinting may differ): once started; after Ctrl-Alt-F2 (tty2's console on the
+# panel, STATUS says the page is not showing) and Ctrl-Alt-F7 (the page painted again); after the console was put
+# in text mode under the screen, as a getty's terminal reset does (taken back). Then it stops the service and
+# checks the text console is back. Keys go through QEMU's keyboard; questions to an agent in the guest go over a
+# second serial line (deploy/test/guest.py).
 #
 # Usage: deploy/test/vm.sh [BINARY]   (after deploy/test/system.sh has built the root; needs root, qemu-system-x86,
 # python3-pil). A dynamically linked build reaches its Swift runtime over 9p (the toolchain folder, read-only).
@@ -52,8 +56,7 @@ screens:
   wall:
     output: framebuffer
     playlist: main
-    device: /dev/fb0
-    tty: /dev/tty1'
+    device: /dev/fb0'
 printf 'timezone: UTC\n%s\n' "$config_body" > "$guest/etc/vitrine/vitrine.yaml"
 chroot "$guest" systemctl enable vitrine.service >/dev/null 2>&1
 echo vitrine-vm > "$guest/etc/hostname"
@@ -68,19 +71,36 @@ if readelf -d "$binary" | grep -q 'RUNPATH.*/opt/swift'; then
 else
     virtfs=()
 fi
-# Reports to the serial line once the screen has been up a while, then stops the service (the console must return).
-cat > "$guest/etc/systemd/system/vitrine-report.service" <<'UNIT'
+# An agent answers the host's questions (guest.py ask) from the second serial line on the first one.
+cat > "$guest/usr/local/bin/vitrine-test-agent" <<'AGENT'
+#!/bin/sh
+stty -F /dev/ttyS1 -echo 2>/dev/null
+exec 3< /dev/ttyS1
+echo "AGENT READY" > /dev/ttyS0
+while read -r id command argument <&3; do
+    case $command in
+        status) reply=$(systemctl show -P StatusText vitrine.service) ;;
+        state) reply="active=$(systemctl show -P ActiveState vitrine) user=$(ps -o user= -p "$(systemctl show -P MainPID vitrine)") policy=$(systemctl show -P DevicePolicy vitrine) getty-tty1=$(systemctl is-enabled getty@tty1.service)/$(systemctl is-active getty@tty1.service)" ;;
+        # What a getty's terminal reset does to a console, then its prompt: text mode, text over the page.
+        textmode) reply=$(perl -e 'open(my $t, ">", "/dev/tty7") or die "open: $!"; ioctl($t, 0x4B3A, 0) or die "KDSETMODE: $!"; print $t "\e[?25h\e[2J\e[Hvitrine-vm login: "; close $t; print "done"' 2>&1) ;;
+        journal) reply=$(journalctl -u vitrine.service --no-pager -o cat | grep -c -- "$argument") ;;
+        stop) systemctl stop vitrine.service; reply=$(systemctl show -P Result vitrine.service) ;;
+        *) reply="unknown command $command" ;;
+    esac
+    echo "REPLY $id $reply" | tr -d '\r' > /dev/ttyS0
+done
+AGENT
+chmod 755 "$guest/usr/local/bin/vitrine-test-agent"
+cat > "$guest/etc/systemd/system/vitrine-test-agent.service" <<'UNIT'
 [Unit]
 After=vitrine.service
 [Service]
-Type=oneshot
-StandardOutput=file:/dev/ttyS0
-ExecStart=/bin/sh -c 'sleep 6; echo "REPORT $(systemctl show -P ActiveState vitrine) user=$(ps -o user= -p $(systemctl show -P MainPID vitrine)) status=$(systemctl show -P StatusText vitrine)"; echo "DEVICE-POLICY $(systemctl show -P DevicePolicy vitrine)"; echo SHOWN; sleep 12; systemctl stop vitrine; echo "STOPPED $(systemctl show -P Result vitrine)"'
+ExecStart=/usr/local/bin/vitrine-test-agent
 [Install]
 WantedBy=multi-user.target
 UNIT
-chroot "$guest" systemctl enable vitrine-report.service >/dev/null 2>&1
-# The serial line carries the report alone, not a login prompt.
+chroot "$guest" systemctl enable vitrine-test-agent.service >/dev/null 2>&1
+# The serial line carries the agent's replies, not a login prompt. tty1 keeps Debian's getty, as on any install.
 chroot "$guest" systemctl mask serial-getty@ttyS0.service >/dev/null 2>&1
 size=$(( $(du -sm "$guest" | cut -f1) + 400 ))
 mkfs.ext4 -q -F -d "$guest" "$work/disk.img" "${size}M"
@@ -94,68 +114,75 @@ qemu-system-x86_64 -machine pc -cpu qemu64 -smp 2 -m 1024 -nodefaults -no-user-c
     -drive "file=$work/disk.img,format=raw,if=virtio" \
     -device VGA,xres=1920,yres=1080 -display none \
     -serial "file:$work/serial.log" -monitor "unix:$work/monitor.sock,server,nowait" \
+    -chardev "socket,id=control,path=$work/control.sock,server=on,wait=off" -device isa-serial,chardev=control \
     -no-reboot "${virtfs[@]}" > "$work/qemu.log" 2>&1 &
 qemu=$!
 trap 'kill "$qemu" 2>/dev/null || true' EXIT
-screendump() {
-    /usr/bin/python3 - "$work/monitor.sock" "$1" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(f"screendump {sys.argv[2]} -f png\n".encode())
-time.sleep(1.5)
-s.close()
-PY
+guest() { /usr/bin/python3 deploy/test/guest.py "$work" "$@"; }
+# compare_with_render SHOT: the screen dump against `vitrine render` of the same moment (or of a few minutes before,
+# should the guest's clock lag the host's).
+compare_with_render() {
+    local moment verdict at
+    moment=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    for at in "$moment" "$(date -u -d "$moment - 3 minutes" +%Y-%m-%dT%H:%M:%SZ)"; do
+        "$binary" render --config "$host_config" --screen wall --at "$at" --size 1920x1080 --output "$work/expected.png" >/dev/null
+        verdict=$(/usr/bin/python3 deploy/test/guest.py compare "$1" "$work/expected.png") && { echo "$verdict"; return 0; }
+    done
+    echo "$verdict"
+    return 1
 }
-shown=no
-for _ in $(seq 600); do
-    grep -q 'SHOWN' "$work/serial.log" 2>/dev/null && { shown=yes; break; }
-    kill -0 "$qemu" 2>/dev/null || break
-    sleep 0.5
-done
-[ "$shown" = yes ] || { tail -40 "$work/serial.log"; echo "the guest never reported" >&2; exit 1; }
-moment=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-screendump "$work/screen.png"
-report=$(grep -o 'REPORT.*' "$work/serial.log" | tr -d '\r' || true)
-[[ $report == "REPORT active user=vitrine"* ]] && pass "${report#REPORT }" || fail "service: $report"
-[[ $(grep -o 'DEVICE-POLICY.*' "$work/serial.log" | tr -d '\r' || true) == "DEVICE-POLICY closed" ]] && pass "DevicePolicy=closed" || fail "device policy"
-[[ $report == *"wall: Solidarity"* ]] && pass "STATUS shows the exhibit on the panel" || fail "STATUS: $report"
-
-step "the screen"
 host_config=$work/host.yaml
 printf 'timezone: UTC\n%s\n' "${config_body/\/srv\/vitrine\/exhibits/$PWD/config/exhibits}" \
     | sed "s|device: /dev/fb0|device: $work/fb-unused|" > "$host_config"
-ok=no
-for at in "$moment" "$(date -u -d "$moment - 3 minutes" +%Y-%m-%dT%H:%M:%SZ)"; do
-    "$binary" render --config "$host_config" --screen wall --at "$at" --size 1920x1080 --output "$work/expected.png" >/dev/null
-    verdict=$(/usr/bin/python3 - "$work/screen.png" "$work/expected.png" <<'PY'
-import sys
-from PIL import Image, ImageChops, ImageStat
-shot = Image.open(sys.argv[1]).convert("RGB")
-want = Image.open(sys.argv[2]).convert("RGB")
-if shot.size != want.size:
-    print(f"size {shot.size} != {want.size}"); sys.exit(1)
-delta = ImageChops.difference(shot, want)
-mean = sum(ImageStat.Stat(delta).mean) / 3
-# Same page: the text in the same places; font hinting may shift an edge here and there, so a mean difference,
-# but nothing drawn over the page either (a console cursor is a solid 8x16 block): few pixels far off.
-far = sum(1 for p in delta.getdata() if max(p) > 96)
-print(f"mean difference per channel {mean:.2f} of 255, {far} pixels far off")
-sys.exit(0 if mean < 4 and far < 64 else 1)
-PY
-) && { ok=yes; break; }
+for _ in $(seq 600); do
+    grep -q 'AGENT READY' "$work/serial.log" 2>/dev/null && break
+    kill -0 "$qemu" 2>/dev/null || break
+    sleep 0.5
 done
-[ "$ok" = yes ] && pass "the panel shows the page vitrine render paints ($verdict)" || fail "screen dump differs from vitrine render: $verdict"
+grep -q 'AGENT READY' "$work/serial.log" 2>/dev/null || { tail -40 "$work/serial.log"; echo "the guest never reported" >&2; exit 1; }
+status=$(guest until status 'wall: Solidarity' 'not showing') && pass "STATUS: $status" || fail "STATUS: $status"
+state=$(guest ask state || true)
+[[ $state == "active=active user=vitrine "* ]] && pass "service ${state%% policy=*}" || fail "service: $state"
+[[ $state == *"policy=closed"* ]] && pass "DevicePolicy=closed" || fail "device policy: $state"
+[[ $state == *"getty-tty1=enabled/active"* ]] && pass "getty@tty1 enabled and running, as Debian installs it" || fail "getty on tty1: $state"
+
+step "the screen"
+sleep 1
+guest dump "$work/screen.png"
+verdict=$(compare_with_render "$work/screen.png") && pass "the panel shows the page vitrine render paints ($verdict)" \
+    || fail "screen dump differs from vitrine render: $verdict"
+
+step "Ctrl-Alt-F2 and back: the page comes back"
+guest key ctrl-alt-f2
+status=$(guest until status 'wall: not showing') && pass "STATUS: $status" || fail "switched away, STATUS still says: $status"
+sleep 1
+guest dump "$work/away.png"
+brightness=$(guest brightness "$work/away.png")
+# The page is paper-coloured (about 240); a text console is black with grey text.
+[ "$brightness" -lt 60 ] && pass "tty2's console is on the panel (mean brightness $brightness)" || fail "still the page after Ctrl-Alt-F2 (brightness $brightness)"
+guest key ctrl-alt-f7
+status=$(guest until status 'wall: Solidarity' 'not showing') && pass "Ctrl-Alt-F7, STATUS: $status" || fail "switched back, STATUS: $status"
+sleep 1
+guest dump "$work/back.png"
+verdict=$(compare_with_render "$work/back.png") && pass "the page is painted again ($verdict)" \
+    || fail "after switching back, the screen differs from vitrine render: $verdict"
+
+step "the console put in text mode under the screen (as a getty's terminal reset does)"
+reply=$(guest ask textmode || true)
+[ "$reply" = done ] || fail "could not reset the console: $reply"
+taken=$(guest until journal "taken back" '^[1-9]') && pass "journal: the console was taken back ($taken time)" || fail "never taken back: $taken"
+status=$(guest until status 'wall: Solidarity' 'not showing') && pass "STATUS: $status" || fail "STATUS: $status"
+sleep 1
+guest dump "$work/retaken.png"
+verdict=$(compare_with_render "$work/retaken.png") && pass "the page is painted again over the console's text ($verdict)" \
+    || fail "after the reset, the screen differs from vitrine render: $verdict"
 
 step "stop: the console comes back"
-for _ in $(seq 60); do grep -q 'STOPPED' "$work/serial.log" && break; sleep 0.5; done
-grep -q 'STOPPED success' "$work/serial.log" && pass "stopped cleanly" || fail "$(grep -o 'STOPPED.*' "$work/serial.log" || echo 'never stopped')"
+result=$(guest ask stop || true)
+[ "$result" = success ] && pass "stopped cleanly" || fail "stop: $result"
 sleep 2
-screendump "$work/console.png"
-brightness=$(/usr/bin/python3 -c "
-from PIL import Image, ImageStat
-print(round(sum(ImageStat.Stat(Image.open('$work/console.png').convert('RGB')).mean) / 3))")
-# The page is paper-coloured (about 240); the text console is black with grey text.
+guest dump "$work/console.png"
+brightness=$(guest brightness "$work/console.png")
 [ "$brightness" -lt 60 ] && pass "text console restored (mean brightness $brightness)" || fail "the page stayed on the screen after stop (brightness $brightness)"
 
 kill "$qemu" 2>/dev/null || true

@@ -48,14 +48,25 @@ public final class FramebufferDevice: @unchecked Sendable {
     let bandPixels: UnsafeMutablePointer<UInt32>
     private var savedScreen: fb_var_screeninfo?
     private var currentScreen: fb_var_screeninfo?
-    private var ttyFD: Int32 = -1
-    private var savedTTYMode: Int32 = -1
     private var blanked = false
     private(set) var frontBuffer = 0
     private var closed = false
 
-    /// Opens the device. `fallback` is the geometry for a regular file (from the options).
-    public init(path: String, fallback: Geometry?, tty: String?) throws {
+    /// Which console to hold while drawing.
+    public enum ConsoleChoice: Hashable, Sendable {
+        /// Leave every console alone (a file, or a panel no text console is shown on).
+        case none
+        /// This virtual terminal (`/dev/tty0`: the one active when the screen starts).
+        case terminal(String)
+        /// `defaultConsole` on a real framebuffer, none on a regular file.
+        case automatic
+    }
+
+    /// A console of the screen's own, away from the login prompts (getty) on tty1 to tty6: Ctrl-Alt-F7.
+    public static let defaultConsole = "/dev/tty7"
+
+    /// Opens the device and takes its console. `fallback` is the geometry for a regular file (from the options).
+    public init(path: String, fallback: Geometry?, console choice: ConsoleChoice) throws {
         self.path = path
         var flags = O_RDWR | O_CLOEXEC
         if fallback != nil { flags |= O_CREAT }
@@ -104,8 +115,22 @@ public final class FramebufferDevice: @unchecked Sendable {
         band = .allocate(byteCount: Self.bandRows * geometry.stride, alignment: 64)
         band.initializeMemory(as: UInt8.self, repeating: 0, count: Self.bandRows * geometry.stride)
         bandPixels = .allocate(capacity: Self.bandRows * geometry.width)
-        // On a real panel the active console would draw over the picture: without `tty:`, take the active VT.
-        if let tty { takeConsole(tty) } else if isDevice { takeConsole("/dev/tty0") }
+        // On a real panel a text console would draw over the picture: hold one, by default one of the screen's own.
+        var consolePath: String?
+        switch choice {
+        case .none: consolePath = nil
+        case let .terminal(path): consolePath = path
+        case .automatic: consolePath = isDevice ? Self.defaultConsole : nil
+        }
+        var console: VirtualTerminal?
+        if let consolePath {
+            do {
+                console = try VirtualTerminal(path: consolePath)
+            } catch {
+                consoleProblems.append("\(error)")
+            }
+        }
+        self.console = console
     }
 
     /// Whether two buffers fit and the driver pans between them.
@@ -171,37 +196,38 @@ public final class FramebufferDevice: @unchecked Sendable {
         return stat(path, &current) != 0 || current.st_ino != status.st_ino || current.st_dev != status.st_dev
     }
 
-    /// Stops the text console drawing over the picture.
-    private func takeConsole(_ tty: String) {
-        // Write access is all a console gives its group (crw--w---- root:tty), and all the ioctls need.
-        ttyFD = Glibc.open(tty, O_WRONLY | O_NOCTTY | O_CLOEXEC)
-        guard ttyFD >= 0 else {
-            consoleProblem = "cannot open \(tty): \(String(cString: strerror(errno)))"
-                + (errno == EACCES ? " (the service user needs the tty group)" : "")
-            return
-        }
-        var mode: Int32 = 0
-        // The cursor first: fbcon's blink timer checks only whether the cursor is on, and a cursor drawn just
-        // before the switch is not erased by it (seen in a QEMU guest: a block over the page at the login prompt).
-        writeToConsole("\u{1B}[?25l")
-        if ioctl(ttyFD, UInt(KDGETMODE), &mode) == 0, ioctl(ttyFD, UInt(KDSETMODE), Int32(KD_GRAPHICS)) == 0 {
-            savedTTYMode = mode
-            console = tty
-        } else {
-            consoleProblem = "cannot switch \(tty) to graphics mode: \(String(cString: strerror(errno)))"
-                + (errno == EPERM ? " (needs CAP_SYS_TTY_CONFIG, as the packaged unit gives)" : "")
-        }
+    /// The console the screen is shown on, when one is held.
+    let console: VirtualTerminal?
+    /// Why the console could not be held as it should, when it could not.
+    private(set) var consoleProblems: [String] = []
+
+    /// Makes the console the active one, in graphics mode, with its switching under this process's control.
+    func takeConsole() async {
+        guard let console else { return }
+        await console.take()
+        consoleProblems += console.problems
     }
 
-    /// Why the console could not be kept from drawing over the picture, when it could not.
-    private(set) var consoleProblem: String?
-
-    private func writeToConsole(_ text: String) {
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(ttyFD, $0.baseAddress, $0.count) }
+    /// Runs `draw` (writing a frame and presenting it) unless another console is on the panel; a switch away
+    /// waits until it is done. False when nothing was drawn.
+    @discardableResult
+    public func whileShown(_ draw: () throws -> Void) throws -> Bool {
+        guard let console else {
+            try draw()
+            return true
+        }
+        return try console.whileShown(draw)
     }
 
-    private(set) var console: String?
+    /// After the console was shown again: another console used the framebuffer meanwhile, so the panning offset
+    /// and blanking are read from the driver rather than remembered.
+    func resynchronise() {
+        var screen = fb_var_screeninfo()
+        guard isDevice, ioctl(fd, UInt(FBIOGET_VSCREENINFO), &screen) == 0 else { return }
+        frontBuffer = canPan && Int(screen.yoffset) >= geometry.height ? 1 : 0
+        currentScreen = screen
+        blanked = false
+    }
 
     /// Puts everything back: unblank, the original screen info (panning offset), the console's text mode.
     func restore() {
@@ -210,11 +236,7 @@ public final class FramebufferDevice: @unchecked Sendable {
         if blanked { _ = blank(false) }
         if var screen = savedScreen { _ = ioctl(fd, UInt(FBIOPUT_VSCREENINFO), &screen) }
         Glibc.close(fd)
-        if ttyFD >= 0 {
-            if savedTTYMode >= 0 { _ = ioctl(ttyFD, UInt(KDSETMODE), savedTTYMode) }
-            writeToConsole("\u{1B}[?25h")
-            Glibc.close(ttyFD)
-        }
+        console?.restore()
     }
 
     deinit {

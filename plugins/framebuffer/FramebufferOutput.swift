@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VitrinePluginAPI
 import VitrineRenderer
 
@@ -8,8 +9,9 @@ public struct FramebufferOutput: OutputPlugin {
     public static let summary = "Pages painted into a Linux framebuffer (/dev/fb0), or a file standing in for one"
     public static let options = [
         OptionSpec("device", "path", default: "/dev/fb0", "The framebuffer device, or a regular file."),
-        OptionSpec("tty", "path", default: "the active console on a real framebuffer",
-                   "Console to switch to graphics mode while drawing (such as /dev/tty1), so its text stays hidden."),
+        OptionSpec("tty", "path or none", default: "/dev/tty7 on a real framebuffer, none for a file",
+                   "The virtual terminal the screen is shown on (Ctrl-Alt-F7 for tty7): made the active one, kept in "
+                   + "graphics mode so no text draws over the picture; none leaves every console alone."),
         OptionSpec("width", "number", default: "the device's", "Width in pixels, for a file."),
         OptionSpec("height", "number", default: "the device's", "Height in pixels, for a file."),
         OptionSpec("format", "xrgb8888, bgr, rgb888 or rgb565", default: "xrgb8888", "Pixel format, for a file."),
@@ -20,7 +22,8 @@ public struct FramebufferOutput: OutputPlugin {
 
     public let screen: String
     public let device: String
-    public let tty: String?
+    /// The console to hold; nil: `FramebufferDevice.defaultConsole` on a real framebuffer.
+    public let console: FramebufferDevice.ConsoleChoice
     let width: Int?
     let height: Int?
     let format: PixelFormat
@@ -30,7 +33,15 @@ public struct FramebufferOutput: OutputPlugin {
     public init?(screen: String, options reader: OptionsReader) {
         self.screen = screen
         device = reader.path("device") ?? "/dev/fb0"
-        tty = reader.path("tty")
+        switch reader.string("tty") {
+        case nil: console = .automatic
+        case "none": console = .none
+        case let path?:
+            if !path.hasPrefix("/") {
+                reader.problem("tty", "expected a console such as /dev/tty7, or none, found '\(path)'")
+            }
+            console = .terminal(path)
+        }
         width = reader.int("width", in: 64...8192)
         height = reader.int("height", in: 64...8192)
         let name = reader.oneOf("format", PixelFormat.named.keys.sorted())
@@ -46,7 +57,14 @@ public struct FramebufferOutput: OutputPlugin {
         if !reader.problems.isEmpty { return nil }
     }
 
-    public var claims: [String] { [device] + (tty.map { [$0] } ?? []) }
+    public var claims: [String] {
+        switch console {
+        case .none: [device]
+        case let .terminal(path): [device, path]
+        // Only a device under /dev gets the default console (no I/O here to tell a device from a file).
+        case .automatic: device.hasPrefix("/dev/") ? [device, FramebufferDevice.defaultConsole] : [device]
+        }
+    }
 
     public var initialSurface: Surface { PixelMeasurer.surface(width: width ?? 1920, height: height ?? 1080) }
 
@@ -62,54 +80,141 @@ public struct FramebufferOutput: OutputPlugin {
     }
 
     public func run(frames: AsyncStream<Frame>, context: OutputContext) async throws {
-        let fb = try FramebufferDevice(path: device, fallback: fallback, tty: tty)
+        let fb = try FramebufferDevice(path: device, fallback: fallback, console: console)
         defer { fb.restore() }
+        await fb.takeConsole()
         let g = fb.geometry
         context.surfaceChanged(PixelMeasurer.surface(width: g.width, height: g.height))
         context.logger.info("Framebuffer ready.", metadata: [
             "vitrine.device": "\(device)", "vitrine.size": "\(g.width)x\(g.height)", "vitrine.format": "\(g.format)",
             "vitrine.stride": "\(g.stride)", "vitrine.buffers": "\(fb.canPan ? 2 : 1)",
-            "vitrine.console": "\(fb.console ?? "left alone")",
+            "vitrine.console": "\(fb.console?.path ?? "left alone")",
         ])
-        if let problem = fb.consoleProblem {
+        for problem in fb.consoleProblems {
             context.logger.warning("The text console may draw over the picture: \(problem).")
         }
         if fb.isDevice, !fb.canPan {
             context.logger.notice("Double buffering unavailable (no room to pan); drawing in place.")
         }
+        let inbox = FrameInbox()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in frames { inbox.post(frame) }
+                inbox.close()
+            }
+            if let console = fb.console {
+                group.addTask {
+                    for await _ in console.changes { inbox.wake() }
+                }
+                group.addTask {
+                    // Nothing tells anyone when a console is put back in text mode under the screen (a getty's
+                    // terminal reset): it is looked at this often, two ioctls each time.
+                    while true {
+                        try await Task.sleep(for: Self.consoleCheckInterval)
+                        inbox.wake()
+                    }
+                }
+            }
+            try await present(inbox, on: fb, context: context)
+            group.cancelAll()
+        }
+    }
+
+    /// How often a held console is checked for having been taken away without a switch.
+    public static let consoleCheckInterval = Duration.seconds(2)
+
+    /// Paints the newest frame whenever it changes, and again whenever the console comes back to the panel.
+    func present(_ inbox: FrameInbox, on fb: FramebufferDevice, context: OutputContext) async throws {
         let painter = PagePainter()
         let cache = PaintedPageCache(budget: pageCacheBytes)
-        // The page on the screen, by what it shows rather than its pixels: an idle screen holds no full frame.
-        var previous: Frame?
+        var wanted: Frame?
+        // The frame on the panel, by what it shows rather than its pixels (an idle screen holds no full frame); nil
+        // when the panel must be painted afresh.
+        var onScreen: Frame?
+        var reported: Frame?
+        var epoch: Int?
+        var hidden: String?
 
-        for await frame in frames {
+        for await _ in inbox.wakes {
+            if let frame = inbox.take() { wanted = frame }
             if fb.isGone { throw Gone(path: device) }
-            if frame.content == .blank, frame.presentation.reason == .afterHours, fb.blank(true) {
-                previous = nil
+            var retaken: String?
+            if let console = fb.console {
+                let look = console.check()
+                retaken = look.retaken
+                if let retaken {
+                    // Said before the page is back, so STATUS and the log show what happened to the panel.
+                    context.logger.warning("The screen's console was taken away: \(retaken); taken back.")
+                    context.hidden("\(retaken) (taken back)")
+                    hidden = retaken
+                }
+                switch look.sight {
+                case let .hidden(why):
+                    if hidden != why {
+                        context.logger.notice("The page is not visible: \(why).")
+                        context.hidden(why)
+                        hidden = why
+                    }
+                    onScreen = nil
+                    continue
+                case let .shown(current):
+                    if epoch != nil, current != epoch {
+                        // Another console used the framebuffer meanwhile: its pan offset, its text.
+                        fb.resynchronise()
+                        onScreen = nil
+                    }
+                    epoch = current
+                }
+            }
+            guard let frame = wanted else { continue }
+            if onScreen != frame {
+                guard try await paint(frame, over: onScreen, on: fb, painter: painter, cache: cache) else {
+                    onScreen = nil
+                    continue
+                }
+                onScreen = frame
+            }
+            if hidden != nil {
+                context.logger.notice("The page is visible again.")
+                context.hidden(nil)
+                hidden = nil
+            }
+            // A page painted again after a console switch is still the same showing (one play in the log).
+            if reported != frame {
                 context.shown(frame)
-                continue
+                reported = frame
             }
-            fb.blank(false)
-            let key = PaintedPageCache.Key(frame, width: g.width, height: g.height)
-            let kept = cache.page(for: key)
-            if case let .crossfade(ms) = frame.theme.transition, ms > 0, let previous {
-                // Both pages unpacked for the length of the fade only.
-                let from = cache.canvas(for: PaintedPageCache.Key(previous, width: g.width, height: g.height))
-                    ?? painter.paint(previous, width: g.width, height: g.height)
-                let to = kept.flatMap(Canvas.restoring) ?? painter.paint(frame, width: g.width, height: g.height)
-                try await fade(from: from, to: to, milliseconds: ms, fb: fb)
-                try show(to, on: fb)
-                if kept == nil, frame.clock == nil { cache.store(to, for: key) }
-            } else if let kept {
-                try show(kept, on: fb)
-            } else {
-                let canvas = painter.paint(frame, width: g.width, height: g.height)
-                try show(canvas, on: fb)
-                // A page with a clock changes every minute: not worth keeping.
-                if frame.clock == nil { cache.store(canvas, for: key) }
-            }
-            context.shown(frame)
-            if case .crossfade = frame.theme.transition { previous = frame } else { previous = nil }
+        }
+    }
+
+    /// Puts `frame` on the panel, crossfading from `previous` where the theme says so; false when another console
+    /// took the panel meanwhile (nothing, or only part of a fade, was drawn).
+    func paint(_ frame: Frame, over previous: Frame?, on fb: FramebufferDevice, painter: PagePainter,
+               cache: PaintedPageCache) async throws -> Bool {
+        let g = fb.geometry
+        if frame.content == .blank, frame.presentation.reason == .afterHours {
+            var blanked = false
+            if try fb.whileShown({ blanked = fb.blank(true) }), blanked { return true }
+        } else {
+            _ = try fb.whileShown { fb.blank(false) }
+        }
+        let key = PaintedPageCache.Key(frame, width: g.width, height: g.height)
+        let kept = cache.page(for: key)
+        if case let .crossfade(ms) = frame.theme.transition, ms > 0, let previous, previous.content != .blank {
+            // Both pages unpacked for the length of the fade only.
+            let from = cache.canvas(for: PaintedPageCache.Key(previous, width: g.width, height: g.height))
+                ?? painter.paint(previous, width: g.width, height: g.height)
+            let to = kept.flatMap(Canvas.restoring) ?? painter.paint(frame, width: g.width, height: g.height)
+            if kept == nil, frame.clock == nil { cache.store(to, for: key) }
+            guard try await fade(from: from, to: to, milliseconds: ms, fb: fb) else { return false }
+            return try fb.whileShown { try show(to, on: fb) }
+        } else if let kept {
+            return try fb.whileShown { try show(kept, on: fb) }
+        } else {
+            let canvas = painter.paint(frame, width: g.width, height: g.height)
+            // A page with a clock changes every minute: not worth keeping.
+            if frame.clock == nil { cache.store(canvas, for: key) }
+            return try fb.whileShown { try show(canvas, on: fb) }
         }
     }
 
@@ -140,18 +245,22 @@ public struct FramebufferOutput: OutputPlugin {
         fb.present()
     }
 
-    /// A crossfade at about 60 frames a second.
-    func fade(from: Canvas, to: Canvas, milliseconds: Int64, fb: FramebufferDevice) async throws {
+    /// A crossfade at about 60 frames a second; false when another console took the panel during it.
+    func fade(from: Canvas, to: Canvas, milliseconds: Int64, fb: FramebufferDevice) async throws -> Bool {
         let steps = max(1, Int(milliseconds / 16))
         let clock = ContinuousClock()
         var tick = clock.now
         for step in 1..<steps {
             try Task.checkCancellation()
-            try fb.drawCrossfade(from: from, to: to, amount: Double(step) / Double(steps))
-            fb.present()
+            let drawn = try fb.whileShown {
+                try fb.drawCrossfade(from: from, to: to, amount: Double(step) / Double(steps))
+                fb.present()
+            }
+            guard drawn else { return false }
             tick = tick.advanced(by: .milliseconds(16))
             try await clock.sleep(until: tick)
         }
+        return true
     }
 }
 
@@ -170,4 +279,28 @@ extension FramebufferDevice {
             }
         }
     }
+}
+
+/// The newest frame for the output and a wake-up for anything that may change what the panel shows (a new frame, a
+/// console switch, a console check): latest wins, nothing queues.
+final class FrameInbox: Sendable {
+    private let latest = Mutex<Frame?>(nil)
+    let wakes: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    init() {
+        (wakes, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func post(_ frame: Frame) {
+        latest.withLock { $0 = frame }
+        continuation.yield()
+    }
+
+    func wake() { continuation.yield() }
+
+    /// The frame posted since the last call, if any.
+    func take() -> Frame? { latest.withLock { frame in defer { frame = nil }; return frame } }
+
+    func close() { continuation.finish() }
 }

@@ -186,6 +186,18 @@ public final class Daemon: Service, Sendable {
                     guard slot.trouble != trouble else { return }
                     slot.trouble = trouble
                     publishStatus()
+                },
+                hidden: { [self, slot] reason in
+                    guard slot.hidden != reason else { return }
+                    slot.hidden = reason
+                    notify(.visibilityChanged(screen: slot.name, hidden: reason))
+                    if reason != nil, slot.health == .starting {
+                        // Running, but its panel shows something else (another console): settled all the same, so
+                        // the daemon is ready and STATUS says why this screen's page is not seen.
+                        slot.health = .showing
+                        screenSettled()
+                    }
+                    publishStatus()
                 }
             )
             let started = ContinuousClock.now
@@ -201,6 +213,7 @@ public final class Daemon: Service, Sendable {
             let delay = Duration.seconds(min(60, 1 << min(failures - 1, 6)))
             slot.health = .failed(reason)
             slot.trouble = nil
+            slot.hidden = nil
             notify(.outputFailed(screen: slot.name, reason: reason))
             outputLogger.error("Output failed: \(reason); restarting in \(delay).")
             screenSettled()
@@ -251,6 +264,8 @@ public final class Daemon: Service, Sendable {
         for slot in slots {
             switch slot.health {
             case let .failed(reason): parts.append("\(slot.name): failed (\(reason))")
+            case .showing where slot.hidden != nil:
+                parts.append("\(slot.name): not showing \(slot.summary) (\(slot.hidden!))")
             default: parts.append("\(slot.name): \(slot.summary)" + (slot.trouble.map { " (\($0))" } ?? ""))
             }
         }
@@ -423,6 +438,8 @@ public final class Daemon: Service, Sendable {
         case outputFailed(screen: String, reason: String)
         /// A reload finished: nil when the new program runs, else why the old one stays.
         case reloaded(failure: String?)
+        /// A running output's page stopped (reason) or started again (nil) being what its panel shows.
+        case visibilityChanged(screen: String, hidden: String?)
         /// A live announcement was made or withdrawn: these are the live ones now.
         case announcementsChanged([Announcement])
     }
@@ -442,9 +459,11 @@ public final class Daemon: Service, Sendable {
         public struct Screen: Sendable {
             public var name: String
             public var output: String
-            /// "starting", "showing" or "failed".
+            /// "starting", "showing", "hidden" (running, but another console is on the panel) or "failed".
             public var health: String
             public var failure: String?
+            /// Why the page is not visible, when health is "hidden".
+            public var hidden: String?
             /// Trouble that leaves the screen running (a remote display not answering).
             public var trouble: String?
             /// "Solidarity 2/5".
@@ -474,13 +493,13 @@ public final class Daemon: Service, Sendable {
             var health = "starting", failure: String?
             switch slot.health {
             case .starting: break
-            case .showing: health = "showing"
+            case .showing: health = slot.hidden == nil ? "showing" : "hidden"
             case let .failed(reason):
                 health = "failed"
                 failure = reason
             }
             return Status.Screen(name: slot.name, output: slot.type, health: health, failure: failure,
-                                 trouble: slot.trouble, summary: slot.summary, frame: slot.frame, surface: slot.surface)
+                                 hidden: health == "hidden" ? slot.hidden : nil, trouble: slot.trouble, summary: slot.summary, frame: slot.frame, surface: slot.surface)
         }
         return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload, line: statusLine(),
                       configPath: settings.configPath, now: clock.now())

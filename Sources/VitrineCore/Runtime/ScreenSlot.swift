@@ -24,6 +24,7 @@ final class ScreenSlot: Sendable {
         var health: Health = .starting
         var summary = "starting"
         var trouble: String?
+        var hidden: String?
         var frame: Frame?
         var runner: Task<Void, Never>?
         var supervisor: Task<Void, Never>?
@@ -58,6 +59,12 @@ final class ScreenSlot: Sendable {
     var trouble: String? {
         get { state.withLock { $0.trouble } }
         set { state.withLock { $0.trouble = newValue } }
+    }
+
+    /// Why the running output's page is not what the panel shows (another console is active), if it is not.
+    var hidden: String? {
+        get { state.withLock { $0.hidden } }
+        set { state.withLock { $0.hidden = newValue } }
     }
 
     /// The frame last handed to the output.
