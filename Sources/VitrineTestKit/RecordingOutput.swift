@@ -43,14 +43,17 @@ public struct RecordingOutput: OutputPlugin {
     public static let options = [
         OptionSpec("recorder", "text", "The recorder registered by the test."),
         OptionSpec("device", "text", "A resource name to claim, for reload tests."),
+        OptionSpec("hidden", "text", "Reports the page hidden for this reason instead of shown (a panel on another console)."),
     ]
     let recorder: Recorder?
     let device: String?
+    let hidden: String?
 
     public init?(screen: String, options reader: OptionsReader) {
         let name = reader.string("recorder")
         recorder = name.flatMap { name in Recorder.table.withLock { $0[name] } }
         device = reader.string("device")
+        hidden = reader.string("hidden")
     }
 
     public var claims: [String] { device.map { [$0] } ?? [] }
@@ -61,7 +64,7 @@ public struct RecordingOutput: OutputPlugin {
         guard recorder?.started() ?? true else { throw Failure() }
         for await frame in frames {
             recorder?.record(frame)
-            context.shown(frame)
+            if let hidden { context.hidden(hidden) } else { context.shown(frame) }
         }
     }
 }

@@ -93,6 +93,24 @@ import VitrineTestKit
         await daemon.stopAll()
     }
 
+    /// A screen whose panel shows something else from the start (another console is active) does not hold the
+    /// daemon's readiness back, and is never reported as showing its page.
+    @Test func aHiddenScreenIsReadyButNotShowing() async throws {
+        let setup = try setUp("hidden", at: "2026-06-01T10:00:03Z")
+        try setup.venue.writeConfig(config(recorder: "hidden")
+            + "    hidden: tty7 is not the active console (tty1 is)\n")
+        let manager = RecordingServiceManager()
+        let daemon = try makeDaemon(setup.venue, clock: setup.clock, manager: manager)
+        daemon.start()
+        #expect(await eventually { manager.all.contains { $0.hasPrefix("READY=1") } })
+        let ready = manager.all.first { $0.hasPrefix("READY=1") } ?? ""
+        #expect(ready.contains("hall: not showing First 1/1 (tty7 is not the active console (tty1 is))"), "\(ready)")
+        let screen = try #require(daemon.status().screens.first)
+        #expect(screen.health == "hidden")
+        #expect(screen.hidden == "tty7 is not the active console (tty1 is)")
+        await daemon.stopAll()
+    }
+
     /// A live announcement outlasts a restart of the daemon (a crash, an upgrade); one that has ended does not come
     /// back, and an unreadable file is set aside rather than overwritten.
     @Test func liveAnnouncementsAreKeptAcrossARestart() async throws {

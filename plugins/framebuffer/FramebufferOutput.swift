@@ -22,7 +22,7 @@ public struct FramebufferOutput: OutputPlugin {
 
     public let screen: String
     public let device: String
-    /// The console to hold; nil: `FramebufferDevice.defaultConsole` on a real framebuffer.
+    /// The console to hold (`.automatic`: `FramebufferDevice.defaultConsole` on a real framebuffer, none on a file).
     public let console: FramebufferDevice.ConsoleChoice
     let width: Int?
     let height: Int?
