@@ -131,6 +131,23 @@ compare_with_render() {
     echo "$verdict"
     return 1
 }
+# expect_page NAME WHAT: once STATUS says the page shows again, the screen dump NAME.png is that page.
+expect_page() {
+    local status verdict
+    status=$(guest until status 'wall: Solidarity' 'not showing') && pass "STATUS: $status" || fail "STATUS: $status"
+    sleep 1
+    guest dump "$work/$1.png"
+    verdict=$(compare_with_render "$work/$1.png") && pass "$2 ($verdict)" || fail "$2: no, $verdict"
+}
+# expect_console NAME WHAT: the screen dump NAME.png is a text console, not the page (paper-coloured, about 240):
+# black with grey text.
+expect_console() {
+    local brightness
+    sleep 1
+    guest dump "$work/$1.png"
+    brightness=$(/usr/bin/python3 deploy/test/guest.py brightness "$work/$1.png")
+    [ "$brightness" -lt 60 ] && pass "$2 (mean brightness $brightness)" || fail "$2: no, the page (brightness $brightness)"
+}
 host_config=$work/host.yaml
 printf 'timezone: UTC\n%s\n' "${config_body/\/srv\/vitrine\/exhibits/$PWD/config/exhibits}" \
     | sed "s|device: /dev/fb0|device: $work/fb-unused|" > "$host_config"
@@ -140,50 +157,32 @@ for _ in $(seq 600); do
     sleep 0.5
 done
 grep -q 'AGENT READY' "$work/serial.log" 2>/dev/null || { tail -40 "$work/serial.log"; echo "the guest never reported" >&2; exit 1; }
-status=$(guest until status 'wall: Solidarity' 'not showing') && pass "STATUS: $status" || fail "STATUS: $status"
-state=$(guest ask state || true)
+# Debian's getty on tty1 starts alongside: wait for it too.
+state=$(guest until state 'getty-tty1=enabled/active' || true)
 [[ $state == "active=active user=vitrine "* ]] && pass "service ${state%% policy=*}" || fail "service: $state"
 [[ $state == *"policy=closed"* ]] && pass "DevicePolicy=closed" || fail "device policy: $state"
 [[ $state == *"getty-tty1=enabled/active"* ]] && pass "getty@tty1 enabled and running, as Debian installs it" || fail "getty on tty1: $state"
 
 step "the screen"
-sleep 1
-guest dump "$work/screen.png"
-verdict=$(compare_with_render "$work/screen.png") && pass "the panel shows the page vitrine render paints ($verdict)" \
-    || fail "screen dump differs from vitrine render: $verdict"
+expect_page screen "the panel shows the page vitrine render paints"
 
 step "Ctrl-Alt-F2 and back: the page comes back"
 guest key ctrl-alt-f2
 status=$(guest until status 'wall: not showing') && pass "STATUS: $status" || fail "switched away, STATUS still says: $status"
-sleep 1
-guest dump "$work/away.png"
-brightness=$(/usr/bin/python3 deploy/test/guest.py brightness "$work/away.png")
-# The page is paper-coloured (about 240); a text console is black with grey text.
-[ "$brightness" -lt 60 ] && pass "tty2's console is on the panel (mean brightness $brightness)" || fail "still the page after Ctrl-Alt-F2 (brightness $brightness)"
+expect_console away "tty2's console is on the panel"
 guest key ctrl-alt-f7
-status=$(guest until status 'wall: Solidarity' 'not showing') && pass "Ctrl-Alt-F7, STATUS: $status" || fail "switched back, STATUS: $status"
-sleep 1
-guest dump "$work/back.png"
-verdict=$(compare_with_render "$work/back.png") && pass "the page is painted again ($verdict)" \
-    || fail "after switching back, the screen differs from vitrine render: $verdict"
+expect_page back "Ctrl-Alt-F7: the page is painted again"
 
 step "the console put in text mode under the screen (as a getty's terminal reset does)"
 reply=$(guest ask textmode || true)
 [ "$reply" = done ] || fail "could not reset the console: $reply"
 taken=$(guest until "journal taken back" '^[1-9]') && pass "journal: the console was taken back ($taken time)" || fail "never taken back: $taken"
-status=$(guest until status 'wall: Solidarity' 'not showing') && pass "STATUS: $status" || fail "STATUS: $status"
-sleep 1
-guest dump "$work/retaken.png"
-verdict=$(compare_with_render "$work/retaken.png") && pass "the page is painted again over the console's text ($verdict)" \
-    || fail "after the reset, the screen differs from vitrine render: $verdict"
+expect_page retaken "the page is painted again over the console's text"
 
 step "stop: the console comes back"
 result=$(guest ask stop || true)
 [ "$result" = success ] && pass "stopped cleanly" || fail "stop: $result"
-sleep 2
-guest dump "$work/console.png"
-brightness=$(/usr/bin/python3 deploy/test/guest.py brightness "$work/console.png")
-[ "$brightness" -lt 60 ] && pass "text console restored (mean brightness $brightness)" || fail "the page stayed on the screen after stop (brightness $brightness)"
+expect_console console "text console restored"
 
 kill "$qemu" 2>/dev/null || true
 wait "$qemu" 2>/dev/null || true
