@@ -97,6 +97,13 @@ let package = Package(
             path: "plugins/exec",
             exclude: ["README.md", "sample.yaml"]
         ),
+        // The one list of built-in outputs, for the program and the tests.
+        .target(
+            name: "BuiltinOutputs",
+            dependencies: ["VitrinePluginAPI", "TerminalOutput", "FramebufferOutput", "HTTPOutput", "ExecOutput"],
+            path: "plugins/builtin",
+            exclude: ["README.md"]
+        ),
         // Proof of play: every page shown, in SQLite (Debian's libsqlite3 through GRDB).
         .target(
             name: "VitrinePlayLog",
@@ -131,8 +138,8 @@ let package = Package(
         ),
         .target(
             name: "VitrineTestKit",
-            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "TerminalOutput", "FramebufferOutput",
-                           "HTTPOutput", "ExecOutput", "VitrineHTTP"]
+            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "BuiltinOutputs", "TerminalOutput",
+                           "FramebufferOutput", "HTTPOutput", "ExecOutput", "VitrineHTTP"]
         ),
         .executableTarget(
             name: "vitrine",
@@ -142,10 +149,9 @@ let package = Package(
                 "VitrinePluginAPI",
                 "VitrineSystemd",
                 "VitrineRenderer",
+                "BuiltinOutputs",
+                // `vitrine pages` previews a text screen with the terminal output's own layout.
                 "TerminalOutput",
-                "FramebufferOutput",
-                "HTTPOutput",
-                "ExecOutput",
                 "VitrineHTTP",
                 "VitrinePlayLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -163,7 +169,7 @@ let package = Package(
             name: "VitrineCoreTests",
             dependencies: [
                 "VitrineCore", "VitrineModel", "VitrinePluginAPI", "VitrineTestKit", "TerminalOutput", "VitrineRenderer",
-                "FramebufferOutput",
+                "FramebufferOutput", "BuiltinOutputs",
             ]
         ),
         .testTarget(

@@ -30,6 +30,32 @@ public struct OptionEntry: Hashable, Sendable {
     }
 }
 
+/// What a screen's options say, without where they are written: two option sets that differ only in their lines
+/// and columns, their comments or the order of keys inside a mapping mean the same, and a reload keeps the output
+/// running.
+public indirect enum OptionMeaning: Hashable, Sendable {
+    case scalar(String)
+    case list([OptionMeaning])
+    case map([String: OptionMeaning])
+}
+
+extension OptionValue {
+    public var meaning: OptionMeaning {
+        switch self {
+        case let .scalar(text): .scalar(text)
+        case let .list(nodes): .list(nodes.map(\.value.meaning))
+        case let .map(entries): entries.meaning
+        }
+    }
+}
+
+extension Array where Element == OptionEntry {
+    /// The options as a mapping of key to meaning (a duplicated key is refused when the file is read).
+    public var meaning: OptionMeaning {
+        .map(Dictionary(map { ($0.key, $0.node.value.meaning) }, uniquingKeysWith: { _, last in last }))
+    }
+}
+
 /// One documented option of an output plugin, for `vitrine plugins` and the strict check of unknown keys.
 public struct OptionSpec: Hashable, Sendable {
     public var name: String

@@ -1,3 +1,4 @@
+import BuiltinOutputs
 import Foundation
 import VitrineCore
 import VitrineModel
@@ -84,8 +85,7 @@ public final class TemporaryVenue: @unchecked Sendable {
 }
 
 /// The outputs tests load configurations with.
-public let testRegistry = OutputRegistry([TerminalOutput.self, FramebufferOutput.self, HTTPOutput.self,
-                                           ExecOutput.self, RecordingOutput.self])
+public let testRegistry = OutputRegistry(BuiltinOutputs.all + [RecordingOutput.self])
 
 /// A tiny valid PNG of the given size (grey pixels), for exhibits that need an image.
 public func samplePNG(width: Int = 4, height: Int = 3) -> Data {

@@ -111,6 +111,46 @@ import VitrineTestKit
         await daemon.stopAll()
     }
 
+    /// A failure a person must fix (a path that is not a framebuffer) is reported with its cause and what to do,
+    /// and tried again only slowly; passing trouble (the framebuffer file removed) is recovered at the usual
+    /// backoff, a second later.
+    @Test func outputErrorsSayWhetherRetryingHelps() async throws {
+        let setup = try setUp("unused", at: "2026-06-01T10:00:03Z")
+        let file = setup.venue.root.appendingPathComponent("fb0").path
+        try setup.venue.writeConfig("""
+            timezone: UTC
+            playlists:
+              main: [first, second]
+            screens:
+              wrong: { output: framebuffer, playlist: main, device: /dev/null, tty: none }
+              wall: { output: framebuffer, playlist: main, device: \(file), width: 320, height: 200 }
+
+            """)
+        let daemon = try makeDaemon(setup.venue, clock: setup.clock)
+        let failures = Mutex<[String: Int]>([:])
+        daemon.observe { event in
+            if case let .outputFailed(screen, _) = event { failures.withLock { $0[screen, default: 0] += 1 } }
+        }
+        daemon.start()
+        func screen(_ name: String) -> Daemon.Status.Screen? { daemon.status().screens.first { $0.name == name } }
+        #expect(await eventually { screen("wrong")?.health == "failed" && screen("wall")?.health == "showing" })
+        let failure = screen("wrong")?.failure ?? ""
+        #expect(failure.contains("FBIOGET_VSCREENINFO /dev/null: Inappropriate ioctl for device"), "\(failure)")
+        #expect(failure.contains("to fix: /dev/null is not a framebuffer: give width, height and format"), "\(failure)")
+        #expect(failure.contains("tried again every 60 s"), "\(failure)")
+
+        // The framebuffer file goes away; the next page finds it gone, and the output is started again.
+        try FileManager.default.removeItem(atPath: file)
+        setup.clock.advance(to: instant("2026-06-01T10:00:10Z"))
+        #expect(await eventually { failures.withLock { $0["wall"] ?? 0 } == 1 })
+        #expect(screen("wall")?.failure?.contains("went away") == true)
+        #expect(await eventually { screen("wall")?.health == "showing" }, "not recovered at the usual backoff")
+        #expect(FileManager.default.fileExists(atPath: file))
+        // Meanwhile (more than a second) the screen that needs fixing was not tried again.
+        #expect(failures.withLock { $0["wrong"] ?? 0 } == 1)
+        await daemon.stopAll()
+    }
+
     /// A live announcement outlasts a restart of the daemon (a crash, an upgrade); one that has ended does not come
     /// back, and an unreadable file is set aside rather than overwritten.
     @Test func liveAnnouncementsAreKeptAcrossARestart() async throws {

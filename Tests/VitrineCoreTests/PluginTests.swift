@@ -1,3 +1,4 @@
+import BuiltinOutputs
 import Foundation
 import Testing
 import TerminalOutput
@@ -10,13 +11,30 @@ import VitrineTestKit
 @Suite struct PluginTests {
     let plugins = TemporaryVenue.packageRoot.appendingPathComponent("plugins")
 
-    @Test func everyPluginSampleDecodesAndIsDocumented() throws {
-        let folders = try FileManager.default.contentsOfDirectory(atPath: plugins.path).filter {
+    /// The folders under plugins/ (`builtin` is the list of built-in outputs, not a plugin).
+    func pluginFolders() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: plugins.path).filter {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: plugins.appendingPathComponent($0).path,
                                                         isDirectory: &isDirectory)
-            return exists && isDirectory.boolValue
+            return exists && isDirectory.boolValue && $0 != "builtin"
         }
+    }
+
+    /// One list of built-in outputs: a plugin folder with Swift sources that the list forgets fails here, not in
+    /// front of a technician whose `output: NAME` is unknown.
+    @Test func everyPluginFolderWithSwiftSourcesIsInTheOneList() throws {
+        let swiftFolders = try pluginFolders().filter { folder in
+            let files = try FileManager.default.contentsOfDirectory(atPath: plugins.appendingPathComponent(folder).path)
+            return files.contains { $0.hasSuffix(".swift") }
+        }
+        #expect(Set(swiftFolders) == Set(BuiltinOutputs.all.map { $0.type }),
+                "plugins/ folders with Swift sources vs BuiltinOutputs.all (a folder is named as its output type)")
+        #expect(Set(testRegistry.types).isSuperset(of: BuiltinOutputs.all.map { $0.type }))
+    }
+
+    @Test func everyPluginSampleDecodesAndIsDocumented() throws {
+        let folders = try pluginFolders()
         #expect(!folders.isEmpty)
         for folder in folders {
             let base = plugins.appendingPathComponent(folder)

@@ -116,10 +116,6 @@ public struct ExecOutput: OutputPlugin {
 
     // MARK: Running
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// A plugin that exits while a page is written to it would otherwise kill the daemon with SIGPIPE; the write
     /// fails with EPIPE instead and the plugin is restarted.
     private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
@@ -157,7 +153,8 @@ public struct ExecOutput: OutputPlugin {
                     try await session.run(execution, frames: frames, stopRequests: stopRequests)
                 }
             } catch let error as SubprocessError {
-                throw Failure(description: "cannot start \(program): \(error)")
+                throw OutputError("cannot start \(program): \(error)", recovery: .needsFixing(
+                    "check the screen's command: the program must exist and be executable by the service user"))
             }
         }
         try await withTaskCancellationHandler {
@@ -296,7 +293,7 @@ struct Session: Sendable {
                     do {
                         _ = try await writer.write(bytes)
                     } catch {
-                        throw ExecOutput.Failure(description: "the plugin exited (its input is closed)")
+                        throw OutputError("the plugin exited (its input is closed)")
                     }
                     return true
                 }
@@ -306,7 +303,7 @@ struct Session: Sendable {
                 }
                 let written = try await race.next() ?? false
                 race.cancelAll()
-                if !written { throw ExecOutput.Failure(description: "the plugin stopped reading its input") }
+                if !written { throw OutputError("the plugin stopped reading its input") }
             }
         }
 
@@ -333,16 +330,16 @@ struct Session: Sendable {
                 try await stop(execution)
                 return
             case .outputEnded:
-                throw ExecOutput.Failure(description: ready ? "the plugin exited" : "the plugin exited before `ready`")
+                throw OutputError(ready ? "the plugin exited" : "the plugin exited before `ready`")
             case .tick:
                 let now = ContinuousClock.now
                 if !ready, now - started > .milliseconds(output.readyTimeout) {
-                    throw ExecOutput.Failure(description: "no `ready` from the plugin within \(output.readyTimeout) ms")
+                    throw OutputError("no `ready` from the plugin within \(output.readyTimeout) ms")
                 }
                 guard ready, pings else { continue }
                 if let ping = lastPing, !ping.answered {
                     if now - ping.at > .milliseconds(replyTimeout) {
-                        throw ExecOutput.Failure(description: "the plugin did not answer a ping within \(replyTimeout) ms")
+                        throw OutputError("the plugin did not answer a ping within \(replyTimeout) ms")
                     }
                 } else if lastPing.map({ now - $0.at >= .milliseconds(output.pingInterval) }) ?? true {
                     let id = (lastPing?.id ?? 0) + 1
@@ -401,7 +398,7 @@ struct Session: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if !Self.hasExited(pid) {
-            throw ExecOutput.Failure(description: "the plugin did not exit within \(grace) ms of `shutdown`")
+            throw OutputError("the plugin did not exit within \(grace) ms of `shutdown`")
         }
     }
 

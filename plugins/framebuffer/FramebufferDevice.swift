@@ -1,5 +1,6 @@
 import CFramebuffer
 import Glibc
+import VitrinePluginAPI
 import VitrineRenderer
 
 /// A Linux framebuffer (or a regular file standing in for one): geometry from the fbdev ioctls, frames written
@@ -10,14 +11,6 @@ import VitrineRenderer
 /// DRM's fbdev emulation does), and a device that goes away fails a write with an error the output reports and
 /// recovers from, instead of leaving a mapping of memory the driver has given up.
 public final class FramebufferDevice: @unchecked Sendable {
-    public struct Failure: Error, CustomStringConvertible {
-        var call: String
-        var path: String
-        var errno: Int32
-        var hint = ""
-        public var description: String { "\(call) \(path): \(String(cString: strerror(errno)))\(hint)" }
-    }
-
     public struct Geometry: Hashable, Sendable {
         public var width: Int
         public var height: Int
@@ -72,8 +65,8 @@ public final class FramebufferDevice: @unchecked Sendable {
         if fallback != nil { flags |= O_CREAT }
         fd = Glibc.open(path, flags, 0o644)
         guard fd >= 0 else {
-            throw Failure(call: "open", path: path, errno: errno,
-                          hint: errno == EACCES ? " (the service user needs the video group)" : "")
+            throw OutputError.system("open", path, errno: errno,
+                                     fix: "the service user needs the video group (the packaged unit gives it)")
         }
         var variable = fb_var_screeninfo()
         var fixed = fb_fix_screeninfo()
@@ -98,19 +91,19 @@ public final class FramebufferDevice: @unchecked Sendable {
                 guard ftruncate(fd, off_t(length)) == 0 else {
                     let error = errno
                     Glibc.close(fd)
-                    throw Failure(call: "ftruncate", path: path, errno: error)
+                    throw OutputError.system("ftruncate", path, errno: error)
                 }
             }
         } else {
             let error = errno
             Glibc.close(fd)
-            throw Failure(call: "FBIOGET_VSCREENINFO", path: path, errno: error,
-                          hint: " (not a framebuffer: give width, height and format to use a file)")
+            throw OutputError.system("FBIOGET_VSCREENINFO", path, errno: error,
+                                     fix: "\(path) is not a framebuffer: give width, height and format to use a file")
         }
         guard geometry.format.isSupported else {
             Glibc.close(fd)
-            throw Failure(call: "pixel format", path: path, errno: EINVAL,
-                          hint: " (\(geometry.format) is not supported; XRGB8888, BGR, RGB888 and RGB565 are)")
+            throw OutputError.system("pixel format", path, errno: EINVAL,
+                                     fix: "set the panel to XRGB8888, BGR, RGB888 or RGB565 (\(geometry.format) is not supported)")
         }
         band = .allocate(byteCount: Self.bandRows * geometry.stride, alignment: 64)
         band.initializeMemory(as: UInt8.self, repeating: 0, count: Self.bandRows * geometry.stride)
@@ -162,7 +155,9 @@ public final class FramebufferDevice: @unchecked Sendable {
         while done < count {
             let written = pwrite(fd, bytes + done, count - done, off_t(offset + done))
             if written < 0, errno == EINTR { continue }
-            guard written > 0 else { throw Failure(call: "write", path: path, errno: written < 0 ? errno : ENOSPC) }
+            guard written > 0 else {
+                throw OutputError.system("write", path, errno: written < 0 ? errno : ENOSPC)
+            }
             done += written
         }
     }

@@ -74,11 +74,6 @@ public struct FramebufferOutput: OutputPlugin {
                      virtualHeight: height)
     }
 
-    struct Gone: Error, CustomStringConvertible {
-        var path: String
-        var description: String { "\(path) went away (unplugged, driver reloaded or file removed)" }
-    }
-
     public func run(frames: AsyncStream<Frame>, context: OutputContext) async throws {
         let fb = try FramebufferDevice(path: device, fallback: fallback, console: console)
         defer { fb.restore() }
@@ -137,7 +132,9 @@ public struct FramebufferOutput: OutputPlugin {
 
         for await _ in inbox.wakes {
             if let frame = inbox.take() { wanted = frame }
-            if fb.isGone { throw Gone(path: device) }
+            if fb.isGone {
+                throw OutputError("\(device) went away (unplugged, driver reloaded or file removed)")
+            }
             var retaken: String?
             if let console = fb.console {
                 let look = console.check()

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Synchronization
+import VitrinePluginAPI
 
 /// The virtual terminal (text console) a framebuffer screen is shown on, held for as long as the screen runs.
 ///
@@ -15,14 +16,6 @@ import Synchronization
 /// Anything that resets the console under the screen (a getty's terminal reset, `setfont`, a `reset` typed by
 /// someone) puts it back in text mode without telling anyone: `check()` notices and takes it back.
 final class VirtualTerminal: @unchecked Sendable {
-    struct Failure: Error, CustomStringConvertible {
-        var call: String
-        var path: String
-        var errno: Int32
-        var hint = ""
-        var description: String { "\(call) \(path): \(String(cString: strerror(errno)))\(hint)" }
-    }
-
     /// What the screen's viewers see, as far as the console goes.
     enum Sight: Equatable {
         /// The page is visible; `epoch` changes each time the VT came back and the page must be painted again.
@@ -66,8 +59,7 @@ final class VirtualTerminal: @unchecked Sendable {
         // Write access is all a console gives its group (crw--w---- root:tty), and all the ioctls need.
         var fd = Glibc.open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw Failure(call: "open", path: path, errno: errno,
-                          hint: errno == EACCES ? " (the service user needs the tty group)" : "")
+            throw OutputError.system("open", path, errno: errno, fix: "the service user needs the tty group")
         }
         var status = stat()
         var number = -1
@@ -80,8 +72,8 @@ final class VirtualTerminal: @unchecked Sendable {
         }
         guard number >= 0 else {
             Glibc.close(fd)
-            throw Failure(call: "console", path: path, errno: ENOTTY,
-                          hint: " (not a virtual terminal such as /dev/tty7; `tty: none` leaves consoles alone)")
+            throw OutputError.system("console", path, errno: ENOTTY,
+                                     fix: "give a virtual terminal such as /dev/tty7; `tty: none` leaves consoles alone")
         }
         var resolvedPath = path
         if number == 0 {
@@ -90,13 +82,13 @@ final class VirtualTerminal: @unchecked Sendable {
             guard ioctl(fd, UInt(VT_GETSTATE), &state) == 0 else {
                 let error = errno
                 Glibc.close(fd)
-                throw Failure(call: "VT_GETSTATE", path: path, errno: error)
+                throw OutputError.system("VT_GETSTATE", path, errno: error)
             }
             Glibc.close(fd)
             number = Int(state.v_active)
             resolvedPath = "/dev/tty\(number)"
             fd = Glibc.open(resolvedPath, O_WRONLY | O_NOCTTY | O_CLOEXEC)
-            guard fd >= 0 else { throw Failure(call: "open", path: resolvedPath, errno: errno) }
+            guard fd >= 0 else { throw OutputError.system("open", resolvedPath, errno: errno) }
         }
         self.fd = fd
         self.path = resolvedPath

@@ -1,15 +1,9 @@
 import Foundation
 import Glibc
+import VitrinePluginAPI
 
 /// A terminal the output owns: its file descriptor, its size, and the modes to put back when done.
 final class TerminalDevice: @unchecked Sendable {
-    struct Failure: Error, CustomStringConvertible {
-        var call: String
-        var path: String
-        var errno: Int32
-        var description: String { "\(call) \(path): \(String(cString: strerror(errno)))" }
-    }
-
     let fd: Int32
     let path: String
     private let ownsDescriptor: Bool
@@ -22,7 +16,9 @@ final class TerminalDevice: @unchecked Sendable {
             // Opened non-blocking: a FIFO with no reader (a mistyped path) fails at once instead of blocking the
             // output for ever; writes are then blocking again.
             let fd = Glibc.open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_APPEND | O_NONBLOCK)
-            guard fd >= 0 else { throw Failure(call: "open", path: path, errno: errno) }
+            guard fd >= 0 else {
+                throw OutputError.system("open", path, errno: errno, fix: "the service user needs the tty group")
+            }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             self.fd = fd
             self.path = path
@@ -66,7 +62,7 @@ final class TerminalDevice: @unchecked Sendable {
                     usleep(1000)
                     continue
                 }
-                throw Failure(call: "write", path: path, errno: errno)
+                throw OutputError.system("write", path, errno: errno)
             }
             offset += n
         }

@@ -56,7 +56,7 @@ public struct TerminalOutput: OutputPlugin {
         let device = try TerminalDevice(path: tty)
         defer { device.restore(with: Self.leave) }
         if tty == nil, !device.isTerminal {
-            throw NoTerminal()
+            throw Self.noTerminal
         }
         try device.write(Self.enter)
         var size = device.size() ?? (columns ?? 80, rows ?? 24)
@@ -99,11 +99,9 @@ public struct TerminalOutput: OutputPlugin {
         }
     }
 
-    struct NoTerminal: Error, CustomStringConvertible {
-        var description: String {
-            "standard output is not a terminal (vitrine runs without one, as under systemd): set tty: /dev/ttyN"
-        }
-    }
+    /// Standard output is not a terminal: nothing to draw on until the configuration names one.
+    static let noTerminal = OutputError("standard output is not a terminal (vitrine runs without one, as under systemd)",
+                                        recovery: .needsFixing("set tty: /dev/ttyN"))
 
     enum Event {
         case frame(Frame)

@@ -202,15 +202,22 @@ public final class Daemon: Service, Sendable {
             )
             let started = ContinuousClock.now
             var reason = "the output stopped"
+            var needsFixing = false
             do {
                 try await slot.output.run(frames: slot.mailbox.subscribe(), context: context)
+            } catch let error as OutputError {
+                reason = "\(error)"
+                needsFixing = error.needsFixing
             } catch {
                 reason = "\(error)"
             }
             if Task.isCancelled { return }
             if ContinuousClock.now - started > .seconds(60) { failures = 0 }
             failures += 1
-            let delay = Duration.seconds(min(60, 1 << min(failures - 1, 6)))
+            // Passing trouble backs off from a second to a minute; what a person must fix is tried again only slowly
+            // (they may have fixed it), and STATUS says what to do.
+            let delay = needsFixing ? OutputError.slowRetry : Duration.seconds(min(60, 1 << min(failures - 1, 6)))
+            if needsFixing { reason += "; tried again every \(delay.components.seconds) s" }
             slot.health = .failed(reason)
             slot.trouble = nil
             slot.hidden = nil

@@ -12,7 +12,7 @@ final class ScreenSlot: Sendable {
 
     let name: String
     let type: String
-    /// The options as written; an unchanged block keeps the output running across reloads.
+    /// The options as written; options of the same meaning keep the output running across reloads.
     let options: [OptionEntry]
     let output: any OutputPlugin
     let mailbox = Mailbox()
@@ -96,7 +96,8 @@ final class ScreenSlot: Sendable {
         await supervisor?.value
     }
 
+    /// Same plugin, options of the same meaning: wherever they are written, whatever the comments and key order.
     func sameOutput(type: String, options: [OptionEntry]) -> Bool {
-        self.type == type && self.options == options
+        self.type == type && self.options.meaning == options.meaning
     }
 }
