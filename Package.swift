@@ -109,11 +109,12 @@ let package = Package(
             name: "VitrinePlayLog",
             dependencies: ["VitrineCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // The HTTP listener: kiosk screens (from the http output), the operators' dashboard, the API, metrics.
+        // The HTTP listener: what outputs that serve browsers offer (through the plugin API, naming none), the
+        // operators' dashboard, the API, metrics.
         .target(
             name: "VitrineHTTP",
             dependencies: [
-                "VitrineCore", "VitrinePluginAPI", "VitrineRenderer", "HTTPOutput", "VitrinePlayLog",
+                "VitrineCore", "VitrinePluginAPI", "VitrineRenderer", "VitrinePlayLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -134,12 +135,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
         .target(
             name: "VitrineTestKit",
-            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "BuiltinOutputs", "TerminalOutput",
-                           "FramebufferOutput", "HTTPOutput", "ExecOutput", "VitrineHTTP"]
+            dependencies: ["VitrineCore", "VitrineModel", "VitrinePluginAPI", "BuiltinOutputs", "VitrineHTTP"]
         ),
         .executableTarget(
             name: "vitrine",

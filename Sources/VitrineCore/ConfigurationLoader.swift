@@ -89,11 +89,15 @@ public struct ConfigurationLoader: Sendable {
 
     /// Output types a screen may name; from the plugin registry.
     public var outputTypes: [String]
+    /// Those whose screens browsers load: a configuration with one gets an HTTP listener without an `http:` block.
+    public var browserTypes: Set<String>
     /// Used when the file sets no `timezone`.
     public var systemTimeZone: String
 
-    public init(outputTypes: [String], systemTimeZone: String = ZoneInfo.systemIdentifier) {
+    public init(outputTypes: [String], browserTypes: Set<String> = [],
+                systemTimeZone: String = ZoneInfo.systemIdentifier) {
         self.outputTypes = outputTypes
+        self.browserTypes = browserTypes
         self.systemTimeZone = systemTimeZone
     }
 
@@ -202,7 +206,7 @@ private final class Parse {
         var http: HTTPListener?
         if let node = top["http"] {
             http = readHTTP(node, base: base)
-        } else if screens.contains(where: { $0.output == "http" }) {
+        } else if screens.contains(where: { loader.browserTypes.contains($0.output) }) {
             http = HTTPListener()
         }
 

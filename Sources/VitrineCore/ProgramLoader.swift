@@ -11,8 +11,9 @@ public struct ProgramLoader: Sendable {
 
     public init(registry: OutputRegistry, systemTimeZone: String? = nil, exhibitCache: ExhibitCache? = nil) {
         self.exhibitCache = exhibitCache
-        self.configurationLoader = systemTimeZone.map { ConfigurationLoader(outputTypes: registry.types, systemTimeZone: $0) }
-            ?? ConfigurationLoader(outputTypes: registry.types)
+        self.configurationLoader = systemTimeZone.map {
+            ConfigurationLoader(outputTypes: registry.types, browserTypes: registry.browserTypes, systemTimeZone: $0)
+        } ?? ConfigurationLoader(outputTypes: registry.types, browserTypes: registry.browserTypes)
         self.registry = registry
     }
 

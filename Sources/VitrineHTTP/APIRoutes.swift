@@ -1,5 +1,4 @@
 import Foundation
-import HTTPOutput
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -14,7 +13,6 @@ import VitrineRenderer
 /// The operators' side: dashboard, status, schedule, health, metrics, and the control calls.
 struct APIRoutes: Sendable {
     let daemon: Daemon
-    let hub: KioskHub
     let feed: StatusFeed
     let metrics: VitrineMetrics
     let logger: Logger
@@ -35,14 +33,15 @@ struct APIRoutes: Sendable {
             return Response.text(text + "\n", status: status.ready ? .ok : .serviceUnavailable)
         }
         router.get("/api/status") { _, _ in
-            Response.json(StatusJSON.make(daemon.status(), program: daemon.program, hub: hub))
+            Response.json(StatusJSON.make(daemon.status(), program: daemon.program, registry: daemon.registry,
+                                          channels: daemon.browsers))
         }
         router.get("/api/status/events") { request, _ in
-            try streams.stream(request, hub: feed.dashboards, channel: "status", event: "status")
+            try streams.stream(request, channels: feed.dashboards, channel: "status", event: "status")
         }
         router.get("/api/schedule") { request, _ in try schedule(request) }
         router.get("/metrics") { _, _ in
-            Response.text(metrics.render(hub: hub), type: "text/plain; version=0.0.4; charset=utf-8")
+            Response.text(metrics.render(channels: daemon.browsers), type: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/screens/{name}/picture.png") { _, context in
             try picture(context.parameters.require("name"))

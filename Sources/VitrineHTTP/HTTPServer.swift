@@ -1,6 +1,5 @@
 import AsyncAlgorithms
 import Foundation
-import HTTPOutput
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -11,6 +10,7 @@ import Synchronization
 import VitrineCore
 import VitrineModel
 import VitrinePlayLog
+import VitrinePluginAPI
 
 /// The daemon's one HTTP listener: kiosk screens (`/screens/NAME`), the operators' dashboard (`/`), the JSON API,
 /// health and Prometheus metrics. Runs beside the daemon in the service group; streams end on shutdown.
@@ -31,7 +31,8 @@ public final class HTTPServer: Service, Sendable {
     /// Nil while the configuration asks for no listener (no `http:` block and no http screen).
     let listener: HTTPListener?
     let daemon: Daemon
-    let hub: KioskHub
+    /// The browsers' channels (the daemon's): every kiosk stream, under one limit.
+    let channels: BrowserChannels
     let feed: StatusFeed
     let framed = FramedEvents()
     let open = OpenStreams()
@@ -42,20 +43,20 @@ public final class HTTPServer: Service, Sendable {
     let onRunning: @Sendable (Int) async -> Void
 
     /// `onRunning` gets the port actually bound (useful with port 0 in tests).
-    public init(listener: HTTPListener?, daemon: Daemon, hub: KioskHub = .shared, metrics: VitrineMetrics,
+    public init(listener: HTTPListener?, daemon: Daemon, metrics: VitrineMetrics,
                 playLog: PlayLog? = nil, limits: Limits = Limits(), logger: Logger,
                 onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
     {
         self.playLog = playLog
         self.listener = listener
         self.daemon = daemon
-        self.hub = hub
+        channels = daemon.browsers
         self.metrics = metrics
         self.limits = limits
         self.logger = logger
         self.onRunning = onRunning
-        feed = StatusFeed(daemon: daemon, hub: hub)
-        if let listener { hub.maxStreams = listener.maxStreams }
+        feed = StatusFeed(daemon: daemon)
+        if let listener { channels.maxStreams = listener.maxStreams }
     }
 
     /// Runs while the daemon runs. The listener follows the configuration: started when a reload adds an `http:`
@@ -71,7 +72,7 @@ public final class HTTPServer: Service, Sendable {
                 var current = self.listener
                 var server = current.map(self.start)
                 for await next in changes {
-                    if let next { self.hub.maxStreams = next.maxStreams }
+                    if let next { self.channels.maxStreams = next.maxStreams }
                     guard next?.host != current?.host || next?.port != current?.port else { continue }
                     self.logger.notice(next == nil ? "The HTTP listener is no longer configured; closing it."
                                        : "The HTTP listener changes; restarting it.", metadata: [
@@ -108,7 +109,7 @@ public final class HTTPServer: Service, Sendable {
                 // One timer wakes every quiet stream for its heartbeat comment.
                 let ticks = AsyncTimerSequence(interval: self.limits.heartbeat, clock: .continuous)
                 for await _ in ticks.cancelOnGracefulShutdown() {
-                    self.hub.heartbeat()
+                    self.channels.heartbeat()
                     self.feed.dashboards.heartbeat()
                 }
             })
@@ -147,9 +148,9 @@ public final class HTTPServer: Service, Sendable {
 
     func makeApplication(_ listener: HTTPListener) -> some Service {
         let router = Router(context: BasicRequestContext.self)
-        let kiosk = KioskRoutes(daemon: daemon, hub: hub, limits: limits, logger: logger, framed: framed, open: open)
+        let kiosk = KioskRoutes(daemon: daemon, channels: channels, limits: limits, logger: logger, framed: framed, open: open)
         kiosk.add(to: router)
-        APIRoutes(daemon: daemon, hub: hub, feed: feed, metrics: metrics, logger: logger,
+        APIRoutes(daemon: daemon, feed: feed, metrics: metrics, logger: logger,
                   playLog: playLog, streams: kiosk).add(to: router)
         let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
             maxHeaderFieldSize: limits.maxHeaderField, maxHeaderListSize: limits.maxHeaders, maxHeaderFieldCount: 100)

@@ -1,5 +1,4 @@
 import Foundation
-import HTTPOutput
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -8,12 +7,15 @@ import ServiceLifecycle
 import Synchronization
 import VitrineCore
 import VitrineModel
+import VitrinePluginAPI
 import VitrineRenderer
 
-/// Kiosk screens: the page, its event stream, its assets and fonts, and the exhibits' pictures and media.
+/// Screens that browsers load (those of outputs that serve browsers, `ServesBrowsers`): the page, the files it
+/// loads, its event stream; the fonts pages are set in, and the exhibits' pictures and media. No output is named
+/// here: what a screen serves is its output's.
 struct KioskRoutes: Sendable {
     let daemon: Daemon
-    let hub: KioskHub
+    let channels: BrowserChannels
     let limits: HTTPServer.Limits
     let logger: Logger
 
@@ -23,16 +25,21 @@ struct KioskRoutes: Sendable {
     func add(to router: Router<BasicRequestContext>) {
         router.get("/screens/{name}") { _, context in
             let name = try context.parameters.require("name")
-            guard isKioskScreen(name) else {
-                return Response.text(KioskPage.unknownScreen(name), status: .notFound, type: "text/html; charset=utf-8")
+            guard let web = web(for: name) else {
+                return Response.text(Self.unknownScreen(name), status: .notFound, type: "text/html; charset=utf-8")
             }
-            return Response.text(KioskPage.html(screen: name), type: "text/html; charset=utf-8")
+            return Response.text(web.page.body, type: web.page.type)
+        }
+        router.get("/screens/{name}/files/{file}") { _, context in
+            let name = try context.parameters.require("name"), file = try context.parameters.require("file")
+            guard let found = web(for: name)?.files[file] else {
+                throw PlainError(.notFound, message: "no file \(file) for screen \(name)\n")
+            }
+            return Response.text(found.body, type: found.type)
         }
         router.get("/screens/{name}/events") { request, context in
             try events(request, screen: context.parameters.require("name"))
         }
-        router.get("/assets/kiosk.js") { _, _ in Response.text(KioskPage.script, type: "text/javascript; charset=utf-8") }
-        router.get("/assets/kiosk.css") { _, _ in Response.text(KioskPage.css, type: "text/css; charset=utf-8") }
         router.get("/assets/font") { request, _ in try font(request) }
         router.get("/media/{exhibit}/**") { request, context in
             try media(request, exhibit: context.parameters.require("exhibit"),
@@ -40,23 +47,27 @@ struct KioskRoutes: Sendable {
         }
     }
 
-    func isKioskScreen(_ name: String) -> Bool {
-        daemon.program.configuration.screen(named: name)?.output == "http" || hub.isServed(name)
+    /// What browsers load for the screen, when the running program has it and its output serves browsers.
+    func web(for name: String) -> WebScreen? {
+        guard let screen = daemon.program.configuration.screen(named: name) else { return nil }
+        return daemon.registry.web(type: screen.output, screen: name)
     }
 
     // MARK: Server-Sent Events
 
     func events(_ request: Request, screen: String) throws -> Response {
-        guard isKioskScreen(screen) else {
+        guard web(for: screen) != nil else {
             return Response.text("no kiosk screen named \(screen)\n", status: .notFound)
         }
-        return try stream(request, hub: hub, channel: screen)
+        return try stream(request, channels: channels, channel: screen)
     }
 
-    /// An event stream of a hub's channel: the current event unless the browser already has it
-    /// (`Last-Event-ID`), then each new one, with heartbeat comments in between.
-    func stream(_ request: Request, hub: KioskHub, channel: String, event: String = "page") throws -> Response {
-        guard let subscription = hub.subscribe(channel) else {
+    /// An event stream of a channel: the current event unless the browser already has it (`Last-Event-ID`), then
+    /// each new one, with heartbeat comments in between.
+    func stream(_ request: Request, channels: BrowserChannels, channel: String, event: String = "page") throws
+        -> Response
+    {
+        guard let subscription = channels.subscribe(channel) else {
             throw PlainError(.serviceUnavailable, headers: [.retryAfter: "10"],
                             message: "Too many open streams; try again shortly.\n")
         }
@@ -76,14 +87,14 @@ struct KioskRoutes: Sendable {
             // Every stream held open costs memory for as long as the browser stays: nothing per page is kept in
             // it (the event bytes are the shared ones), and shutdown ends it through `open` rather than through a
             // graceful-shutdown wrapper, which would cost each stream two more tasks.
-            if let current = hub.current(channel), current.id != lastID {
+            if let current = channels.current(channel), current.id != lastID {
                 try await writer.write(framed.buffer(for: current, event: event))
                 sent = current.id
             }
             for await wake in subscription.wakes {
                 // Whatever woke us, the newest page goes out if this browser does not have it yet. It is framed
                 // once for all browsers and the bytes are shared, not copied per browser.
-                if let current = hub.current(channel), current.id != sent {
+                if let current = channels.current(channel), current.id != sent {
                     try await writer.write(framed.buffer(for: current, event: event))
                     sent = current.id
                 } else if wake == .heartbeat {
@@ -93,6 +104,24 @@ struct KioskRoutes: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// For a screen the configuration does not have (yet): a quiet page that tries again, never a browser error.
+    static func unknownScreen(_ screen: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">
+        <title>No screen \(escapeHTML(screen))</title>
+        <style>html,body{margin:0;height:100%;background:#000;color:#888;font:20px sans-serif;display:flex;
+        align-items:center;justify-content:center}</style></head>
+        <body><p>No screen named “\(escapeHTML(screen))” is configured. Trying again in 10 seconds.</p></body></html>
+        """
+    }
+
+    static func escapeHTML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "'", with: "&#39;")
     }
 
     // MARK: Fonts
@@ -153,7 +182,7 @@ public enum ServerSentEventFraming {
         return out + "\n"
     }
 
-    static func encode(_ event: KioskHub.Event, event name: String) -> String {
+    static func encode(_ event: BrowserChannels.Event, event name: String) -> String {
         encode(id: event.id, event: name, data: event.data)
     }
 }
@@ -164,13 +193,13 @@ public enum ServerSentEventFraming {
 final class OpenStreams: Sendable {
     private struct State {
         var next = 0
-        var streams: [Int: KioskHub.Subscription] = [:]
+        var streams: [Int: BrowserChannels.Subscription] = [:]
         var shutDown = false
     }
 
     private let state = Mutex(State())
 
-    func add(_ subscription: KioskHub.Subscription) -> Int {
+    func add(_ subscription: BrowserChannels.Subscription) -> Int {
         let token = state.withLock { state -> Int? in
             guard !state.shutDown else { return nil }
             state.next += 1
@@ -200,7 +229,7 @@ final class OpenStreams: Sendable {
 final class FramedEvents: Sendable {
     private let last = Mutex<[String: ByteBuffer]>([:])
 
-    func buffer(for event: KioskHub.Event, event name: String) -> ByteBuffer {
+    func buffer(for event: BrowserChannels.Event, event name: String) -> ByteBuffer {
         let key = name + " " + event.id
         if let kept = last.withLock({ $0[key] }) { return kept }
         let buffer = ByteBuffer(string: ServerSentEventFraming.encode(event, event: name))

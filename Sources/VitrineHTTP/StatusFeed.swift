@@ -1,7 +1,6 @@
 import AsyncAlgorithms
 import Foundation
 import ServiceLifecycle
-import HTTPOutput
 import Synchronization
 import VitrineCore
 import VitrineModel
@@ -11,15 +10,13 @@ import VitrinePluginAPI
 /// every few seconds for the kiosk client counts.
 final class StatusFeed: Sendable {
     let daemon: Daemon
-    let hub: KioskHub
-    /// Dashboards listen on their own hub: their streams do not count against the kiosk screens' limit.
-    let dashboards = KioskHub()
+    /// Dashboards listen on channels of their own: their streams do not count against the kiosk screens' limit.
+    let dashboards = BrowserChannels()
     private let changes: AsyncStream<Void>
     private let signal: AsyncStream<Void>.Continuation
 
-    init(daemon: Daemon, hub: KioskHub) {
+    init(daemon: Daemon) {
         self.daemon = daemon
-        self.hub = hub
         (changes, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let signal = self.signal
         daemon.observe { _ in signal.yield() }
@@ -36,7 +33,8 @@ final class StatusFeed: Sendable {
     func stop() { signal.finish() }
 
     func publish() {
-        let json = StatusJSON.make(daemon.status(), program: daemon.program, hub: hub)
+        let json = StatusJSON.make(daemon.status(), program: daemon.program, registry: daemon.registry,
+                                   channels: daemon.browsers)
         if dashboards.current("status")?.data != json { dashboards.publish("status", data: json) }
     }
 }
@@ -78,7 +76,10 @@ enum StatusJSON {
         var clients: Int?
     }
 
-    static func make(_ status: Daemon.Status, program: Program, hub: KioskHub) -> String {
+    static func make(_ status: Daemon.Status, program: Program, registry: OutputRegistry, channels: BrowserChannels)
+        -> String
+    {
+        let browserTypes = registry.browserTypes
         let calendar = program.calendar
         let screens = status.screens.map { screen -> Screen in
             let frame = screen.frame
@@ -98,8 +99,8 @@ enum StatusJSON {
                 nextChange: frame.map { calendar.format($0.presentation.validUntil, seconds: true) },
                 size: String(screen.surface.key.split(separator: " ").last ?? ""),
                 picture: pixels && frame != nil ? "/screens/\(screen.name)/picture.png" : nil,
-                kiosk: screen.output == "http" ? "/screens/\(screen.name)" : nil,
-                clients: screen.output == "http" ? hub.streams(for: screen.name) : nil)
+                kiosk: browserTypes.contains(screen.output) ? "/screens/\(screen.name)" : nil,
+                clients: browserTypes.contains(screen.output) ? channels.streams(for: screen.name) : nil)
         }
         let body = Body(ready: status.ready, status: status.line, config: status.configPath,
                         programLoaded: calendar.format(status.loadedAt, seconds: true), lastReload: status.lastReload,

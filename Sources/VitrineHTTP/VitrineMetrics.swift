@@ -1,7 +1,7 @@
 import CoreMetrics
-import HTTPOutput
 import Prometheus
 import VitrineCore
+import VitrinePluginAPI
 
 /// Prometheus metrics through swift-metrics: pages shown per screen, reloads and their failures, output restarts,
 /// kiosk clients connected, and the render time histogram the pixel outputs record.
@@ -41,8 +41,8 @@ public final class VitrineMetrics: Sendable {
     }
 
     /// The text exposition format.
-    func render(hub: KioskHub) -> String {
-        kioskClients.record(hub.streams)
+    func render(channels: BrowserChannels) -> String {
+        kioskClients.record(channels.streams)
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

@@ -71,16 +71,21 @@ public struct OutputContext: Sendable {
     /// Reports that the page, though running, is not what the panel shows, and why ("tty7 is not the active
     /// console (tty2 is)"); nil once it is visible again. The screen's status is then not `showing`.
     public var hidden: @Sendable (String?) -> Void
+    /// The channels browsers listen on, for outputs that serve them (`ServesBrowsers`): publish the screen's pages
+    /// on the channel named as the screen.
+    public var browsers: BrowserChannels
 
     public init(screen: String, logger: Logger, surfaceChanged: @escaping @Sendable (Surface) -> Void,
                 shown: @escaping @Sendable (Frame) -> Void, trouble: @escaping @Sendable (String?) -> Void = { _ in },
-                hidden: @escaping @Sendable (String?) -> Void = { _ in }) {
+                hidden: @escaping @Sendable (String?) -> Void = { _ in },
+                browsers: BrowserChannels = BrowserChannels()) {
         self.screen = screen
         self.logger = logger
         self.surfaceChanged = surfaceChanged
         self.shown = shown
         self.trouble = trouble
         self.hidden = hidden
+        self.browsers = browsers
     }
 }
 

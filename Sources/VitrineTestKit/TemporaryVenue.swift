@@ -2,10 +2,6 @@ import BuiltinOutputs
 import Foundation
 import VitrineCore
 import VitrineModel
-import ExecOutput
-import FramebufferOutput
-import HTTPOutput
-import TerminalOutput
 import VitrinePluginAPI
 
 /// A configuration file and content folder written to a fresh temporary directory, for tests that load real files.

@@ -88,7 +88,7 @@ import VitrineTestKit
         let group = ServiceGroup(configuration: .init(services: [daemon, server], logger: logger))
         let task = Task { try await group.run() }
         #expect(await eventually(timeout: .seconds(30)) {
-            bound.withLock { $0 } > 0 && KioskHub.shared.current(screen) != nil
+            bound.withLock { $0 } > 0 && daemon.browsers.current(screen) != nil
         })
         let made = Live(venue: venue, clock: clock, daemon: daemon, group: group, task: task,
                         port: bound.withLock { $0 })
@@ -109,10 +109,15 @@ import VitrineTestKit
         let page = try await live.client.request("GET", "/screens/\(screen)")
         #expect(page.status == 200)
         #expect(page.headers["content-type"]?.hasPrefix("text/html") == true)
-        #expect(page.text.contains("/assets/kiosk.js") && page.text.contains("data-screen=\"\(screen)\""))
+        #expect(page.text.contains("/screens/\(screen)/files/kiosk.js") && page.text.contains("data-screen=\"\(screen)\""))
         #expect(!page.text.contains("http://") && !page.text.contains("https://"), "nothing from the internet")
-        let script = try await live.client.request("GET", "/assets/kiosk.js")
+        let script = try await live.client.request("GET", "/screens/\(screen)/files/kiosk.js")
         #expect(script.status == 200 && script.text.contains("EventSource"))
+        #expect(script.headers["content-type"]?.hasPrefix("text/javascript") == true)
+        let style = try await live.client.request("GET", "/screens/\(screen)/files/kiosk.css")
+        #expect(style.status == 200 && style.text.contains("#stage"))
+        #expect(try await live.client.request("GET", "/screens/\(screen)/files/passwd").status == 404)
+        #expect(try await live.client.request("GET", "/screens/nowhere/files/kiosk.js").status == 404)
         let unknown = try await live.client.request("GET", "/screens/nowhere")
         #expect(unknown.status == 404)
         #expect(unknown.text.contains("http-equiv=\"refresh\""), "a page that tries again, not an error")
@@ -274,7 +279,7 @@ import VitrineTestKit
         #expect(c.status == 503)
         #expect(c.headers["retry-after"] == "10")
         a.close()
-        #expect(await eventually { KioskHub.shared.streams(for: screen) == 1 })
+        #expect(await eventually { live.daemon.browsers.streams(for: screen) == 1 })
         let d = try await live.client.stream("/screens/\(screen)/events")
         #expect(d.status == 200, "a freed place is taken again")
         await live.stop()
@@ -297,7 +302,7 @@ import VitrineTestKit
         var open = 0
         for stream in streams where await stream.isOpen() { open += 1 }
         #expect(open == 200)
-        #expect(KioskHub.shared.streams(for: screen) == 200)
+        #expect(live.daemon.browsers.streams(for: screen) == 200)
         await live.stop()
     }
 
@@ -305,7 +310,7 @@ import VitrineTestKit
     @Test func aReloadPushesOnlyWhereThePageChanged() async throws {
         let screen = unique("kiosk"), other = unique("other")
         let live = try await live(screen: screen, moreScreens: "  \(other):\n    output: http\n    playlist: second")
-        #expect(await eventually { KioskHub.shared.current(other) != nil })
+        #expect(await eventually { live.daemon.browsers.current(other) != nil })
         let a = try await live.client.stream("/screens/\(screen)/events")
         let b = try await live.client.stream("/screens/\(other)/events")
         #expect(try await message(a.next()).title == "First")
@@ -383,7 +388,7 @@ import VitrineTestKit
 
         // The page that finished is in the play log.
         live.clock.advance(to: Self.start + 10_000)
-        #expect(await eventually { KioskHub.shared.current(screen)?.data.contains("\"title\":\"Second\"") == true })
+        #expect(await eventually { live.daemon.browsers.current(screen)?.data.contains("\"title\":\"Second\"") == true })
         let plays = try await live.client.request("GET", "/api/plays?screen=\(screen)&format=csv").text
         #expect(plays.hasPrefix("screen,exhibit,title,page,pages,theme,shows,start,end,seconds\n"))
         #expect(plays.contains("\(screen),first,First,1,1,paper,First 1/1,2026-06-01T10:00:01Z,2026-06-01T10:00:10Z,9.0"),

@@ -153,7 +153,7 @@ import VitrineTestKit
             "\(running.ticker): First 1/1 (push to http://127.0.0.1:\(port)/page: connection refused)"))
         running.clock.advance(to: Self.start + 10_000)
         #expect(await eventually {
-            KioskHub.shared.current(running.lobby)?.data.contains("\"title\":\"Second\"") == true
+            running.daemon.browsers.current(running.lobby)?.data.contains("\"title\":\"Second\"") == true
         }, "the other screen is not held up")
         running.clock.advance(to: Self.start + 20_000)
         running.clock.advance(to: Self.start + 30_000)

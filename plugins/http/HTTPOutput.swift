@@ -2,9 +2,9 @@ import VitrinePluginAPI
 import VitrineRenderer
 
 /// Pages pushed to browsers in kiosk mode (a smart TV, a tablet at a vitrine, a Chromium kiosk) over Server-Sent
-/// Events. The daemon's one HTTP listener serves the page at `/screens/NAME`; this output lays pages out for the
-/// screen's stage size and publishes each one.
-public struct HTTPOutput: OutputPlugin {
+/// Events. The daemon's one HTTP listener serves the page at `/screens/NAME` (`web(screen:)`); this output lays
+/// pages out for the screen's stage size and publishes each one on the screen's channel.
+public struct HTTPOutput: ServesBrowsers {
     public static let type = "http"
     public static let summary = "Pages pushed to kiosk browsers over Server-Sent Events at /screens/NAME"
     public static let options = [
@@ -18,16 +18,10 @@ public struct HTTPOutput: OutputPlugin {
     public let screen: String
     let width: Int
     let height: Int
-    let hub: KioskHub
     let push: RemoteDisplay?
 
     public init?(screen: String, options reader: OptionsReader) {
-        self.init(screen: screen, options: reader, hub: .shared)
-    }
-
-    init?(screen: String, options reader: OptionsReader, hub: KioskHub) {
         self.screen = screen
-        self.hub = hub
         width = reader.int("width", in: 64...8192) ?? 1920
         height = reader.int("height", in: 64...8192) ?? 1080
         push = reader.section("push", specs: RemoteDisplay.options).flatMap(RemoteDisplay.init(options:))
@@ -37,11 +31,15 @@ public struct HTTPOutput: OutputPlugin {
     /// The listener is shared, so an http screen holds no device of its own.
     public var claims: [String] { [] }
 
+    public static func web(screen: String) -> WebScreen {
+        WebScreen(page: WebFile(KioskPage.html(screen: screen), type: "text/html; charset=utf-8"),
+                  files: ["kiosk.js": WebFile(KioskPage.script, type: "text/javascript; charset=utf-8"),
+                          "kiosk.css": WebFile(KioskPage.css, type: "text/css; charset=utf-8")])
+    }
+
     public var initialSurface: Surface { PixelMeasurer.surface(width: width, height: height) }
 
     public func run(frames: AsyncStream<Frame>, context: OutputContext) async throws {
-        hub.open(screen, width: width, height: height)
-        defer { hub.close(screen) }
         context.logger.info("Serving kiosk browsers.", metadata: [
             "vitrine.path": "/screens/\(screen)", "vitrine.size": "\(width)x\(height)",
         ])
@@ -78,8 +76,8 @@ public struct HTTPOutput: OutputPlugin {
     @discardableResult
     private func show(_ frame: Frame, context: OutputContext) -> (message: String, changed: Bool) {
         let message = KioskMessage(frame, screen: screen, width: width, height: height).json
-        let changed = hub.current(screen)?.data != message
-        if changed { hub.publish(screen, data: message) }
+        let changed = context.browsers.current(screen)?.data != message
+        if changed { context.browsers.publish(screen, data: message) }
         context.shown(frame)
         return (message, changed)
     }

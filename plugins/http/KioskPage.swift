@@ -4,31 +4,35 @@
 public enum KioskPage {
     public static func html(screen: String) -> String {
         let name = escapeHTML(screen)
+        // Its script and style are the screen's own files (`/screens/NAME/files/kiosk.js`), as the listener serves them.
+        let base = "/screens/" + escapeHTML(percentEncoded(screen))
         return """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(name) · Vitrine</title>
-        <link rel="stylesheet" href="/assets/kiosk.css">
+        <link rel="stylesheet" href="\(base)/files/kiosk.css">
         </head>
         <body data-screen="\(name)">
         <div id="stage" aria-live="polite"></div>
         <div id="offline" hidden>Reconnecting to the exhibition server…</div>
-        <script src="/assets/kiosk.js"></script>
+        <script src="\(base)/files/kiosk.js"></script>
         </body></html>
         """
     }
 
-    /// For a screen the configuration does not have (yet): a quiet page that tries again, never a browser error.
-    public static func unknownScreen(_ screen: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">
-        <title>No screen \(escapeHTML(screen))</title>
-        <style>html,body{margin:0;height:100%;background:#000;color:#888;font:20px sans-serif;display:flex;
-        align-items:center;justify-content:center}</style></head>
-        <body><p>No screen named “\(escapeHTML(screen))” is configured. Trying again in 10 seconds.</p></body></html>
-        """
+    /// A path segment: unreserved characters as they are, every other byte of UTF-8 as %XX.
+    static func percentEncoded(_ text: String) -> String {
+        text.utf8.map { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: "~"):
+                String(UnicodeScalar(byte))
+            default:
+                "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }.joined()
     }
 
     public static let css = """

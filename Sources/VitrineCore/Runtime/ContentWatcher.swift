@@ -4,15 +4,17 @@ import Glibc
 import Logging
 import Synchronization
 
-/// Watches folders (the configuration's and the content folder, with every exhibit folder) with inotify and calls
-/// back once things have been quiet for `debounce`, so saving twenty files costs one reload.
+/// Watches folders (the configuration's and the content folder, with every exhibit folder) with inotify: `changes`
+/// yields whenever something in them changed (the reload coordinator waits for quiet before it reloads, so saving
+/// twenty files costs one reload).
 final class ContentWatcher: @unchecked Sendable {  // the dispatch source is only touched in init and stop
     private let fd: Int32
     private let source: DispatchSourceRead
     private let watches = Mutex<[Int32: String]>([:])
-    private let pending = Mutex<Task<Void, Never>?>(nil)
+    let changes: AsyncStream<Void>
+    private let changed: AsyncStream<Void>.Continuation
 
-    init?(folders: [String], debounce: Duration, logger: Logger, onChange: @escaping @Sendable () -> Void) {
+    init?(folders: [String], logger: Logger) {
         fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else {
             logger.warning("Cannot watch the content folder (inotify); reload with SIGHUP.",
@@ -20,6 +22,8 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
             return nil
         }
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: .global())
+        (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let changed = changed
         for folder in folders { add(folder, recursive: true) }
         let fd = self.fd
         source.setEventHandler { [weak self] in
@@ -46,7 +50,7 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
                 }
             }
             for folder in created { self.add(folder, recursive: true) }
-            self.schedule(after: debounce, onChange)
+            changed.yield()
         }
         source.resume()
     }
@@ -65,20 +69,9 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
         }
     }
 
-    private func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) {
-        let task = Task {
-            try? await Task.sleep(for: delay)
-            if !Task.isCancelled { action() }
-        }
-        pending.withLock { previous in
-            previous?.cancel()
-            previous = task
-        }
-    }
-
     func stop() {
         source.cancel()
-        pending.withLock { $0?.cancel() }
+        changed.finish()
         close(fd)
     }
 }

@@ -5,7 +5,9 @@ import Synchronization
 import VitrineModel
 import VitrinePluginAPI
 
-/// The long-running part of `vitrine run`: one runner and one output per screen, the current program, reloads.
+/// The long-running part of `vitrine run`, a service in the program's group: the current program and its swaps
+/// (reloads, live announcements), one `ScreenRunner` per screen, the `StatusReporter` for READY, STATUS and the
+/// watchdog, and the events observers follow.
 ///
 /// Each runner asks the program what its screen shows, hands the frame to the output and sleeps until the answer's
 /// `validUntil` (no polling). A reload is a transaction: anything that fails before the swap leaves the running
@@ -17,12 +19,15 @@ public final class Daemon: Service, Sendable {
         public var systemTimeZone: String?
         /// Exhibits as last read; give the cache the first load used too, so the first reload reuses them.
         public var exhibitCache: ExhibitCache
+        /// The channels outputs that serve browsers publish on, and the HTTP listener streams.
+        public var browsers: BrowserChannels
         public init(configPath: String, registry: OutputRegistry, systemTimeZone: String? = nil,
-                    exhibitCache: ExhibitCache = ExhibitCache()) {
+                    exhibitCache: ExhibitCache = ExhibitCache(), browsers: BrowserChannels = BrowserChannels()) {
             self.configPath = configPath
             self.registry = registry
             self.systemTimeZone = systemTimeZone
             self.exhibitCache = exhibitCache
+            self.browsers = browsers
         }
     }
 
@@ -30,6 +35,7 @@ public final class Daemon: Service, Sendable {
     let clock: any ScheduleClock
     let manager: any ServiceManager
     let logger: Logger
+    let reporter: StatusReporter
     private let state: Mutex<State>
     /// Reloads run one at a time.
     private let reloadLock = AsyncLock()
@@ -39,9 +45,7 @@ public final class Daemon: Service, Sendable {
         var loadedAt: Int64
         var slots: [String: ScreenSlot] = [:]
         var order: [String] = []
-        var ready = false
         var lastReload: String?
-        var stopping = false
         /// Counts program swaps; each runner notes the generation it last showed.
         var generation = 0
         /// The announcements written in the configuration; live ones (from the API) are added to them.
@@ -57,6 +61,7 @@ public final class Daemon: Service, Sendable {
         self.clock = clock
         self.manager = manager
         self.logger = logger
+        reporter = StatusReporter(manager: manager, logger: logger)
         state = Mutex(State(program: initial.program!, loadedAt: clock.now(),
                             configured: initial.program!.configuration.announcements))
         for screen in initial.program!.configuration.screens {
@@ -72,192 +77,80 @@ public final class Daemon: Service, Sendable {
 
     public var program: Program { state.withLock { $0.program } }
 
+    /// The output types this daemon knows.
+    public var registry: OutputRegistry { settings.registry }
+
+    /// The channels its browser-serving outputs publish on.
+    public var browsers: BrowserChannels { settings.browsers }
+
     /// The time on the schedule's clock (ms since 1970).
     public func now() -> Int64 { clock.now() }
 
     // MARK: Running
 
+    /// The screens' runners, children of one task group (`RunnerHost`).
+    private let host = RunnerHost()
+    /// The task that hosts them: started once, by `run` or by a test's `start()`.
+    private let hostTask = Mutex<Task<Void, Never>?>(nil)
+
     public func run() async throws {
         start()
-        let watchdog = manager.watchdogInterval
-        if let watchdog { logger.info("Watchdog enabled.", metadata: ["vitrine.interval": "\(watchdog)"]) }
-
-        // Everything runs in the screens' own tasks; this waits for SIGTERM/SIGINT (or cancellation).
+        if let watchdog = manager.watchdogInterval {
+            logger.info("Watchdog enabled.", metadata: ["vitrine.interval": "\(watchdog)"])
+        }
+        // Everything runs in the screens' runners; this waits for SIGTERM/SIGINT (or cancellation).
         try? await gracefulShutdown()
-        state.withLock { $0.stopping = true }
-        manager.stopping(status: "stopping")
+        reporter.stopping()
         logger.info("Stopping.")
-        // An output stuck in a device write cannot be interrupted: give the outputs a few seconds to restore their
-        // devices, then exit anyway rather than hang the service manager's stop.
-        let stopped = Mutex(false)
-        let stopping = Task {
+        // An output stuck in a device write cannot be interrupted: the outputs get a few seconds to restore their
+        // devices, then the daemon exits without the stuck one rather than hold up the service manager's stop.
+        // (That is why the stop runs in a task of its own: a child task would have to be waited for.)
+        let stopped = Progress()
+        Task {
             await self.stopAll()
-            stopped.withLock { $0 = true }
+            stopped.advance(to: 1)
         }
-        let deadline = ContinuousClock.now + .seconds(3)
-        while !stopped.withLock({ $0 }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        if !stopped.withLock({ $0 }) {
+        if await stopped.wait(for: 1, atMost: .seconds(3)) {
+            host.finish()
+            await hostTask.withLock { $0 }?.value
+        } else {
             logger.error("An output did not stop within 3 seconds; exiting without it.")
-            _ = stopping
         }
     }
 
-    /// Starts every screen's runner and output (`run` does this; tests call it directly).
+    /// Starts every screen's runner and output (`run` does this; tests that drive the daemon without a service
+    /// group call it directly).
     public func start() {
-        let slots = state.withLock { state in state.order.compactMap { state.slots[$0] } }
-        for slot in slots { start(slot) }
+        hostTask.withLock { task in
+            guard task == nil else { return }
+            task = Task { await self.host.run { slot in await ScreenRunner(daemon: self, slot: slot).run() } }
+        }
+        for slot in slots() { host.start(slot) }
     }
 
     /// Stops every screen and waits until each output has restored its device.
     public func stopAll() async {
-        let slots = state.withLock { state in state.order.compactMap { state.slots[$0] } }
+        let slots = slots()
         await withTaskGroup(of: Void.self) { group in
             for slot in slots { group.addTask { await slot.stop() } }
         }
     }
 
-    func start(_ slot: ScreenSlot) {
-        let runner = Task { await self.runScreen(slot) }
-        let supervisor = Task { await self.supervise(slot) }
-        slot.attach(runner: runner, supervisor: supervisor)
-    }
+    // MARK: What the runners ask
 
-    /// The screen's loop: ask, show, sleep until the answer expires (or a reload or resize nudges it).
-    func runScreen(_ slot: ScreenSlot) async {
-        var last: Frame?
-        let beat = manager.watchdogInterval.map { Int64($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) / 2 }
-        while !Task.isCancelled {
-            let (program, generation) = state.withLock { ($0.program, $0.generation) }
-            let now = clock.now()
-            let surface = slot.surface
-            guard let presentation = program.presentation(for: slot.name, at: now, surface: surface) else { return }
-            let frame = program.frame(for: presentation, surface: surface, at: now)
-            if last.map({ !$0.showsSame(as: frame) }) ?? true {
-                // The summary first: the output may report the frame shown (and the daemon ready) at once.
-                slot.summary = frame.summary
-                slot.frame = frame
-                slot.mailbox.send(frame)
-                last = frame
-                publishStatus()
-                var metadata: Logger.Metadata = ["vitrine.screen": "\(slot.name)", "vitrine.page": "\(slot.summary)"]
-                if case let .exhibit(id, _, _) = presentation.content { metadata["vitrine.exhibit"] = "\(id)" }
-                logger.debug("Showing.", metadata: metadata)
-            }
-            slot.generation = generation
-            var deadline = presentation.validUntil
-            // A page with a clock is shown again at the next minute.
-            if frame.clock != nil { deadline = min(deadline, (now / 60_000 + 1) * 60_000) }
-            if let beat, beat > 0 {
-                beatWatchdog(slot.name)
-                deadline = min(deadline, now + beat)
-            }
-            await slot.wakeup.wait(until: deadline, on: clock)
-        }
-    }
+    /// The program the screens show and its generation.
+    func currentProgram() -> (Program, Int) { state.withLock { ($0.program, $0.generation) } }
 
-    /// Runs the output; when it fails, logs it, marks the screen failed and starts it again after a capped
-    /// exponential backoff. Other screens are not affected.
-    func supervise(_ slot: ScreenSlot) async {
-        var failures = 0
-        let outputLogger: Logger = {
-            var l = logger
-            l[metadataKey: "vitrine.screen"] = "\(slot.name)"
-            l[metadataKey: "vitrine.plugin"] = "\(slot.type)"
-            return l
-        }()
-        while !Task.isCancelled {
-            let context = OutputContext(
-                screen: slot.name, logger: outputLogger,
-                surfaceChanged: { [slot] surface in
-                    guard surface.key != slot.surface.key else { return }
-                    slot.surface = surface
-                    slot.wakeup.nudge()
-                },
-                shown: { [self, slot] frame in
-                    if slot.health != .showing {
-                        slot.health = .showing
-                        screenSettled()
-                    }
-                    notify(.shown(screen: slot.name, frame: frame))
-                },
-                trouble: { [self, slot] trouble in
-                    guard slot.trouble != trouble else { return }
-                    slot.trouble = trouble
-                    publishStatus()
-                },
-                hidden: { [self, slot] reason in
-                    guard slot.hidden != reason else { return }
-                    slot.hidden = reason
-                    notify(.visibilityChanged(screen: slot.name, hidden: reason))
-                    if reason != nil, slot.health == .starting {
-                        // Running, but its panel shows something else (another console): settled all the same, so
-                        // the daemon is ready and STATUS says why this screen's page is not seen.
-                        slot.health = .showing
-                        screenSettled()
-                    }
-                    publishStatus()
-                }
-            )
-            let started = ContinuousClock.now
-            var reason = "the output stopped"
-            var needsFixing = false
-            do {
-                try await slot.output.run(frames: slot.mailbox.subscribe(), context: context)
-            } catch let error as OutputError {
-                reason = "\(error)"
-                needsFixing = error.needsFixing
-            } catch {
-                reason = "\(error)"
-            }
-            if Task.isCancelled { return }
-            if ContinuousClock.now - started > .seconds(60) { failures = 0 }
-            failures += 1
-            // Passing trouble backs off from a second to a minute; what a person must fix is tried again only slowly
-            // (they may have fixed it), and STATUS says what to do.
-            let delay = needsFixing ? OutputError.slowRetry : Duration.seconds(min(60, 1 << min(failures - 1, 6)))
-            if needsFixing { reason += "; tried again every \(delay.components.seconds) s" }
-            slot.health = .failed(reason)
-            slot.trouble = nil
-            slot.hidden = nil
-            notify(.outputFailed(screen: slot.name, reason: reason))
-            outputLogger.error("Output failed: \(reason); restarting in \(delay).")
-            screenSettled()
-            publishStatus()
-            try? await Task.sleep(for: delay)
-        }
-    }
+    func slots() -> [ScreenSlot] { state.withLock { state in state.order.compactMap { state.slots[$0] } } }
 
-    // MARK: Watchdog and readiness
+    /// When the running program was loaded, and why the last reload failed if it did.
+    func loaded() -> (at: Int64, lastReload: String?) { state.withLock { ($0.loadedAt, $0.lastReload) } }
 
-    private let beats = Mutex<Set<String>>([])
-
-    /// Pings systemd once every running screen has gone round its loop since the last ping: a wedged runner stops
-    /// the pings and systemd restarts the daemon.
-    func beatWatchdog(_ screen: String) {
-        let names = state.withLock { Set($0.order) }
-        let ping = beats.withLock { beats -> Bool in
-            beats.insert(screen)
-            guard beats.isSuperset(of: names) else { return false }
-            beats.removeAll()
-            return true
-        }
-        if ping { manager.watchdog() }
-    }
+    func screenNames() -> Set<String> { state.withLock { Set($0.order) } }
 
     /// READY=1 once every screen has shown its first page, or failed trying (reported in STATUS).
     func screenSettled() {
-        let becameReady = state.withLock { state -> Bool in
-            guard !state.ready else { return false }
-            let settled = state.order.allSatisfy { state.slots[$0]?.health != .starting }
-            if settled { state.ready = true }
-            return settled
-        }
-        if becameReady {
-            manager.ready(status: statusLine())
-            logger.info("Ready.", metadata: ["vitrine.status": "\(statusLine())"])
-        }
+        reporter.settle(slots().allSatisfy { $0.health != .starting }, line: statusLine())
     }
 
     /// "2 screens · program 2026-11-29 14:02 · hall-a: Solidarity 2/5 · lobby: failed (…)"
@@ -279,14 +172,7 @@ public final class Daemon: Service, Sendable {
         return parts.joined(separator: " · ")
     }
 
-    func publishStatus() {
-        let (ready, stopping) = state.withLock { ($0.ready, $0.stopping) }
-        if ready, !stopping { manager.status(statusLine()) }
-    }
-
-    // MARK: Frames
-
-
+    func publishStatus() { reporter.publish(statusLine()) }
 
     // MARK: Reload
 
@@ -298,7 +184,7 @@ public final class Daemon: Service, Sendable {
     }
 
     private func reloadNow() async -> String? {
-        manager.reloading(status: "reloading \(settings.configPath)")
+        reporter.reloading(status: "reloading \(settings.configPath)")
         logger.info("Reloading.", metadata: ["vitrine.config": "\(settings.configPath)"])
         let loader = ProgramLoader(registry: settings.registry, systemTimeZone: settings.systemTimeZone,
                                    exhibitCache: settings.exhibitCache)
@@ -314,7 +200,7 @@ public final class Daemon: Service, Sendable {
             let summary = "reload failed: \(first)\(count > 1 ? " (and \(count - 1) more)" : "")"
                 + " (still running program of \(old.program.calendar.format(old.loadedAt)))"
             state.withLock { $0.lastReload = summary }
-            manager.ready(status: statusLine())
+            reporter.reloaded(status: statusLine())
             logger.error("Reload failed; the running program stays.", metadata: ["vitrine.error": "\(first)"])
             notify(.reloaded(failure: summary))
             return summary
@@ -355,7 +241,7 @@ public final class Daemon: Service, Sendable {
             let summary = "reload failed: screen \(clash.name) would use \(clash.output.claims.joined(separator: ", ")), "
                 + "which another screen holds (still running program of \(old.program.calendar.format(old.loadedAt)))"
             state.withLock { $0.lastReload = summary }
-            manager.ready(status: statusLine())
+            reporter.reloaded(status: statusLine())
             logger.error("\(summary)")
             notify(.reloaded(failure: summary))
             return summary
@@ -378,18 +264,19 @@ public final class Daemon: Service, Sendable {
             state.lastReload = nil
             return state.generation
         }
-        for slot in create { start(slot) }
+        for slot in create { host.start(slot) }
         for slot in keep.values { slot.wakeup.nudge() }
         let createdNames = Set(create.map(\.name))
         let changed = create.map(\.name) + retire.map(\.name).filter { !createdNames.contains($0) }.map { "-\($0)" }
         let note = changed.isEmpty ? "reloaded" : "reloaded (restarted \(changed.joined(separator: ", ")))"
         logger.info("Reloaded.", metadata: ["vitrine.restarted": "\(changed)"])
         // Report once the kept screens show the new program (they were nudged; this takes microseconds).
-        let deadline = ContinuousClock.now + .seconds(2)
-        while keep.values.contains(where: { $0.generation < generation }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(2))
+        await withTaskGroup(of: Void.self) { group in
+            for slot in keep.values {
+                group.addTask { _ = await slot.shownGeneration.wait(for: generation, atMost: .seconds(2)) }
+            }
         }
-        manager.ready(status: statusLine() + " · " + note)
+        reporter.reloaded(status: statusLine() + " · " + note)
         notify(.reloaded(failure: nil))
         return nil
     }
@@ -462,89 +349,4 @@ public final class Daemon: Service, Sendable {
         for observer in observers.withLock({ $0 }) { observer(event) }
     }
 
-    public struct Status: Sendable {
-        public struct Screen: Sendable {
-            public var name: String
-            public var output: String
-            /// "starting", "showing", "hidden" (running, but another console is on the panel) or "failed".
-            public var health: String
-            public var failure: String?
-            /// Why the page is not visible, when health is "hidden".
-            public var hidden: String?
-            /// Trouble that leaves the screen running (a remote display not answering).
-            public var trouble: String?
-            /// "Solidarity 2/5".
-            public var summary: String
-            public var frame: Frame?
-            /// The size the output measured: pages are laid out for it.
-            public var surface: Surface
-        }
-        public var screens: [Screen]
-        public var ready: Bool
-        /// When the running program was loaded (ms since 1970).
-        public var loadedAt: Int64
-        /// The last reload's failure, while the old program runs.
-        public var lastReload: String?
-        /// The STATUS line systemd shows.
-        public var line: String
-        public var configPath: String
-        /// The schedule's clock when this was taken (ms since 1970).
-        public var now: Int64
-    }
-
-    public func status() -> Status {
-        let (slots, ready, loadedAt, lastReload) = state.withLock { state in
-            (state.order.compactMap { state.slots[$0] }, state.ready, state.loadedAt, state.lastReload)
-        }
-        let screens = slots.map { slot -> Status.Screen in
-            var health = "starting", failure: String?
-            switch slot.health {
-            case .starting: break
-            case .showing: health = slot.hidden == nil ? "showing" : "hidden"
-            case let .failed(reason):
-                health = "failed"
-                failure = reason
-            }
-            return Status.Screen(name: slot.name, output: slot.type, health: health, failure: failure,
-                                 hidden: health == "hidden" ? slot.hidden : nil, trouble: slot.trouble, summary: slot.summary, frame: slot.frame, surface: slot.surface)
-        }
-        return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload, line: statusLine(),
-                      configPath: settings.configPath, now: clock.now())
-    }
-}
-
-/// A mutual exclusion usable across suspension points.
-final class AsyncLock: Sendable {
-    private let state = Mutex<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func withLock<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
-        await acquire()
-        defer { release() }
-        return await body()
-    }
-
-    private func acquire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { state -> Bool in
-                if !state.locked {
-                    state.locked = true
-                    return true
-                }
-                state.waiters.append(continuation)
-                return false
-            }
-            if now { continuation.resume() }
-        }
-    }
-
-    private func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if state.waiters.isEmpty {
-                state.locked = false
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        next?.resume()
-    }
 }

@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -24,17 +25,23 @@ public struct ReloadCoordinator: Service {
 
     public func run() async throws {
         let (requests, sink) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let signals = hangups
-        let listener = Task {
-            for await _ in signals { sink.yield("SIGHUP") }
-        }
-        defer { listener.cancel() }
-        let watcher = watchedFolders.isEmpty ? nil : ContentWatcher(folders: watchedFolders, debounce: debounce,
-                                                                     logger: logger) { sink.yield("content changed") }
+        let watcher = watchedFolders.isEmpty ? nil : ContentWatcher(folders: watchedFolders, logger: logger)
         defer { watcher?.stop() }
-        for await reason in requests.cancelOnGracefulShutdown() {
-            logger.info("Reload requested.", metadata: ["vitrine.reason": "\(reason)"])
-            await daemon.reload()
+        await withDiscardingTaskGroup { group in
+            group.addTask { [hangups] in
+                for await _ in hangups { sink.yield("SIGHUP") }
+            }
+            if let watcher {
+                group.addTask { [debounce] in
+                    // After a second of quiet: an editor saving twenty files costs one reload.
+                    for await _ in watcher.changes.debounce(for: debounce) { sink.yield("content changed") }
+                }
+            }
+            for await reason in requests.cancelOnGracefulShutdown() {
+                logger.info("Reload requested.", metadata: ["vitrine.reason": "\(reason)"])
+                await daemon.reload()
+            }
+            group.cancelAll()
         }
     }
 }

@@ -2,7 +2,8 @@ import Synchronization
 import VitrineModel
 import VitrinePluginAPI
 
-/// One running screen: its output, the surface it measured, and the tasks that feed and supervise it.
+/// One running screen: its output, the surface it measured, what it shows; its runner (`ScreenRunner`) feeds and
+/// supervises the output until asked to stop.
 final class ScreenSlot: Sendable {
     enum Health: Sendable, Equatable {
         case starting
@@ -17,6 +18,12 @@ final class ScreenSlot: Sendable {
     let output: any OutputPlugin
     let mailbox = Mailbox()
     let wakeup = Wakeup()
+    /// The program generation the runner last showed: a reload waits for its kept screens to reach the new one.
+    let shownGeneration = Progress()
+    /// Reaches 1 when the runner was handed to the host, asked to stop, and finished.
+    let scheduled = Progress()
+    let stopRequested = Progress()
+    let finished = Progress()
     private let state: Mutex<State>
 
     private struct State {
@@ -26,9 +33,6 @@ final class ScreenSlot: Sendable {
         var trouble: String?
         var hidden: String?
         var frame: Frame?
-        var runner: Task<Void, Never>?
-        var supervisor: Task<Void, Never>?
-        var generation = 0
     }
 
     init(name: String, type: String, options: [OptionEntry], output: any OutputPlugin) {
@@ -73,27 +77,12 @@ final class ScreenSlot: Sendable {
         set { state.withLock { $0.frame = newValue } }
     }
 
-    /// The program generation the runner last showed.
-    var generation: Int {
-        get { state.withLock { $0.generation } }
-        set { state.withLock { $0.generation = newValue } }
-    }
-
-    func attach(runner: Task<Void, Never>, supervisor: Task<Void, Never>) {
-        state.withLock {
-            $0.runner = runner
-            $0.supervisor = supervisor
-        }
-    }
-
     /// Stops feeding and running the output, and waits until it has restored its device.
     func stop() async {
-        let (runner, supervisor) = state.withLock { ($0.runner, $0.supervisor) }
-        runner?.cancel()
-        supervisor?.cancel()
         mailbox.close()
-        await runner?.value
-        await supervisor?.value
+        stopRequested.advance(to: 1)
+        // A screen whose runner was never started has nothing to wait for.
+        if scheduled.value > 0 { await finished.wait(for: 1) }
     }
 
     /// Same plugin, options of the same meaning: wherever they are written, whatever the comments and key order.

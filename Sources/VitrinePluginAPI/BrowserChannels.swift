@@ -1,11 +1,12 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
-/// The kiosk screens' current pages and the browsers listening for them. `http` outputs publish; the HTTP
-/// listener's event streams subscribe. One per process: every `http` screen is served by the one listener.
-public final class KioskHub: Sendable {
-    public static let shared = KioskHub()
-
+/// Events for browsers, one channel each (a kiosk screen's pages, the dashboard's status): the newest event of each
+/// channel and the streams listening for it. Outputs that serve browsers publish through `OutputContext.browsers`;
+/// the daemon's HTTP listener streams each channel to its browsers. Latest wins: a stream is woken, never queued.
+public final class BrowserChannels: Sendable {
     /// One Server-Sent Event: its id and its JSON.
     public struct Event: Sendable, Hashable {
         public var id: String
@@ -26,9 +27,6 @@ public final class KioskHub: Sendable {
     private struct Channel {
         var last: Event?
         var subscribers: [Int: AsyncStream<Subscription.Wake>.Continuation] = [:]
-        /// Whether an output serves this screen now.
-        var live = false
-        var stage: (width: Int, height: Int) = (1920, 1080)
     }
 
     private struct State {
@@ -41,7 +39,11 @@ public final class KioskHub: Sendable {
 
     private let state = Mutex(State())
     /// Ids carry the process's start, so a browser resuming after a daemon restart gets the current page again.
-    private let session = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36)
+    private let session: String = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return String(UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec / 1_000_000), radix: 36)
+    }()
 
     public init() {}
 
@@ -56,29 +58,7 @@ public final class KioskHub: Sendable {
 
     public func streams(for screen: String) -> Int { state.withLock { $0.channels[screen]?.subscribers.count ?? 0 } }
 
-    /// Screens an output serves now.
-    public var screens: [String] { state.withLock { $0.channels.filter(\.value.live).keys.sorted() } }
-
-    public func isServed(_ screen: String) -> Bool { state.withLock { $0.channels[screen]?.live ?? false } }
-
-    public func stage(of screen: String) -> (width: Int, height: Int)? {
-        state.withLock { $0.channels[screen].map(\.stage) }
-    }
-
-    /// An output starts serving a screen.
-    public func open(_ screen: String, width: Int, height: Int) {
-        state.withLock {
-            $0.channels[screen, default: Channel()].live = true
-            $0.channels[screen]?.stage = (width, height)
-        }
-    }
-
-    /// The output stops; browsers stay connected and keep the last page until a new output publishes.
-    public func close(_ screen: String) {
-        state.withLock { $0.channels[screen]?.live = false }
-    }
-
-    /// Sends a page to every browser showing the screen.
+    /// Sends an event (a page) to every browser listening on the channel (a screen).
     @discardableResult
     public func publish(_ screen: String, data: String) -> Event {
         let (event, listeners) = state.withLock { state -> (Event, [AsyncStream<Subscription.Wake>.Continuation]) in
@@ -120,5 +100,49 @@ public final class KioskHub: Sendable {
             removed?.finish()
         }
         return Subscription(wakes: stream, cancel: cancel)
+    }
+}
+
+/// The optional capability of an output that serves browsers (the `http` output's kiosk screens). The daemon's HTTP
+/// listener serves, for each screen of such an output, `page` at `/screens/NAME` and `files` at
+/// `/screens/NAME/files/FILE`, and streams the screen's channel of `OutputContext.browsers` at `/screens/NAME/events`; a
+/// configuration with such a screen gets a listener even without an `http:` block. The listener names no plugin:
+/// this is all it knows of them.
+public protocol ServesBrowsers: OutputPlugin {
+    /// What browsers load for `screen`: the same whether or not its output is running yet.
+    static func web(screen: String) -> WebScreen
+}
+
+/// What a browser loads for one screen.
+public struct WebScreen: Sendable {
+    /// The page at `/screens/NAME`.
+    public var page: WebFile
+    /// What the page loads, at `/screens/NAME/files/FILE` (a script, a style sheet).
+    public var files: [String: WebFile]
+
+    public init(page: WebFile, files: [String: WebFile] = [:]) {
+        self.page = page
+        self.files = files
+    }
+}
+
+public struct WebFile: Sendable, Hashable {
+    public var body: String
+    /// Its media type: "text/html; charset=utf-8".
+    public var type: String
+
+    public init(_ body: String, type: String) {
+        self.body = body
+        self.type = type
+    }
+}
+
+extension OutputRegistry {
+    /// The output types whose screens browsers load.
+    public var browserTypes: Set<String> { Set(plugins.filter { $0 is any ServesBrowsers.Type }.map { $0.type }) }
+
+    /// What browsers load for a screen of `type`, nil for an output that serves none.
+    public func web(type: String, screen: String) -> WebScreen? {
+        (plugin(type) as? any ServesBrowsers.Type)?.web(screen: screen)
     }
 }

@@ -1,0 +1,56 @@
+import VitrineModel
+import VitrinePluginAPI
+
+/// What the daemon reports of itself: every screen's health and page, for the API, the dashboard and `vitrine
+/// status`.
+extension Daemon {
+    public struct Status: Sendable {
+        public struct Screen: Sendable {
+            public var name: String
+            public var output: String
+            /// "starting", "showing", "hidden" (running, but another console is on the panel) or "failed".
+            public var health: String
+            public var failure: String?
+            /// Why the page is not visible, when health is "hidden".
+            public var hidden: String?
+            /// Trouble that leaves the screen running (a remote display not answering).
+            public var trouble: String?
+            /// "Solidarity 2/5".
+            public var summary: String
+            public var frame: Frame?
+            /// The size the output measured: pages are laid out for it.
+            public var surface: Surface
+        }
+        public var screens: [Screen]
+        public var ready: Bool
+        /// When the running program was loaded (ms since 1970).
+        public var loadedAt: Int64
+        /// The last reload's failure, while the old program runs.
+        public var lastReload: String?
+        /// The STATUS line systemd shows.
+        public var line: String
+        public var configPath: String
+        /// The schedule's clock when this was taken (ms since 1970).
+        public var now: Int64
+    }
+
+    public func status() -> Status {
+        let slots = self.slots(), (loadedAt, lastReload) = loaded()
+        let ready = reporter.isReady
+        let screens = slots.map { slot -> Status.Screen in
+            var health = "starting", failure: String?
+            switch slot.health {
+            case .starting: break
+            case .showing: health = slot.hidden == nil ? "showing" : "hidden"
+            case let .failed(reason):
+                health = "failed"
+                failure = reason
+            }
+            return Status.Screen(name: slot.name, output: slot.type, health: health, failure: failure,
+                                 hidden: health == "hidden" ? slot.hidden : nil, trouble: slot.trouble,
+                                 summary: slot.summary, frame: slot.frame, surface: slot.surface)
+        }
+        return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload, line: statusLine(),
+                      configPath: settings.configPath, now: clock.now())
+    }
+}
