@@ -107,7 +107,8 @@ let package = Package(
         // Proof of play: every page shown, in SQLite (Debian's libsqlite3 through GRDB).
         .target(
             name: "VitrinePlayLog",
-            dependencies: ["VitrineCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["VitrineCore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         // The HTTP listener: what outputs that serve browsers offer (through the plugin API, naming none), the
         // operators' dashboard, the API, metrics.

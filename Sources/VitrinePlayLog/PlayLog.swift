@@ -115,21 +115,14 @@ public final class PlayLog: Sendable {
         try database.write { db in try Play.filter(Column("end") < before).deleteAll(db) }
     }
 
-    /// Keeps the log: records what the daemon shows, closes the plays when it stops, and drops plays older than
-    /// `keepDays` once a day.
-    public func attach(to daemon: Daemon, keepDays: Int, logger: Logger) {
+    /// Keeps the log: records what the daemon shows. (`PlayLogPruning`, a service, drops old plays.)
+    public func attach(to daemon: Daemon, logger: Logger) {
         daemon.observe { [self] event in
             guard case let .shown(screen, frame) = event else { return }
             do {
                 try shown(frame, on: screen, at: daemon.now())
             } catch {
                 logger.error("Cannot write the play log: \(error)", metadata: ["vitrine.path": "\(path)"])
-            }
-        }
-        Task.detached { [self] in
-            while !Task.isCancelled {
-                _ = try? prune(before: daemon.now() - Int64(keepDays) * 86_400_000)
-                try? await Task.sleep(for: .seconds(86_400))
             }
         }
     }

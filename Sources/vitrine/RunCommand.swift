@@ -84,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
             let path = state + "/plays.sqlite"
             do {
                 playLog = try PlayLog(path: path)
-                playLog?.attach(to: daemon, keepDays: max(1, playLogDays), logger: logger)
+                playLog?.attach(to: daemon, logger: logger)
                 logger.info("Play log.", metadata: ["vitrine.path": "\(path)"])
             } catch {
                 // Proof of play matters, but not more than the screens: they run without it.
@@ -92,6 +92,10 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: daemon), .init(service: coordinator)]
+        if let playLog {
+            services.append(.init(service: PlayLogPruning(log: playLog, keepDays: max(1, playLogDays),
+                                                          now: { daemon.now() }, logger: logger)))
+        }
         // Always in the group, so a reload that adds an `http:` block or an http screen opens the listener.
         VitrineMetrics.shared.attach(to: daemon)
         services.append(.init(service: HTTPServer(listener: program.configuration.http, daemon: daemon,

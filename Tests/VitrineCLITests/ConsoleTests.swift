@@ -71,6 +71,36 @@ import VitrineTestKit
         #expect(await eventually { (try? Data(contentsOf: URL(fileURLWithPath: framebuffer))) == page },
                 "the page was not painted again after the switch back")
 
+        // A login session on that console ends (as a getty's or a login's does): the kernel hangs the console up, and
+        // the daemon's open file of it is dead. The output is started again and takes the console afresh.
+        seen = socket.messages.count
+        let session = Process()
+        session.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        session.arguments = ["-c", """
+            import fcntl, os, termios
+            child = os.fork()
+            if child == 0:
+                os.setsid()
+                fd = os.open("\(tty)", os.O_RDWR)  # a new session's first terminal becomes its own
+                try:
+                    fcntl.ioctl(fd, termios.TIOCSCTTY, 1)
+                except OSError:
+                    pass  # it is already
+                os._exit(0)
+            os.waitpid(child, 0)
+            """]
+        try session.run()
+        session.waitUntilExit()
+        #expect(session.terminationStatus == 0, "the session on \(tty) could not be started")
+        try Data(count: page.count).write(to: URL(fileURLWithPath: framebuffer))
+        let lost = socket.wait(after: seen) { $0.contains("wall: failed") }
+        #expect(lost?.contains("was hung up") == true, "\(socket.messages.dropFirst(seen))")
+        #expect(socket.wait(after: seen) { $0.contains("STATUS=") && $0.contains("wall: First 1/1") } != nil)
+        #expect(consoles.mode(of: tty) == Consoles.graphics)
+        #expect(consoles.switching(of: tty) == Consoles.processControlled)
+        #expect(await eventually { (try? Data(contentsOf: URL(fileURLWithPath: framebuffer))) == page },
+                "the page was not painted again after the console was hung up")
+
         // Stopped: the console is given back as it was found, and the one that was active is shown again.
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()

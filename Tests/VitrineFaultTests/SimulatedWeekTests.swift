@@ -42,7 +42,7 @@ import VitrineTestKit
         let settings = Daemon.Settings(configPath: venue.configPath, registry: testRegistry, systemTimeZone: "UTC")
         let daemon = Daemon(settings: settings, initial: outcome, clock: clock, logger: logger)
         let playLog = try PlayLog(path: venue.root.appendingPathComponent("plays.sqlite").path)
-        playLog.attach(to: daemon, keepDays: 30, logger: logger)
+        playLog.attach(to: daemon, logger: logger)
         daemon.start()
         #expect(await eventually { clock.sleeping >= 4 && daemon.status().screens.allSatisfy { $0.health == "showing" } })
 

@@ -79,7 +79,7 @@ import VitrineTestKit
         let bound = Mutex(0)
         let latest = Mutex<Live?>(nil)
         let playLog = try PlayLog(path: venue.root.appendingPathComponent("state/plays.sqlite").path)
-        playLog.attach(to: daemon, keepDays: 400, logger: logger)
+        playLog.attach(to: daemon, logger: logger)
         let server = HTTPServer(listener: try #require(outcome.program?.configuration.http), daemon: daemon,
                                 metrics: .shared, playLog: playLog, limits: limits, logger: logger) { port in
             bound.withLock { $0 = port }

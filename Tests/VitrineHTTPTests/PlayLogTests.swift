@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import VitrineModel
 import VitrinePlayLog
@@ -43,5 +44,25 @@ import VitrineTestKit
         #expect(csv.contains(",2026-12-05T10:00:00Z,2026-12-05T10:01:30Z,90.0\n"))
         #expect(try reopened.prune(before: t + 95_000) == 1)
         #expect(try reopened.plays().count == 2)
+    }
+
+    /// Plays older than the days kept are dropped as soon as the daemon runs (and daily after), newer ones stay.
+    @Test func oldPlaysArePrunedWhileTheDaemonRuns() async throws {
+        let venue = try TemporaryVenue()
+        let log = try PlayLog(path: venue.root.appendingPathComponent("plays.sqlite").path)
+        let today = instant("2026-12-05T10:00:00Z")
+        let longAgo = today - 40 * 86_400_000
+        try log.shown(frame("Solidarity"), on: "hall", at: longAgo)
+        try log.shown(frame("Solidarity", page: 1), on: "hall", at: longAgo + 60_000)
+        try log.close(at: longAgo + 120_000)
+        try log.shown(frame("Solidarity"), on: "hall", at: today - 60_000)
+        try log.shown(frame("Solidarity", page: 1), on: "hall", at: today)
+        #expect(try log.plays().count == 3)
+        let pruning = PlayLogPruning(log: log, keepDays: 30, now: { today }, logger: Logger(label: "test"))
+        let running = Task { try await pruning.run() }
+        #expect(await eventually { (try? log.plays().count) == 1 })
+        #expect(try log.plays().first?.start == today - 60_000)
+        running.cancel()
+        try await running.value
     }
 }

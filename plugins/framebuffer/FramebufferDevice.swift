@@ -1,5 +1,6 @@
 import CFramebuffer
 import Glibc
+import Synchronization
 import VitrinePluginAPI
 import VitrineRenderer
 
@@ -197,9 +198,10 @@ public final class FramebufferDevice: @unchecked Sendable {
     private(set) var consoleProblems: [String] = []
 
     /// Makes the console the active one, in graphics mode, with its switching under this process's control.
-    func takeConsole() async {
+    func takeConsole(remembering before: ConsoleBefore) async {
         guard let console else { return }
-        await console.take()
+        await console.take(returnTo: before.number)
+        before.number = console.returnTo
         consoleProblems += console.problems
     }
 

@@ -29,6 +29,9 @@ public struct FramebufferOutput: OutputPlugin {
     let format: PixelFormat
     let stride: Int?
     let pageCacheBytes: Int
+    /// The console that was on the panel before the screen's first run took its own: kept across runs (a run after
+    /// a failure finds the screen's console active) so it is shown again when the screen stops.
+    let consoleBefore = ConsoleBefore()
 
     public init?(screen: String, options reader: OptionsReader) {
         self.screen = screen
@@ -77,7 +80,7 @@ public struct FramebufferOutput: OutputPlugin {
     public func run(frames: AsyncStream<Frame>, context: OutputContext) async throws {
         let fb = try FramebufferDevice(path: device, fallback: fallback, console: console)
         defer { fb.restore() }
-        await fb.takeConsole()
+        await fb.takeConsole(remembering: consoleBefore)
         let g = fb.geometry
         context.surfaceChanged(PixelMeasurer.surface(width: g.width, height: g.height))
         context.logger.info("Framebuffer ready.", metadata: [
@@ -146,6 +149,9 @@ public struct FramebufferOutput: OutputPlugin {
                     hidden = retaken
                 }
                 switch look.sight {
+                case let .lost(why):
+                    // Passing: the output is started again at once and opens and takes the console afresh.
+                    throw OutputError(why)
                 case let .hidden(why):
                     if hidden != why {
                         context.logger.notice("The page is not visible: \(why).")

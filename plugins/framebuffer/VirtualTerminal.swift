@@ -22,6 +22,9 @@ final class VirtualTerminal: @unchecked Sendable {
         case shown(epoch: Int)
         /// Another console is on the panel, or the switch to this one is still waiting.
         case hidden(String)
+        /// The console was hung up under the screen (a login or getty on it ended, `vhangup`): this open file of it
+        /// is dead, and the console must be opened and taken again.
+        case lost(String)
     }
 
     let path: String
@@ -44,9 +47,9 @@ final class VirtualTerminal: @unchecked Sendable {
     private let owner = OwnerThread()
     private let queue = DispatchQueue(label: "vitrine.console")
     private var sources: [any DispatchSourceSignal] = []
-    private var savedMode: Int32 = -1
-    private var savedSwitching: vt_mode?
-    /// The VT that was active when this one was taken: it is shown again when the screen stops.
+    /// Whether this screen put the console in graphics mode (and so must put it back in text mode).
+    private var inGraphics = false
+    /// The VT that was active when the screen first took this one: it is shown again when the screen stops.
     private var previous: Int?
     private var processControlled = false
     private var closed = false
@@ -97,19 +100,19 @@ final class VirtualTerminal: @unchecked Sendable {
     }
 
     /// Graphics mode, process-controlled switching, and this VT made the active one.
-    func take() async {
-        var mode: Int32 = 0
+    /// `returnTo` is the console to show again when the screen stops, if an earlier run of the screen noted one
+    /// (a screen started again after a failure finds its own console active).
+    func take(returnTo: Int? = nil) async {
+        previous = returnTo
         // The cursor first: fbcon's blink timer checks only whether the cursor is on, and a cursor drawn just
         // before the switch is not erased by it (seen in a QEMU guest: a block over the page at the login prompt).
         write("\u{1B}[?25l")
-        if ioctl(fd, UInt(KDGETMODE), &mode) == 0, ioctl(fd, UInt(KDSETMODE), Int32(KD_GRAPHICS)) == 0 {
-            savedMode = mode
+        if ioctl(fd, UInt(KDSETMODE), Int32(KD_GRAPHICS)) == 0 {
+            inGraphics = true
         } else {
             problems.append("cannot switch \(path) to graphics mode: \(String(cString: strerror(errno)))"
                 + (errno == EPERM ? " (needs CAP_SYS_TTY_CONFIG, as the packaged unit gives)" : ""))
         }
-        var switching = vt_mode()
-        if ioctl(fd, UInt(VT_GETMODE), &switching) == 0 { savedSwitching = switching }
         Self.prepareSignals()
         let release = DispatchSource.makeSignalSource(signal: Self.releaseSignal, queue: queue)
         release.setEventHandler { [weak self] in self?.releaseRequested() }
@@ -124,7 +127,7 @@ final class VirtualTerminal: @unchecked Sendable {
         let active = activeNumber()
         gate.withLock { $0.released = active != number }
         guard let active, active != number else { return }
-        previous = active
+        previous = previous ?? active
         guard ioctl(fd, UInt(VT_ACTIVATE), Int32(number)) == 0 else {
             problems.append("cannot make \(path) the active console: \(String(cString: strerror(errno)))")
             return
@@ -154,7 +157,7 @@ final class VirtualTerminal: @unchecked Sendable {
     func check() -> (sight: Sight, retaken: String?) {
         var retaken: [String] = []
         var mode: Int32 = 0
-        if ioctl(fd, UInt(KDGETMODE), &mode) == 0, mode != KD_GRAPHICS, savedMode >= 0 {
+        if ioctl(fd, UInt(KDGETMODE), &mode) == 0, mode != KD_GRAPHICS, inGraphics {
             write("\u{1B}[?25l")
             if ioctl(fd, UInt(KDSETMODE), Int32(KD_GRAPHICS)) == 0 {
                 retaken.append("\(path) had been put back in text mode by another program")
@@ -163,6 +166,11 @@ final class VirtualTerminal: @unchecked Sendable {
         var switching = vt_mode()
         if processControlled, ioctl(fd, UInt(VT_GETMODE), &switching) == 0, switching.mode != VT_PROCESS {
             if controlSwitching() == nil { retaken.append("its switching had been reset") }
+        }
+        var state = vt_stat()
+        guard ioctl(fd, UInt(VT_GETSTATE), &state) == 0 || errno != EIO else {
+            gate.withLock { $0.released = true }
+            return (.lost("\(path) was hung up (a login or getty on it ended)"), nil)
         }
         let active = activeNumber()
         let sight = gate.withLock { gate -> Sight in
@@ -183,17 +191,18 @@ final class VirtualTerminal: @unchecked Sendable {
         return (sight, retaken.isEmpty ? nil : retaken.joined(separator: " and "))
     }
 
-    /// Puts the console back as it was found: switching, text mode, cursor, and the console that was active.
+    /// Gives the console back as a text console: automatic switching, text mode, the cursor, and the console that
+    /// was active before, if this one is still shown. (Not "as it was found": a screen started again after a
+    /// failure, or after a crash, finds the console as this program left it.)
     func restore() {
         guard !closed else { return }
         closed = true
         for source in sources { source.cancel() }
-        var switching = savedSwitching ?? vt_mode()
-        if savedSwitching == nil { switching.mode = CChar(VT_AUTO) }
+        var switching = vt_mode()
+        switching.mode = CChar(VT_AUTO)
         if processControlled { _ = ioctl(fd, UInt(VT_SETMODE), &switching) }
-        if savedMode >= 0 { _ = ioctl(fd, UInt(KDSETMODE), savedMode) }
+        if inGraphics { _ = ioctl(fd, UInt(KDSETMODE), Int32(KD_TEXT)) }
         write("\u{1B}[?25h")
-        // Give the panel back to the console that was on it (the login prompt), if this one is still shown.
         if let previous, activeNumber() == number { _ = ioctl(fd, UInt(VT_ACTIVATE), Int32(previous)) }
         Glibc.close(fd)
         owner.finish()
@@ -239,6 +248,9 @@ final class VirtualTerminal: @unchecked Sendable {
         }
         poke.yield()
     }
+
+    /// The console to show again when the screen stops.
+    var returnTo: Int? { previous }
 
     private func activeNumber() -> Int? {
         var state = vt_stat()
@@ -307,5 +319,15 @@ private final class OwnerThread: @unchecked Sendable {
             condition.unlock()
             job()
         }
+    }
+}
+
+/// The number of the console that was on the panel before a screen first took its own, shared by the screen's runs.
+final class ConsoleBefore: Sendable {
+    private let value = Mutex<Int?>(nil)
+
+    var number: Int? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }

@@ -106,8 +106,10 @@ struct ScreenRunner: Sendable {
             },
             shown: { [daemon, slot] frame in
                 if slot.health != .showing {
+                    // The first page, or back after a failure: READY=1 the first time, STATUS= every time.
                     slot.health = .showing
                     daemon.screenSettled()
+                    daemon.publishStatus()
                 }
                 daemon.notify(.shown(screen: slot.name, frame: frame))
             },
