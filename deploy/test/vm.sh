@@ -139,14 +139,19 @@ expect_page() {
     guest dump "$work/$1.png"
     verdict=$(compare_with_render "$work/$1.png") && pass "$2 ($verdict)" || fail "$2: no, $verdict"
 }
-# expect_console NAME WHAT: the screen dump NAME.png is a text console, not the page (paper-coloured, about 240):
-# black with grey text.
+# expect_console NAME WHAT: the screen dump NAME.png is a text console, not the page: it differs from what
+# `vitrine render` paints, and it is black with grey text (the page is paper-coloured, about 240).
 expect_console() {
-    local brightness
+    local brightness verdict
     sleep 1
     guest dump "$work/$1.png"
     brightness=$(/usr/bin/python3 deploy/test/guest.py brightness "$work/$1.png")
-    [ "$brightness" -lt 60 ] && pass "$2 (mean brightness $brightness)" || fail "$2: no, the page (brightness $brightness)"
+    if verdict=$(compare_with_render "$work/$1.png"); then
+        fail "$2: no, the page is still on the panel ($verdict)"
+    else
+        [ "$brightness" -lt 60 ] && pass "$2 (mean brightness $brightness; against vitrine render: $verdict)" \
+            || fail "$2: no, the page (brightness $brightness)"
+    fi
 }
 host_config=$work/host.yaml
 printf 'timezone: UTC\n%s\n' "${config_body/\/srv\/vitrine\/exhibits/$PWD/config/exhibits}" \
