@@ -143,7 +143,9 @@ final class RunnerHost: Sendable {
 
     init() { (slots, sink) = AsyncStream<ScreenSlot>.makeStream() }
 
+    /// Runs the screen's runner, once: a screen already handed over is not started twice.
     func start(_ slot: ScreenSlot) {
+        guard slot.scheduled.value == 0 else { return }
         slot.scheduled.advance(to: 1)
         sink.yield(slot)
     }
