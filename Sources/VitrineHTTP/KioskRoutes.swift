@@ -53,10 +53,16 @@ struct KioskRoutes: Sendable {
         return daemon.registry.web(type: screen.output, screen: name)
     }
 
+    /// Whether browsers may listen to the screen: its output serves browsers (asked without building its page).
+    func servesBrowsers(_ name: String) -> Bool {
+        guard let screen = daemon.program.configuration.screen(named: name) else { return false }
+        return daemon.registry.plugin(screen.output) is any ServesBrowsers.Type
+    }
+
     // MARK: Server-Sent Events
 
     func events(_ request: Request, screen: String) throws -> Response {
-        guard web(for: screen) != nil else {
+        guard servesBrowsers(screen) else {
             return Response.text("no kiosk screen named \(screen)\n", status: .notFound)
         }
         return try stream(request, channels: channels, channel: screen)

@@ -130,7 +130,7 @@ func startWithNotifySocket(_ venue: TemporaryVenue, socket: NotifySocket) throws
 }
 
 /// The kernel's virtual terminals, through the ioctls of linux/vt.h and linux/kd.h (numbers from those headers).
-struct Consoles {
+final class Consoles {
     static let graphics: Int32 = 1  // KD_GRAPHICS
     static let text: Int32 = 0  // KD_TEXT
     static let processControlled: Int8 = 1  // VT_PROCESS
@@ -141,10 +141,16 @@ struct Consoles {
 
     init?() {
         guard getuid() == 0 else { return nil }
-        fd = open("/dev/tty0", O_WRONLY | O_NOCTTY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        guard active != nil else { return nil }
+        let fd = open("/dev/tty0", O_WRONLY | O_NOCTTY | O_CLOEXEC)
+        var state: (UInt16, UInt16, UInt16) = (0, 0, 0)
+        guard fd >= 0, ioctl(fd, Self.getState, &state) == 0 else {
+            if fd >= 0 { close(fd) }
+            return nil
+        }
+        self.fd = fd
     }
+
+    deinit { close(fd) }
 
     static var usable: Bool { Consoles() != nil }
 

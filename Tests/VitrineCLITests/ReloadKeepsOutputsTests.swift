@@ -9,28 +9,27 @@ import VitrineTestKit
 /// browsers' streams, a restarted exec plugin is a new process); an edit to one screen's options restarts that
 /// screen only.
 @Suite(.serialized) struct ReloadKeepsOutputsTests {
-    func config(_ venue: TemporaryVenue, edited: Bool, wallPageCache: Int = 16) -> String {
-        let fb = venue.root.appendingPathComponent("fb0").path
-        let logPages = TemporaryVenue.packageRoot.appendingPathComponent("plugins/log-pages/log-pages.sh").path
-        if !edited {
-            return """
-                timezone: UTC
-                themes:
-                  paper: { background: "#F6F1E7", text: "#1D1B18", transition: cut }
-                playlists:
-                  main: [first, second]
-                screens:
-                  wall: { output: framebuffer, playlist: main, device: \(fb), width: 320, height: 200, page-cache: \(wallPageCache) }
-                  kiosk: { output: http, playlist: main, width: 640, height: 360 }
-                  logbook:
-                    output: exec
-                    playlist: main
-                    command: [\(logPages)]
-                http:
-                  listen: 127.0.0.1:0
+    /// The venue's two exhibits (pages of an hour) and three screens: a framebuffer, a kiosk and an exec plugin.
+    func writeVenue(_ venue: TemporaryVenue) throws {
+        try venue.writeFirstAndSecond(screens: """
+              wall: { output: framebuffer, playlist: main, device: \(framebuffer(venue)), width: 320, height: 200, page-cache: 16 }
+              kiosk: { output: http, playlist: main, width: 640, height: 360 }
+              logbook:
+                output: exec
+                playlist: main
+                command: [\(logPages)]
+            http:
+              listen: 127.0.0.1:0
 
-                """
-        }
+            """, pageDuration: "1h")
+    }
+
+    func framebuffer(_ venue: TemporaryVenue) -> String { venue.root.appendingPathComponent("fb0").path }
+    let logPages = TemporaryVenue.packageRoot.appendingPathComponent("plugins/log-pages/log-pages.sh").path
+
+    /// The same venue written otherwise.
+    func edited(_ venue: TemporaryVenue, wallPageCache: Int = 16) -> String {
+        let fb = framebuffer(venue)
         // The same screens written otherwise: comments and lines above them, keys reordered, block style instead of
         // flow, the screens in another order, another theme colour and another section edited.
         return """
@@ -88,9 +87,7 @@ import VitrineTestKit
 
     @Test func aReloadRestartsOnlyTheScreensWhoseOptionsChanged() async throws {
         let venue = try TemporaryVenue()
-        try venue.addExhibit("first", "---\ntitle: First\npage-duration: 1h\n---\nThe first page.\n")
-        try venue.addExhibit("second", "---\ntitle: Second\npage-duration: 1h\n---\nThe second page.\n")
-        try venue.writeConfig(config(venue, edited: false))
+        try writeVenue(venue)
         let (daemon, port) = try await startDaemon(venue)
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         let stream = try await HTTPTestClient(port: port).stream("/screens/kiosk/events")
@@ -101,7 +98,7 @@ import VitrineTestKit
         #expect(framebufferStarts() == 1)
 
         // Everything rewritten, nothing about the outputs' options changed.
-        try venue.writeConfig(config(venue, edited: true))
+        try venue.writeConfig(edited(venue))
         kill(daemon.processIdentifier, SIGHUP)
         #expect(await eventually { reloads(venue).count == 1 }, "\(log(venue))")
         #expect(reloads(venue) == ["[]"], "restarted: \(reloads(venue))")
@@ -110,7 +107,7 @@ import VitrineTestKit
         #expect(pluginProcess(of: daemon.processIdentifier) == plugin, "the exec plugin is a new process")
 
         // One screen's own option changed: that screen alone starts again.
-        try venue.writeConfig(config(venue, edited: true, wallPageCache: 8))
+        try venue.writeConfig(edited(venue, wallPageCache: 8))
         kill(daemon.processIdentifier, SIGHUP)
         #expect(await eventually { reloads(venue).count == 2 }, "\(log(venue))")
         #expect(reloads(venue).last == "[\"wall\"]", "restarted: \(reloads(venue))")

@@ -138,11 +138,9 @@ public struct FramebufferOutput: OutputPlugin {
             if fb.isGone {
                 throw OutputError("\(device) went away (unplugged, driver reloaded or file removed)")
             }
-            var retaken: String?
             if let console = fb.console {
                 let look = console.check()
-                retaken = look.retaken
-                if let retaken {
+                if let retaken = look.retaken {
                     // Said before the page is back, so STATUS and the log show what happened to the panel.
                     context.logger.warning("The screen's console was taken away: \(retaken); taken back.")
                     context.hidden("\(retaken) (taken back)")

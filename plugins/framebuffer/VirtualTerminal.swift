@@ -168,11 +168,12 @@ final class VirtualTerminal: @unchecked Sendable {
             if controlSwitching() == nil { retaken.append("its switching had been reset") }
         }
         var state = vt_stat()
-        guard ioctl(fd, UInt(VT_GETSTATE), &state) == 0 || errno != EIO else {
+        let known = ioctl(fd, UInt(VT_GETSTATE), &state) == 0
+        guard known || errno != EIO else {
             gate.withLock { $0.released = true }
             return (.lost("\(path) was hung up (a login or getty on it ended)"), nil)
         }
-        let active = activeNumber()
+        let active = known ? Int(state.v_active) : nil
         let sight = gate.withLock { gate -> Sight in
             guard let active, active == number else {
                 // Switched away without asking (switching not ours at the time): stop drawing all the same.
