@@ -7,7 +7,7 @@ APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-n
 	qemu-system-x86 qemu-utils python3-pil bc
 BIN = .build/debug/vitrine
 
-.PHONY: setup build run check test faults bench bench-check bench-idle bench-render bench-push bench-startup \
+.PHONY: setup build run check docs test faults bench bench-check bench-idle bench-render bench-push bench-startup \
 	bench-footprint release release-static install deb system-test clean
 
 setup:
@@ -29,6 +29,11 @@ run: build
 
 check: build
 	$(BIN) check --config $(CONFIG)
+
+# The tables of keys in the docs, printed from the declarations the readers use (a test fails when they differ).
+DOCS_WITH_KEYS = docs/configuration.md docs/exhibits.md $(wildcard plugins/*/README.md)
+docs: build
+	$(BIN) reference --update $(DOCS_WITH_KEYS)
 
 # One suite at a time: the daemon, browser and HTTP suites time real processes and sockets, and two cores shared by
 # all of them at once make those timings flaky.

@@ -59,6 +59,17 @@ final class DiagnosticLog {
     }
 
     func append(contentsOf other: [Diagnostic]) { items.append(contentsOf: other) }
+
+    /// What the strict reader found, located in this file.
+    func append(_ problems: [OptionProblem]) {
+        for problem in problems {
+            if problem.isWarning {
+                warning(problem.message, line: problem.line, column: problem.column)
+            } else {
+                error(problem.message, line: problem.line, column: problem.column)
+            }
+        }
+    }
 }
 
 func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {

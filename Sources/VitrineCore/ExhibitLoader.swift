@@ -1,17 +1,13 @@
 import Foundation
 import Synchronization
 import VitrineModel
-import Yams
+import VitrinePluginAPI
 
 /// Reads the content folder: one exhibit per subfolder, a Markdown file with YAML front matter and its media.
 /// A broken exhibit is reported with file and line and left out; the others still load.
 public struct ExhibitLoader: Sendable {
     public static let markdownSizeLimit = 1 << 20
     public static let transcriptSizeLimit = 1 << 20
-    public static let frontMatterKeys = [
-        "series", "title", "summary", "accession", "credit", "language", "valid-from", "valid-until", "page-duration",
-        "testimony", "images", "media",
-    ]
 
     /// Exhibits read before, reused while their files are unchanged (the daemon keeps one across reloads).
     public var cache: ExhibitCache?
@@ -116,47 +112,46 @@ public struct ExhibitLoader: Sendable {
         let bodyStart = split.bodyLine - 1
 
         let fmLog = DiagnosticLog(file: file, lineOffset: 1)
-        let reader = YAMLReader(log: fmLog)
-        var fields: [String: Node] = [:]
-        if !frontMatter.isEmpty {
-            if let root = YAMLReader.compose(frontMatter, log: fmLog) {
-                if case .scalar = root, root.string?.isEmpty ?? true {
-                    fields = [:]
-                } else {
-                    fields = reader.fields(root, "front matter", allowed: Self.frontMatterKeys) ?? [:]
-                }
+        // An empty front matter, or one that is only a blank value, holds no keys.
+        var fields = OptionsReader(path: "", entries: [], line: 1, column: 1)
+        var parsed = frontMatter.isEmpty
+        if !frontMatter.isEmpty, let root = YAMLDocument.parse(frontMatter, log: fmLog) {
+            parsed = true
+            if root.text?.isEmpty ?? false {
+                fields = OptionsReader(path: "", entries: [], line: 1, column: 1)
+            } else if case let .map(entries) = root.value {
+                fields = OptionsReader(path: "", entries: entries, line: root.line, column: root.column)
+                fields.accept(ExhibitKeys.frontMatter, place: "front matter")
+            } else {
+                fields.error("front matter: expected a mapping of keys, found \(root.kind)", at: root)
+                parsed = false
             }
         }
-        defer { log.append(contentsOf: fmLog.items) }
-        if fmLog.items.hasErrors, fields.isEmpty { return nil }
+        let reader = fields
+        defer {
+            fmLog.append(reader.problems)
+            log.append(contentsOf: fmLog.items)
+        }
+        if !parsed { return nil }
 
         let body = Markdown.parse(split.body)
         let bodyLineOffset = bodyStart
 
         var exhibit = Exhibit(id: id, title: "", blocks: [], sourcePath: file)
-        func text(_ key: String) -> String? {
-            fields[key].flatMap { reader.string($0, key) }.map { smartened($0) }
-        }
-        exhibit.series = text("series")
-        exhibit.summary = text("summary")
-        exhibit.accession = fields["accession"].flatMap { reader.string($0, "accession") }
-        exhibit.credit = text("credit")
-        exhibit.language = fields["language"].flatMap { reader.string($0, "language") }
-        exhibit.validFrom = fields["valid-from"].flatMap { reader.date($0, "valid-from") }
-        exhibit.validUntil = fields["valid-until"].flatMap { reader.date($0, "valid-until") }
+        exhibit.series = reader[ExhibitKeys.series].map(smartened)
+        exhibit.summary = reader[ExhibitKeys.summary].map(smartened)
+        exhibit.accession = reader[ExhibitKeys.accession]
+        exhibit.credit = reader[ExhibitKeys.credit].map(smartened)
+        exhibit.language = reader[ExhibitKeys.language]
+        exhibit.validFrom = reader[ExhibitKeys.validFrom]
+        exhibit.validUntil = reader[ExhibitKeys.validUntil]
         if let from = exhibit.validFrom, let until = exhibit.validUntil, until < from {
-            reader.error("valid-until \(until) is before valid-from \(from)", at: fields["valid-until"])
+            reader.problem("valid-until", "\(until) is before valid-from \(from)")
         }
-        if let n = fields["page-duration"] {
-            if n.string == "auto" {
-                exhibit.pageDuration = .readingTime
-            } else if let ms = reader.duration(n, "page-duration", minimum: 1000) {
-                exhibit.pageDuration = .fixed(milliseconds: ms)
-            }
-        }
+        if let duration = reader[ExhibitKeys.pageDuration] { exhibit.pageDuration = duration }
 
         var bodyBlocks = body
-        if let title = text("title") {
+        if let title = reader[ExhibitKeys.title].map(smartened) {
             exhibit.title = title
         } else if case let .heading(1, heading, _)? = bodyBlocks.first {
             exhibit.title = heading.plain
@@ -167,8 +162,8 @@ public struct ExhibitLoader: Sendable {
         }
 
         var blocks: [Block] = []
-        if let n = fields["testimony"] {
-            for (index, item) in reader.list(n, "testimony").enumerated() {
+        if let n = reader[ExhibitKeys.testimony] {
+            for (index, item) in reader.list(n, at: "testimony").enumerated() {
                 if let testimony = readTestimony(item, "testimony[\(index)]", reader: reader) {
                     blocks.append(.testimony(testimony))
                 }
@@ -176,8 +171,8 @@ public struct ExhibitLoader: Sendable {
         }
         if let summary = exhibit.summary { blocks.append(.summary(RichText(summary))) }
 
-        var images: [(ImageBlock, Node)] = []
-        if let n = fields["images"], let items = reader.sequence(n, "images") {
+        var images: [(ImageBlock, OptionNode)] = []
+        if let n = reader[ExhibitKeys.images], let items = reader.sequence(n, at: "images") {
             for (index, item) in items.enumerated() {
                 if let image = readImage(item, "images[\(index)]", reader: reader) { images.append((image, item)) }
             }
@@ -215,7 +210,7 @@ public struct ExhibitLoader: Sendable {
         for (image, node) in images where !placedImages.contains(image.file) {
             if let checked = media.image(image, line: nil, node: node) { blocks.append(.image(checked)) }
         }
-        if let n = fields["media"], let items = reader.sequence(n, "media") {
+        if let n = reader[ExhibitKeys.media], let items = reader.sequence(n, at: "media") {
             for (index, item) in items.enumerated() {
                 if let block = media.media(item, "media[\(index)]") { blocks.append(.media(block)) }
             }
@@ -232,28 +227,22 @@ public struct ExhibitLoader: Sendable {
         return exhibit
     }
 
-    func readTestimony(_ node: Node, _ path: String, reader: YAMLReader) -> Testimony? {
-        guard let f = reader.fields(node, path, allowed: ["quote", "speaker", "role", "context"], required: ["quote"]),
-              let quote = f["quote"].flatMap({ reader.string($0, "\(path).quote") })
-        else { return nil }
-        let speaker = f["speaker"].flatMap { reader.string($0, "\(path).speaker") }.map(smartened)
-        if speaker == nil { reader.warning("\(path): no speaker: the quote will be shown unattributed", at: node) }
-        return Testimony(
-            quote: Markdown.paragraphs(quote), speaker: speaker,
-            role: f["role"].flatMap { reader.string($0, "\(path).role") }.map(smartened),
-            context: f["context"].flatMap { reader.string($0, "\(path).context") }.map(smartened)
-        )
+    func readTestimony(_ node: OptionNode, _ path: String, reader: OptionsReader) -> Testimony? {
+        guard let f = reader.mapping(node, at: path) else { return nil }
+        f.accept(ExhibitKeys.testimonyKeys)
+        guard let quote = f[ExhibitKeys.quote] else { return nil }
+        let speaker = f[ExhibitKeys.speaker].map(smartened)
+        if speaker == nil { f.warning("no speaker: the quote will be shown unattributed") }
+        return Testimony(quote: Markdown.paragraphs(quote), speaker: speaker, role: f[ExhibitKeys.role].map(smartened),
+                         context: f[ExhibitKeys.context].map(smartened))
     }
 
-    func readImage(_ node: Node, _ path: String, reader: YAMLReader) -> ImageBlock? {
-        guard let f = reader.fields(node, path, allowed: ["file", "alt", "caption", "credit"], required: ["file"]),
-              let file = f["file"].flatMap({ reader.string($0, "\(path).file") })
-        else { return nil }
-        return ImageBlock(
-            file: file, alt: f["alt"].flatMap { reader.string($0, "\(path).alt") },
-            caption: f["caption"].flatMap { reader.string($0, "\(path).caption") }.map(smartened),
-            credit: f["credit"].flatMap { reader.string($0, "\(path).credit") }.map(smartened)
-        )
+    func readImage(_ node: OptionNode, _ path: String, reader: OptionsReader) -> ImageBlock? {
+        guard let f = reader.mapping(node, at: path) else { return nil }
+        f.accept(ExhibitKeys.imageKeys)
+        guard let file = f[ExhibitKeys.file] else { return nil }
+        return ImageBlock(file: file, alt: f[ExhibitKeys.alt], caption: f[ExhibitKeys.caption].map(smartened),
+                          credit: f[ExhibitKeys.imageCredit].map(smartened))
     }
 
     /// A blockquote in the body is a testimony; a last paragraph starting with a dash is its attribution:

@@ -1,15 +1,15 @@
 import Foundation
 import VitrineModel
-import Yams
+import VitrinePluginAPI
 
 /// Checks that media named by an exhibit exist inside its folder, and reads transcripts and caption files.
 struct MediaChecker {
     let folder: String
     let log: DiagnosticLog
-    let reader: YAMLReader
+    let reader: OptionsReader
 
     /// The absolute path of a file named by an exhibit, or nil (with an error) when it escapes the folder.
-    func resolve(_ file: String, what: String, line: Int?, node: Node?) -> String? {
+    func resolve(_ file: String, what: String, line: Int?, node: OptionNode?) -> String? {
         let components = file.split(separator: "/")
         if file.hasPrefix("/") || components.contains("..") || file.contains("://") {
             report("\(what) '\(file)' must be a file inside the exhibit folder", line: line, node: node)
@@ -24,7 +24,7 @@ struct MediaChecker {
         return path
     }
 
-    private func report(_ message: String, line: Int?, node: Node?, warning: Bool = false) {
+    private func report(_ message: String, line: Int?, node: OptionNode?, warning: Bool = false) {
         if let line {
             warning ? log.warning(message, line: line) : log.error(message, line: line)
         } else if warning {
@@ -34,7 +34,7 @@ struct MediaChecker {
         }
     }
 
-    func image(_ image: ImageBlock, line: Int?, node: Node?) -> ImageBlock? {
+    func image(_ image: ImageBlock, line: Int?, node: OptionNode?) -> ImageBlock? {
         guard let path = resolve(image.file, what: "image", line: line, node: node) else { return nil }
         var image = image
         if let size = ImageHeader.size(ofFileAt: path) {
@@ -51,52 +51,50 @@ struct MediaChecker {
         return image
     }
 
-    func media(_ node: Node, _ path: String) -> MediaBlock? {
-        guard let f = reader.fields(node, path, allowed: [
-            "audio", "film", "title", "transcript", "transcript-file", "captions", "credit",
-        ]) else { return nil }
+    func media(_ node: OptionNode, _ path: String) -> MediaBlock? {
+        guard let f = reader.mapping(node, at: path) else { return nil }
+        f.accept(ExhibitKeys.mediaKeys)
         let kind: MediaBlock.Kind
-        let fileNode: Node
-        switch (f["audio"], f["film"]) {
-        case let (audio?, nil): (kind, fileNode) = (.audio, audio)
-        case let (nil, film?): (kind, fileNode) = (.film, film)
+        let option: Key<String>
+        switch (f.has(ExhibitKeys.audio), f.has(ExhibitKeys.film)) {
+        case (true, false): (kind, option) = (.audio, ExhibitKeys.audio)
+        case (false, true): (kind, option) = (.film, ExhibitKeys.film)
         default:
-            reader.error("\(path): give exactly one of 'audio' or 'film'", at: node)
+            f.problem("give exactly one of 'audio' or 'film'")
             return nil
         }
-        guard let file = reader.string(fileNode, "\(path).\(kind.rawValue)") else { return nil }
-        _ = resolve(file, what: kind.rawValue, line: nil, node: fileNode)
+        guard let file = f[option] else { return nil }
+        _ = resolve(file, what: kind.rawValue, line: nil, node: f.node(option.name))
         var block = MediaBlock(kind: kind, file: file)
-        block.title = f["title"].flatMap { reader.string($0, "\(path).title") }.map(smartened)
-        block.credit = f["credit"].flatMap { reader.string($0, "\(path).credit") }.map(smartened)
-        if let n = f["transcript"], let text = reader.string(n, "\(path).transcript") {
+        block.title = f[ExhibitKeys.recordingTitle].map(smartened)
+        block.credit = f[ExhibitKeys.recordingCredit].map(smartened)
+        if let text = f[ExhibitKeys.transcript] {
             block.transcript = Markdown.paragraphs(text)
         }
-        if let n = f["transcript-file"], let name = reader.string(n, "\(path).transcript-file"),
-           let full = resolve(name, what: "transcript", line: nil, node: n)
+        let transcriptNode = f.node(ExhibitKeys.transcriptFile.name)
+        if let name = f[ExhibitKeys.transcriptFile],
+           let full = resolve(name, what: "transcript", line: nil, node: transcriptNode)
         {
             switch TextFile.read(full, limit: ExhibitLoader.transcriptSizeLimit) {
             case let .success(text): block.transcript += Markdown.paragraphs(text)
             case let .failure(failure):
                 let (message, line, _) = TextFile.describe(failure)
-                reader.error("\(path).transcript-file: \(name)\(line.map { " line \($0)" } ?? ""): \(message)", at: n)
+                f.problem("transcript-file", "\(name)\(line.map { " line \($0)" } ?? ""): \(message)")
             }
         }
-        if let n = f["captions"], let name = reader.string(n, "\(path).captions"),
-           let full = resolve(name, what: "captions", line: nil, node: n)
-        {
+        let captionsNode = f.node(ExhibitKeys.captions.name)
+        if let name = f[ExhibitKeys.captions], let full = resolve(name, what: "captions", line: nil, node: captionsNode) {
             switch TextFile.read(full, limit: ExhibitLoader.transcriptSizeLimit) {
             case let .success(text) where text.hasPrefix("WEBVTT"):
                 block.captions = name
             case .success:
-                reader.error("\(path).captions: '\(name)' is not a WebVTT file (it must start with WEBVTT)", at: n)
+                f.problem("captions", "'\(name)' is not a WebVTT file (it must start with WEBVTT)")
             case let .failure(failure):
-                reader.error("\(path).captions: '\(name)': \(TextFile.describe(failure).message)", at: n)
+                f.problem("captions", "'\(name)': \(TextFile.describe(failure).message)")
             }
         }
         if block.transcript.isEmpty {
-            reader.warning("\(path): \(kind.rawValue) '\(file)' has no transcript (visitors who cannot hear it "
-                + "need one)", at: node)
+            f.warning("\(kind.rawValue) '\(file)' has no transcript (visitors who cannot hear it need one)")
         }
         return block
     }

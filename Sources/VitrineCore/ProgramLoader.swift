@@ -62,10 +62,10 @@ public struct ProgramLoader: Sendable {
         }
         // Each output checks its own options; `init` touches no device.
         var outputs: [String: any OutputPlugin] = [:]
-        for screen in loaded.configuration?.screens ?? [] {
-            let options = loaded.screenOptions[screen.name]?.entries ?? []
-            switch registry.make(type: screen.output, screen: screen.name, options: options) {
-            case let .success(output): outputs[screen.name] = output
+        for (screen, type) in loaded.screenOutputs {
+            let options = loaded.screenOptions[screen]?.entries ?? []
+            switch registry.make(type: type, screen: screen, options: options) {
+            case let .success(output): outputs[screen] = output
             case let .failure(errors):
                 diagnostics += errors.problems.map {
                     Diagnostic(.error, file: path, line: $0.line, column: $0.column, $0.message)
@@ -74,15 +74,15 @@ public struct ProgramLoader: Sendable {
         }
         // Two screens cannot hold one device.
         var holders: [String: String] = [:]
-        for screen in loaded.configuration?.screens ?? [] {
-            for claim in outputs[screen.name]?.claims ?? [] {
+        for (screen, _) in loaded.screenOutputs {
+            for claim in outputs[screen]?.claims ?? [] {
                 if let other = holders[claim] {
-                    let line = loaded.screenOptions[screen.name]?.node.mark?.line
+                    let line = loaded.screenOptions[screen]?.line
                     diagnostics.append(Diagnostic(.error, file: path, line: line,
-                        "screens.\(screen.name): \(claim) is already used by screen '\(other)'"))
+                        "screens.\(screen): \(claim) is already used by screen '\(other)'"))
                     referencesOK = false
                 } else {
-                    holders[claim] = screen.name
+                    holders[claim] = screen
                 }
             }
         }

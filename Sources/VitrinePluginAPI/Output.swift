@@ -136,11 +136,11 @@ public struct OutputRegistry: Sendable {
         let reader = OptionsReader(screen: screen, entries: options)
         reader.rejectUnknown(plugin.options)
         let output = plugin.init(screen: screen, options: reader)
-        if let output, reader.problems.isEmpty { return .success(output) }
-        return .failure(OptionErrors(problems: reader.problems.isEmpty
+        if let output, reader.errors.isEmpty { return .success(output) }
+        return .failure(OptionErrors(problems: reader.errors.isEmpty
             ? [OptionProblem(key: "output", message: "screens.\(screen): the \(type) output cannot be built",
                              line: nil, column: nil)]
-            : reader.problems))
+            : reader.errors))
     }
 }
 

@@ -40,20 +40,19 @@ public final class Recorder: Sendable {
 public struct RecordingOutput: OutputPlugin {
     public static let type = "recording"
     public static let summary = "Records frames (tests only)"
-    public static let options = [
-        OptionSpec("recorder", "text", "The recorder registered by the test."),
-        OptionSpec("device", "text", "A resource name to claim, for reload tests."),
-        OptionSpec("hidden", "text", "Reports the page hidden for this reason instead of shown (a panel on another console)."),
-    ]
+    static let recorderName = Key("recorder", .text, "The recorder registered by the test.")
+    static let device = Key("device", .text, "A resource name to claim, for reload tests.")
+    static let hidden = Key("hidden", .text,
+                               "Reports the page hidden for this reason instead of shown (a panel on another console).")
+    public static let options = [recorderName.spec, device.spec, hidden.spec]
     let recorder: Recorder?
     let device: String?
     let hidden: String?
 
     public init?(screen: String, options reader: OptionsReader) {
-        let name = reader.string("recorder")
-        recorder = name.flatMap { name in Recorder.table.withLock { $0[name] } }
-        device = reader.string("device")
-        hidden = reader.string("hidden")
+        recorder = reader[Self.recorderName].flatMap { name in Recorder.table.withLock { $0[name] } }
+        device = reader[Self.device]
+        hidden = reader[Self.hidden]
     }
 
     public var claims: [String] { device.map { [$0] } ?? [] }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VitrinePluginAPI
 
 struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,12 +10,18 @@ struct PluginsCommand: ParsableCommand {
     func run() throws {
         for plugin in Outputs.registry.plugins {
             print("\(plugin.type) — \(plugin.summary)")
-            for option in plugin.options {
-                var line = "  \(option.name): \(option.kind)"
-                if let value = option.defaultValue { line += " (default: \(value))" }
-                print(line)
-                print("      \(option.summary)")
+            // The declarations' Markdown, as plain text.
+            func plain(_ text: String) -> String { text.replacingOccurrences(of: "`", with: "") }
+            func show(_ options: [OptionSpec], indent: String) {
+                for option in options {
+                    var line = "\(indent)\(option.name): \(option.kind)"
+                    if let value = option.defaultText { line += " (default: \(plain(value)))" }
+                    print(line)
+                    print("\(indent)    \(plain(option.summary))")
+                    show(option.children, indent: indent + "  ")
+                }
             }
+            show(plugin.options, indent: "  ")
         }
     }
 }

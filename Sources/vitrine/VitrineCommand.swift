@@ -8,7 +8,7 @@ struct VitrineCommand: AsyncParsableCommand {
         abstract: "Runs the screens of a museum or gallery.",
         subcommands: [
             RunCommand.self, StatusCommand.self, PlaysCommand.self, Check.self, ScheduleCommand.self, PagesCommand.self, RenderCommand.self,
-            PluginsCommand.self,
+            PluginsCommand.self, ReferenceCommand.self,
         ]
     )
 }

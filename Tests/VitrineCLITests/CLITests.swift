@@ -36,7 +36,7 @@ import VitrineTestKit
         let config = venue.configPath
         let expected = [
             "\(config):\(line(of: "aftre-hours")):1: error: unknown key 'aftre-hours'; did you mean 'after-hours'?",
-            "\(config):\(line(of: "words-per-minute: fast")):21: error: pages.words-per-minute: expected a whole number, found 'fast'",
+            "\(config):\(line(of: "words-per-minute: fast")):21: error: pages.words-per-minute: expected a whole number from 20 to 2000, found 'fast'",
             "\(config):\(line(of: "    playlist: main")):5: error: duplicate key 'playlist' (first written at line \(line(of: "playlist: mian")))",
             "\(config):\(line(of: "playlist: mian")):15: error: screens.hall-a.playlist: no playlist named 'mian'; did you mean 'main'?",
         ]

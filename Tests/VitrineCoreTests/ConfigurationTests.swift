@@ -241,7 +241,7 @@ let minimalExhibit = """
 
             """)
         #expect(outcome.program == nil)
-        #expect(outcome.diagnostics.errors.contains { $0.line == 6 && $0.message.contains("more than 10000 values") },
+        #expect(outcome.diagnostics.errors.contains { $0.line == 8 && $0.message.contains("expands to more than") },
                 "\(outcome.diagnostics)")
     }
 }

@@ -19,23 +19,26 @@ import SystemPackage
 public struct ExecOutput: OutputPlugin {
     public static let type = "exec"
     public static let summary = "A program in any language, fed pages as JSON lines (docs/plugin-protocol.md)"
-    public static let options = [
-        OptionSpec("command", "list: program and arguments", "The plugin program (absolute path, or a name on PATH) "
-            + "and its arguments, such as [/usr/local/bin/led-ticker, --port, /dev/ttyUSB0]."),
-        OptionSpec("settings", "options below it", "Passed to the plugin as they are, in `hello` (its own options)."),
-        OptionSpec("env", "options below it", "Environment variables added for the plugin."),
-        OptionSpec("working-directory", "path", default: "/", "Where the plugin runs."),
-        OptionSpec("columns", "number", default: "the plugin's", "Measure to lay text out for until the plugin "
-            + "declares its own in `ready`."),
-        OptionSpec("rows", "number", default: "the plugin's", "See columns."),
-        OptionSpec("ready-timeout", "duration", default: "10s", "How long the plugin may take to send `ready`."),
-        OptionSpec("ping-interval", "duration", default: "30s",
-                   "How often a plugin that declares the `ping` capability is asked for a `pong`."),
-        OptionSpec("reply-timeout", "duration", default: "10s",
-                   "How long the plugin may take to answer a ping, or to read a page written to it."),
-        OptionSpec("stop-grace", "duration", default: "3s",
-                   "After `shutdown`, and again after SIGTERM, how long the plugin has to exit."),
-    ]
+    static let command = Key("command", .written("list: program and arguments"), required: true,
+        "The program (absolute path, or a name on `PATH`) and its arguments, as a list, such as "
+        + "`[/usr/local/bin/led-ticker, --port, /dev/ttyUSB0]`.")
+    static let settings = Key("settings", .mapping, "The plugin's own options, passed to it as they are in `hello`.")
+    static let env = Key("env", .mapping, "Environment variables added for the program (`NAME: value` lines).")
+    static let workingDirectory = DefaultedKey("working-directory", .path(example: "/srv/ticker"), default: "/",
+                                                  "Where the program runs.")
+    static let columns = Key("columns", .number(1...10_000), otherwise: "the plugin's",
+                                "Measure to lay text out for until the plugin declares its own in `ready`.")
+    static let rows = Key("rows", .number(1...10_000), otherwise: "the plugin's", "See `columns`.")
+    static let readyTimeout = DefaultedKey("ready-timeout", .duration(100...600_000), default: 10_000,
+                                              "How long the program may take to send `ready`.")
+    static let pingInterval = DefaultedKey("ping-interval", .duration(1_000...3_600_000), default: 30_000,
+        "How often a program that declares the `ping` capability is asked for a `pong`.")
+    static let replyTimeout = DefaultedKey("reply-timeout", .duration(100...600_000), default: 10_000,
+        "How long it may take to answer a ping, or to read a page written to it.")
+    static let stopGrace = DefaultedKey("stop-grace", .duration(0...60_000), default: 3_000,
+        "After `shutdown`, and again after SIGTERM, how long it has to exit.")
+    public static let options = [command.spec, settings.spec, env.spec, workingDirectory.spec, columns.spec,
+                                 rows.spec, readyTimeout.spec, pingInterval.spec, replyTimeout.spec, stopGrace.spec]
 
     public let screen: String
     let command: [String]
@@ -52,7 +55,7 @@ public struct ExecOutput: OutputPlugin {
     public init?(screen: String, options reader: OptionsReader) {
         self.screen = screen
         var command: [String] = []
-        switch reader.node("command")?.value {
+        switch reader[Self.command]?.value {
         case let .scalar(text)?: command = [text]
         case let .list(items)?:
             for item in items {
@@ -61,41 +64,31 @@ public struct ExecOutput: OutputPlugin {
                 }
             }
         case .map?: reader.problem("command", "expected a list: [program, arguments…]")
-        case nil: reader.problem("command", "an exec output needs the program to run: command: [program, arguments…]")
+        case nil: break  // reported as a missing required key
         }
         if let program = command.first, program.contains("/"), !program.hasPrefix("/") {
             reader.problem("command", "the program must be an absolute path or a name on PATH, found '\(program)'")
         }
         self.command = command
-        switch reader.node("settings")?.value {
-        case let .map(entries)?: settings = .map(entries)
-        case nil: settings = .map([])
-        case let other?:
-            settings = other
-            reader.problem("settings", "expected options indented below it (key: value lines)")
-        }
+        settings = reader[Self.settings]?.value ?? .map([])
         var environment: [String: String] = [:]
-        if let node = reader.node("env") {
-            if case let .map(entries) = node.value {
-                for entry in entries {
-                    if case let .scalar(value) = entry.node.value { environment[entry.key] = value } else {
-                        reader.problem("env", "\(entry.key): expected text")
-                    }
+        if let variables = reader.section(Self.env) {
+            for entry in variables.entries {
+                if let value = variables.read(entry.node, at: variables.path(of: entry.key), as: .text(allowEmpty: true)) {
+                    environment[entry.key] = value
                 }
-            } else {
-                reader.problem("env", "expected NAME: value lines indented below it")
             }
         }
         self.environment = environment
-        workingDirectory = reader.path("working-directory") ?? "/"
-        let columns = reader.int("columns", in: 1...10_000)
-        let rows = reader.int("rows", in: 1...10_000)
+        workingDirectory = reader[Self.workingDirectory]
+        let columns = reader[Self.columns]
+        let rows = reader[Self.rows]
         measure = columns.map { PluginMessages.Measure(columns: $0, rows: rows ?? 1) }
-        readyTimeout = reader.duration("ready-timeout", in: 100...600_000) ?? 10_000
-        pingInterval = reader.duration("ping-interval", in: 1_000...3_600_000) ?? 30_000
-        replyTimeout = reader.duration("reply-timeout", in: 100...600_000) ?? 10_000
-        stopGrace = reader.duration("stop-grace", in: 0...60_000) ?? 3_000
-        if !reader.problems.isEmpty { return nil }
+        readyTimeout = reader[Self.readyTimeout]
+        pingInterval = reader[Self.pingInterval]
+        replyTimeout = reader[Self.replyTimeout]
+        stopGrace = reader[Self.stopGrace]
+        if !reader.errors.isEmpty { return nil }
     }
 
     public var initialSurface: Surface { Self.surface(for: measure) }

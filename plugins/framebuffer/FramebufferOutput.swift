@@ -7,18 +7,29 @@ import VitrineRenderer
 public struct FramebufferOutput: OutputPlugin {
     public static let type = "framebuffer"
     public static let summary = "Pages painted into a Linux framebuffer (/dev/fb0), or a file standing in for one"
-    public static let options = [
-        OptionSpec("device", "path", default: "/dev/fb0", "The framebuffer device, or a regular file."),
-        OptionSpec("tty", "path or none", default: "/dev/tty7 on a real framebuffer, none for a file",
-                   "The virtual terminal the screen is shown on (Ctrl-Alt-F7 for tty7): made the active one, kept in "
-                   + "graphics mode so no text draws over the picture; none leaves every console alone."),
-        OptionSpec("width", "number", default: "the device's", "Width in pixels, for a file."),
-        OptionSpec("height", "number", default: "the device's", "Height in pixels, for a file."),
-        OptionSpec("format", "xrgb8888, bgr, rgb888 or rgb565", default: "xrgb8888", "Pixel format, for a file."),
-        OptionSpec("stride", "number", default: "width x bytes per pixel", "Bytes per row, for a file."),
-        OptionSpec("page-cache", "megabytes", default: "16",
-                   "Memory for painted pages kept compressed, so a page shown again is not laid out again (0: none)."),
-    ]
+    static let device = DefaultedKey("device", .path(example: "/dev/fb0"), default: "/dev/fb0",
+        "The framebuffer device, or a regular file (created if missing when `width`/`height` are given).")
+    static let tty = Key("tty", .text(kind: "absolute path or none", show: { $0 }) { text, node, path, reader in
+        guard text == "none" || text.hasPrefix("/") else {
+            reader.error("\(path): expected a console such as /dev/tty7, or none, found '\(text)'", at: node)
+            return nil
+        }
+        return text
+    }, otherwise: "`/dev/tty7` on a real framebuffer, `none` for a file",
+        "The virtual terminal the screen is shown on (Ctrl-Alt-F7 for tty7): made the active one and kept in graphics "
+        + "mode so no text draws over the picture; `/dev/tty0`: the one active at start; `none`: leave consoles alone "
+        + "(a panel no console is shown on).")
+    static let width = Key("width", .number(64...8192), otherwise: "the device's", "Width in pixels, for a file.")
+    static let height = Key("height", .number(64...8192), otherwise: "the device's", "Height in pixels, for a file.")
+    static let format = DefaultedKey("format", .oneOf(PixelFormat.named.keys.sorted()), default: "xrgb8888",
+                                        "Pixel format, for a file.")
+    static let stride = Key("stride", .number(64...65536), otherwise: "width × bytes per pixel",
+                               "Bytes per row, for a file (rows may be padded).")
+    static let pageCache = DefaultedKey("page-cache", .number(0...4096), default: 16,
+        "Megabytes for painted pages kept compressed (LZ4), so a page shown again is not painted again; `0` paints "
+        + "every page afresh.")
+    public static let options = [device.spec, tty.spec, width.spec, height.spec, format.spec, stride.spec,
+                                 pageCache.spec]
 
     public let screen: String
     public let device: String
@@ -35,29 +46,24 @@ public struct FramebufferOutput: OutputPlugin {
 
     public init?(screen: String, options reader: OptionsReader) {
         self.screen = screen
-        device = reader.path("device") ?? "/dev/fb0"
-        switch reader.string("tty") {
+        device = reader[Self.device]
+        switch reader[Self.tty] {
         case nil: console = .automatic
         case "none": console = .none
-        case let path?:
-            if !path.hasPrefix("/") {
-                reader.problem("tty", "expected a console such as /dev/tty7, or none, found '\(path)'")
-            }
-            console = .terminal(path)
+        case let path?: console = .terminal(path)
         }
-        width = reader.int("width", in: 64...8192)
-        height = reader.int("height", in: 64...8192)
-        let name = reader.oneOf("format", PixelFormat.named.keys.sorted())
-        format = name.flatMap { PixelFormat.named[$0] } ?? .xrgb8888
-        stride = reader.int("stride", in: 64...65536)
-        pageCacheBytes = (reader.int("page-cache", in: 0...4096) ?? 16) << 20
+        width = reader[Self.width]
+        height = reader[Self.height]
+        format = PixelFormat.named[reader[Self.format]] ?? .xrgb8888
+        stride = reader[Self.stride]
+        pageCacheBytes = reader[Self.pageCache] << 20
         if (width == nil) != (height == nil) {
             reader.problem(width == nil ? "height" : "width", "give both width and height, or neither")
         }
         if let stride, let width, stride < width * format.bytesPerPixel {
             reader.problem("stride", "\(stride) bytes is less than a row of \(width) pixels (\(width * format.bytesPerPixel))")
         }
-        if !reader.problems.isEmpty { return nil }
+        if !reader.errors.isEmpty { return nil }
     }
 
     public var claims: [String] {

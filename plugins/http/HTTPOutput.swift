@@ -7,13 +7,13 @@ import VitrineRenderer
 public struct HTTPOutput: ServesBrowsers {
     public static let type = "http"
     public static let summary = "Pages pushed to kiosk browsers over Server-Sent Events at /screens/NAME"
-    public static let options = [
-        OptionSpec("width", "number", default: "1920", "Stage width in pixels: pages are laid out for it and scaled "
-            + "to the browser's window."),
-        OptionSpec("height", "number", default: "1080", "Stage height in pixels."),
-        OptionSpec("push", "options below it", "Also POST each page to a remote display: url, format (json, png, "
-            + "json+png), timeout, retry-max, token-file. See plugins/http/README.md."),
-    ]
+    static let width = DefaultedKey("width", .number(64...8192), default: 1920,
+        "Stage width in pixels: pages are laid out for it, then scaled to the browser's window.")
+    static let height = DefaultedKey("height", .number(64...8192), default: 1080,
+        "Stage height in pixels (`1080` × `1920` for a portrait panel).")
+    static let push = Key("push", section: RemoteDisplay.options,
+                             "Also POST each page to a remote display, see below.")
+    public static let options = [width.spec, height.spec, push.spec]
 
     public let screen: String
     let width: Int
@@ -22,10 +22,10 @@ public struct HTTPOutput: ServesBrowsers {
 
     public init?(screen: String, options reader: OptionsReader) {
         self.screen = screen
-        width = reader.int("width", in: 64...8192) ?? 1920
-        height = reader.int("height", in: 64...8192) ?? 1080
-        push = reader.section("push", specs: RemoteDisplay.options).flatMap(RemoteDisplay.init(options:))
-        if !reader.problems.isEmpty { return nil }
+        width = reader[Self.width]
+        height = reader[Self.height]
+        push = reader.section(Self.push).flatMap(RemoteDisplay.init(options:))
+        if !reader.errors.isEmpty { return nil }
     }
 
     /// The listener is shared, so an http screen holds no device of its own.

@@ -20,16 +20,24 @@ struct RemoteDisplay: Sendable {
         case both = "json+png"
     }
 
-    static let options = [
-        OptionSpec("url", "http or https URL", "Where each page is POSTed (required)."),
-        OptionSpec("format", "one of json, png, json+png", default: "json",
-                   "JSON describing the page (the kiosk message), a PNG of the page painted at the screen's size, "
-                       + "or both (two requests)."),
-        OptionSpec("timeout", "duration", default: "5s", "How long one request may take, connecting included."),
-        OptionSpec("retry-max", "duration", default: "60s",
-                   "The longest wait between attempts while the display does not answer (the wait doubles from 1 s)."),
-        OptionSpec("token-file", "path", "A file holding a bearer token sent as `Authorization: Bearer …`."),
-    ]
+    static let url = Key("url", .text(kind: "http or https URL", show: { $0 }) { text, node, path, reader in
+        guard RemoteDisplay.isWebAddress(text) else {
+            reader.error("\(path): expected an http:// or https:// URL such as http://10.0.0.5/page, found '\(text)'",
+                         at: node)
+            return nil
+        }
+        return text
+    }, required: true, "`http://` or `https://` address the pages are POSTed to.")
+    static let format = DefaultedKey("format", .choice(Format.self), default: .json,
+        "`json`: the page as the kiosk browsers get it (below); `png`: the page painted at `width` × `height`; "
+        + "`json+png`: both, JSON first.")
+    static let timeout = DefaultedKey("timeout", .duration(100...300_000), default: 5_000,
+                                         "How long one request may take, connecting included.")
+    static let retryMax = DefaultedKey("retry-max", .duration(1_000...3_600_000), default: 60_000,
+        "Longest wait between attempts while the display does not answer; the wait doubles from 1 s.")
+    static let tokenFile = Key("token-file", .path(example: "/etc/vitrine/display.token"),
+        "A file whose first line is sent as a bearer token (read again at each page, so it can be rotated).")
+    static let options = [url.spec, format.spec, timeout.spec, retryMax.spec, tokenFile.spec]
 
     let url: String
     let format: Format
@@ -38,20 +46,16 @@ struct RemoteDisplay: Sendable {
     let tokenFile: String?
 
     init?(options reader: OptionsReader) {
-        let text = reader.string("url")
-        if text == nil, reader.node("url") == nil { reader.problem("url", "a push needs the URL of the remote display") }
+        let text = reader[Self.url]
         url = text ?? ""
-        if let text, !RemoteDisplay.isWebAddress(text) {
-            reader.problem("url", "expected an http:// or https:// URL such as http://10.0.0.5/page, found '\(text)'")
-        }
-        format = reader.oneOf("format", Format.allCases.map(\.rawValue)).flatMap(Format.init) ?? .json
-        timeout = reader.duration("timeout", in: 100...300_000) ?? 5_000
-        retryMax = reader.duration("retry-max", in: 1_000...3_600_000) ?? 60_000
-        tokenFile = reader.path("token-file")
+        format = reader[Self.format]
+        timeout = reader[Self.timeout]
+        retryMax = reader[Self.retryMax]
+        tokenFile = reader[Self.tokenFile]
         if let tokenFile, RemoteDisplay.readToken(tokenFile) == nil {
             reader.problem("token-file", "cannot read a token from \(tokenFile)")
         }
-        if text == nil || !reader.problems.isEmpty { return nil }
+        if text == nil || !reader.errors.isEmpty { return nil }
     }
 
     static func isWebAddress(_ text: String) -> Bool {

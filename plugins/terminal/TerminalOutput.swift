@@ -7,14 +7,19 @@ import VitrinePluginAPI
 public struct TerminalOutput: OutputPlugin {
     public static let type = "terminal"
     public static let summary = "Full-screen pages on a text console or the daemon's own terminal"
-    public static let options = [
-        OptionSpec("tty", "path", default: "the daemon's own terminal", "Terminal device to draw on, such as /dev/tty2."),
-        OptionSpec("colours", "auto, truecolor, 256, 16 or none", default: "auto",
-                   "Colour depth; auto reads COLORTERM and TERM (TERM=linux for a console)."),
-        OptionSpec("term", "text", default: "linux for a tty, else $TERM", "Terminal type, for colour detection."),
-        OptionSpec("columns", "number", default: "the terminal's", "Width when the device does not report one."),
-        OptionSpec("rows", "number", default: "the terminal's", "Height when the device does not report one."),
-    ]
+    static let tty = Key("tty", .path(example: "/dev/tty2"), otherwise: "the daemon's own terminal",
+                            "Terminal device to draw on, such as `/dev/tty2`.")
+    static let colours = Key("colours", .oneOf(["auto"] + ColourMode.allCases.map(\.rawValue)),
+                                otherwise: "`auto`",
+                                "`auto` (from `COLORTERM` and `TERM`; a console is `linux`, 16 colours), `truecolor`, "
+                                + "`256`, `16` or `none`.")
+    static let term = Key("term", .text, otherwise: "`linux` for a tty, else `$TERM`",
+                             "Terminal type, for colour detection.")
+    static let columns = Key("columns", .number(20...1000), otherwise: "the terminal's",
+                                "Width when the device does not report one (a file, a serial line).")
+    static let rows = Key("rows", .number(6...1000), otherwise: "the terminal's",
+                             "Height when the device does not report one.")
+    public static let options = [tty.spec, colours.spec, term.spec, columns.spec, rows.spec]
 
     public let screen: String
     public let tty: String?
@@ -25,12 +30,12 @@ public struct TerminalOutput: OutputPlugin {
 
     public init?(screen: String, options reader: OptionsReader) {
         self.screen = screen
-        tty = reader.path("tty")
-        colours = reader.oneOf("colours", ["auto"] + ColourMode.allCases.map(\.rawValue)).flatMap(ColourMode.init)
-        term = reader.string("term")
-        columns = reader.int("columns", in: 20...1000)
-        rows = reader.int("rows", in: 6...1000)
-        if reader.problems.contains(where: { ["tty", "colours", "columns", "rows"].contains($0.key) }) { return nil }
+        tty = reader[Self.tty]
+        colours = reader[Self.colours].flatMap(ColourMode.init)
+        term = reader[Self.term]
+        columns = reader[Self.columns]
+        rows = reader[Self.rows]
+        if !reader.errors.isEmpty { return nil }
     }
 
     public var claims: [String] { [tty ?? "/dev/stdout"] }

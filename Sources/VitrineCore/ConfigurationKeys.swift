@@ -1,0 +1,224 @@
+import Foundation
+import VitrineModel
+import VitrinePluginAPI
+
+/// Every key the configuration file may hold, declared once with its type, its default and its meaning:
+/// `ConfigurationLoader` reads them and the tables in docs/configuration.md are printed from them
+/// (`vitrine reference`), so the docs cannot drift from the code.
+public enum ConfigurationKeys {
+    static let theDefault = Theme(name: "")
+
+    // MARK: Top level
+
+    static let timezone = Key("timezone", .text(kind: "IANA time zone"), otherwise: "the system's",
+        "The venue's IANA time zone (`Europe/Paris`), from the system's tz database (Debian's `tzdata`; `TZDIR` points "
+        + "elsewhere). All dates and times in the file are venue time.")
+    static let content = DefaultedKey("content", .text(kind: "folder"), default: "exhibits",
+        "The exhibits folder, relative to this file (or absolute). See [exhibits.md](exhibits.md).")
+    static let hours = Key("hours", .mapping, otherwise: "always open", "Opening hours, see below.")
+    static let closed = Key("closed", .list(of: closedDays),
+        "Dates on which the venue does not open: a list of `YYYY-MM-DD` or ranges `YYYY-MM-DD..YYYY-MM-DD`.")
+    static let afterHours = DefaultedKey("after-hours", .text(kind: "blank or a playlist"), default: "blank",
+        "What screens do outside opening hours: `blank`, or the name of a playlist.")
+    static let epoch = DefaultedKey("epoch", .text(kind: "opening, midnight or a date-time"), default: "opening",
+        "Where rotation counts from, see \"The schedule\". `opening`, `midnight` or a date-time.")
+    static let pages = Key("pages", section: pageKeys, otherwise: "reading time", "Page durations, see below.")
+    static let themes = Key("themes", .mapping, otherwise: "one default theme",
+        "Name → theme, see below. The first theme written is the default.")
+    static let themeRotation = Key("theme-rotation", section: rotationKeys,
+                                      "Which theme is up when, see below.")
+    static let playlists = Key("playlists", .mapping, "Name → list of items, see below.")
+    static let announcements = Key("announcements", .written("list of announcements"),
+        "Messages or exhibits that pre-empt playlists for a while, see below.")
+    static let screens = Key("screens", .mapping, required: true, "Name → screen, see below.")
+    static let http = Key("http", section: httpKeys,
+        otherwise: "`listen: 0.0.0.0:8080` when a screen serves browsers (`http`), else none",
+        "The HTTP listener (kiosk screens, dashboard, API, metrics), see below and [http.md](http.md).")
+    public static let topLevel = [timezone.spec, content.spec, hours.spec, closed.spec, afterHours.spec, epoch.spec,
+                                  pages.spec, themes.spec, themeRotation.spec, playlists.spec, announcements.spec,
+                                  screens.spec, http.spec]
+
+    /// A date, or a range of dates `FIRST..LAST`.
+    static let closedDays = OptionType<ClosedRange<LocalDate>>.text(
+        kind: "date or range of dates", show: { "\($0.lowerBound)..\($0.upperBound)" }
+    ) { text, node, path, reader in
+        let parts = text.components(separatedBy: "..")
+        let first = LocalDate(iso: parts[0].trimmingCharacters(in: .whitespaces))
+        let last = parts.count == 2 ? LocalDate(iso: parts[1].trimmingCharacters(in: .whitespaces)) : first
+        guard parts.count <= 2, let first, let last, first <= last else {
+            reader.error("\(path): expected a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD, found '\(text)'",
+                         at: node)
+            return nil
+        }
+        return first...last
+    }
+
+    // MARK: pages
+
+    /// `auto` (reading time) or a fixed duration per page, at least a second.
+    static let pageDuration = OptionType<PageDuration>.text(kind: "auto or a duration", show: { duration in
+        switch duration {
+        case .readingTime: "auto"
+        case let .fixed(ms): showDuration(ms)
+        }
+    }) { text, node, path, reader in
+        if text == "auto" { return .readingTime }
+        return OptionType<Int64>.duration(1_000...86_400_000).read(node, path, reader).map { .fixed(milliseconds: $0) }
+    }
+
+    static let duration = DefaultedKey("duration", pageDuration, default: .readingTime,
+        "How long each page stays up: `auto` (its reading time) or a fixed duration such as `20s`. An exhibit's "
+        + "`page-duration` overrides it; a playlist item's `duration` overrides both.")
+    static let wordsPerMinute = DefaultedKey("words-per-minute", .number(20...2000),
+        default: ReadingPace().wordsPerMinute, "Reading speed for `auto`.")
+    static let minimum = DefaultedKey("min", .duration(1_000...3_600_000), default: ReadingPace().minimum,
+                                         "The shortest page under `auto`.")
+    static let maximum = DefaultedKey("max", .duration(1_000...3_600_000), default: ReadingPace().maximum,
+                                         "The longest page under `auto`.")
+    public static let pageKeys = [duration.spec, wordsPerMinute.spec, minimum.spec, maximum.spec]
+
+    // MARK: themes
+
+    static let background = DefaultedKey("background", .colour, default: theDefault.background,
+                                            "The page's background.")
+    static let text = DefaultedKey("text", .colour, default: theDefault.text, "Body text.")
+    static let accent = DefaultedKey("accent", .colour, default: theDefault.accent, "Series and headings.")
+    static let muted = DefaultedKey("muted", .colour, default: theDefault.muted,
+                                       "Captions, credits, the page indicator.")
+    static let bodyFont = DefaultedKey("body", .text, default: theDefault.bodyFont, "Body text.")
+    static let headingFont = DefaultedKey("heading", .text, default: theDefault.headingFont,
+                                             "The title, the series and headings.")
+    public static let fontKeys = [bodyFont.spec, headingFont.spec]
+    static let fonts = Key("fonts", section: fontKeys, "Font families (fontconfig names): `body`, `heading`.")
+    static let bodySize = DefaultedKey("body", .number(8...400), default: Int(theDefault.bodySize), "Body text.")
+    static let titleSize = DefaultedKey("title", .number(8...400), default: Int(theDefault.titleSize), "The title.")
+    static let headingSize = DefaultedKey("heading", .number(8...400), default: Int(theDefault.headingSize),
+                                             "Headings and the series.")
+    static let captionSize = DefaultedKey("caption", .number(8...400), default: Int(theDefault.captionSize),
+                                             "Captions, credits, the footer.")
+    public static let sizeKeys = [bodySize.spec, titleSize.spec, headingSize.spec, captionSize.spec]
+    static let sizes = Key("sizes", section: sizeKeys,
+        "Sizes in pixels at 1080 lines, scaled to the screen: `body`, `title`, `heading`, `caption`.")
+    static let margin = DefaultedKey("margin", OptionType<Double>.text(
+        kind: "percentage from 0% to 25%", show: { "\(Int(($0 * 100).rounded()))%" }
+    ) { text, node, path, reader in
+        let number = Double(text.hasSuffix("%") ? String(text.dropLast()) : text)
+        guard let number, number >= 0, number <= 25 else {
+            reader.error("\(path): expected a percentage from 0% to 25%, found '\(text)'", at: node)
+            return nil
+        }
+        return text.hasSuffix("%") || number >= 1 ? number / 100 : number
+    }, default: theDefault.margin, "Of the shorter side of the screen.")
+    static let align = DefaultedKey("align", .choice(TextAlignment.self), default: theDefault.alignment,
+        "`ragged`, or `justified`: hyphenated (English, Russian patterns) so no wide gaps; pixel screens.")
+    static let transition = DefaultedKey("transition", OptionType<Transition>.text(
+        kind: "cut or crossfade DURATION", show: { transition in
+            switch transition {
+            case .cut: "cut"
+            case let .crossfade(ms): "crossfade \(showDuration(ms))"
+            }
+        }
+    ) { text, node, path, reader in
+        if text == "cut" { return .cut }
+        let rest = text.hasPrefix("crossfade") ? String(text.dropFirst("crossfade".count)) : nil
+        if let rest, let ms = parseDuration(rest.isEmpty ? "600ms" : rest), ms <= 10_000 {
+            return .crossfade(milliseconds: ms)
+        }
+        reader.error("\(path): expected 'cut' or 'crossfade DURATION' (such as crossfade 600ms), found '\(text)'",
+                     at: node)
+        return nil
+    }, default: theDefault.transition, "How one page gives way to the next on pixel screens.")
+    static let clock = DefaultedKey("clock", .bool, default: theDefault.showClock, "A clock in the footer.")
+    static let footer = Key("footer", .text, "A line at the foot of every page (\"Free entry on Sundays\").")
+    public static let themeKeys = [background.spec, text.spec, accent.spec, muted.spec, fonts.spec, sizes.spec,
+                                   margin.spec, align.spec, transition.spec, clock.spec, footer.spec]
+
+    // MARK: theme-rotation
+
+    static let every = Key("every", .duration(60_000...7 * 86_400_000),
+        "Rotate through `themes` this often, counted from midnight.")
+    static let rotationThemes = Key("themes", .list(of: OptionType<String>.text(kind: "theme name")),
+                                       otherwise: "every theme", "The themes to rotate through, in order.")
+    static let rules = Key("rules", .written("list of rules"),
+        "Time-of-day rules (`during`, `theme`), which win over the rotation.")
+    public static let rotationKeys = [every.spec, rotationThemes.spec, rules.spec]
+    static let during = Key("during", .timeRange, required: true, "When the rule holds, `HH:MM-HH:MM`.")
+    static let ruleTheme = Key("theme", .text(kind: "theme name"), required: true, "The theme up meanwhile.")
+    public static let ruleKeys = [during.spec, ruleTheme.spec]
+
+    // MARK: playlists
+
+    static let exhibit = Key("exhibit", .text(kind: "exhibit folder name"), required: true,
+                                "The exhibit (its folder's name). An item may also be written as just that name.")
+    static let itemDuration = Key("duration", pageDuration, otherwise: "the exhibit's",
+                                     "How long each of its pages stays up: `auto` or a duration.")
+    static let weight = DefaultedKey("weight", .number(1...100), default: 1,
+                                        "How many times the item comes round per cycle, spread out.")
+    static let from = Key("from", .date, "The first day the item is shown.")
+    static let until = Key("until", .date, "The last day the item is shown.")
+    public static let itemKeys = [exhibit.spec, itemDuration.spec, weight.spec, from.spec, until.spec]
+
+    // MARK: announcements
+
+    static let id = Key("id", .text, otherwise: "`announcement-N`", "A name for logs and the status API.")
+    static let message = Key("text", .text, "The message shown (or `exhibit`).")
+    static let announcedExhibit = Key("exhibit", .text(kind: "exhibit folder name"),
+                                         "An exhibit shown instead of a message, its pages in turn.")
+    static let start = Key("from", .text(kind: "date-time"), required: true,
+                              "When it goes up: `2026-12-24T17:30` in venue time.")
+    static let end = Key("until", .text(kind: "date-time"), required: true, "When it comes down.")
+    static let targets = Key("screens", .list(of: OptionType<String>.text(kind: "screen name")),
+                                otherwise: "every screen", "The screens it is shown on.")
+    static let priority = DefaultedKey("priority", .number(-1000...1000), default: 0,
+                                          "The highest active announcement wins.")
+    public static let announcementKeys = [id.spec, message.spec, announcedExhibit.spec, start.spec, end.spec,
+                                          targets.spec, priority.spec]
+
+    // MARK: screens
+
+    static let output = Key("output", .text(kind: "output type"), required: true,
+                               "The output plugin (`vitrine plugins` lists them).")
+    static let playlist = Key("playlist", .text(kind: "playlist name"), required: true, "The playlist shown.")
+    static let screenTheme = Key("theme", .text(kind: "theme name"), otherwise: "the rotation",
+                                    "Fixes the theme, ignoring the rotation.")
+    public static let screenKeys = [output.spec, playlist.spec, screenTheme.spec]
+
+    // MARK: http
+
+    struct ListenAddress: Sendable {
+        var host: String
+        var port: Int
+    }
+
+    static let listen = DefaultedKey("listen", OptionType<ListenAddress>.text(
+        kind: "HOST:PORT", show: { "\($0.host):\($0.port)" }
+    ) { text, node, path, reader in
+        // HOST:PORT, [IPv6]:PORT, or :PORT for every interface.
+        var host = "0.0.0.0", portText = text
+        if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = String(text[text.index(after: colon)...])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            if host.isEmpty || host == "*" { host = "0.0.0.0" }
+        }
+        // Port 0: any free port (the log names it).
+        guard let port = Int(portText), (0...65535).contains(port), !host.contains(" ") else {
+            reader.error("\(path): expected HOST:PORT such as 0.0.0.0:8080, found '\(text)'", at: node)
+            return nil
+        }
+        return ListenAddress(host: host, port: port)
+    }, default: ListenAddress(host: HTTPListener().host, port: HTTPListener().port),
+        "Where the listener accepts connections; port 0 takes a free one and logs it.")
+    static let tokenFile = Key("token-file", .text(kind: "path"),
+        "A file holding the token control calls need (relative to this file).")
+    static let maxStreams = DefaultedKey("max-streams", .number(1...100_000), default: HTTPListener().maxStreams,
+                                            "The most kiosk event streams open at once.")
+    public static let httpKeys = [listen.spec, tokenFile.spec, maxStreams.spec]
+
+    /// Every table of keys, by the name the docs mark it with (`<!-- options: pages -->`).
+    public static let tables: [(name: String, keys: [OptionSpec])] = [
+        ("configuration", topLevel), ("pages", pageKeys), ("themes", themeKeys), ("themes.fonts", fontKeys),
+        ("themes.sizes", sizeKeys), ("theme-rotation", rotationKeys), ("theme-rotation.rules", ruleKeys),
+        ("playlists", itemKeys), ("announcements", announcementKeys), ("screens", screenKeys), ("http", httpKeys),
+    ]
+}
