@@ -61,7 +61,8 @@ public final class HTTPServer: Service, Sendable {
 
     /// Runs while the daemon runs. The listener follows the configuration: started when a reload adds an `http:`
     /// block or an `http` screen, restarted only when its address changes (streams stay open across other
-    /// reloads), retried with backoff when its port is taken, never taking the screens down with it.
+    /// reloads), retried with backoff when its port is taken, never taking the screens down with it. The listener,
+    /// the dashboard feed and the heartbeat are children of one task group.
     public func run() async throws {
         let (changes, changed) = AsyncStream<HTTPListener?>.makeStream(bufferingPolicy: .bufferingNewest(1))
         daemon.observe { [daemon] event in
@@ -69,23 +70,41 @@ public final class HTTPServer: Service, Sendable {
         }
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                var current = self.listener
-                var server = current.map(self.start)
-                for await next in changes {
-                    if let next { self.channels.maxStreams = next.maxStreams }
-                    guard next?.host != current?.host || next?.port != current?.port else { continue }
-                    self.logger.notice(next == nil ? "The HTTP listener is no longer configured; closing it."
-                                       : "The HTTP listener changes; restarting it.", metadata: [
-                        "vitrine.listen": "\(next.map { "\($0.host):\($0.port)" } ?? "none")",
-                    ])
-                    server?.cancel()
-                    await server?.value
-                    current = next
-                    server = next.map(self.start)
+                await withDiscardingTaskGroup { group in
+                    var current: HTTPListener?
+                    var running: ListenerRun?
+                    var supportStarted = false
+                    var wanted: HTTPListener?? = .some(self.listener)
+                    var upcoming = changes.makeAsyncIterator()
+                    while let next = wanted {
+                        if let next { self.channels.maxStreams = next.maxStreams }
+                        if running == nil ? next != nil : next?.host != current?.host || next?.port != current?.port {
+                            if let running {
+                                self.logger.notice(next == nil ? "The HTTP listener is no longer configured; closing it."
+                                                   : "The HTTP listener changes; restarting it.", metadata: [
+                                    "vitrine.listen": "\(next.map { "\($0.host):\($0.port)" } ?? "none")",
+                                ])
+                                await running.stop()
+                            }
+                            running = nil
+                            current = next
+                            if let next {
+                                // The dashboard feed and the heartbeat start with the first listener, so a daemon
+                                // that serves no HTTP spends nothing on them; they end on shutdown.
+                                if !supportStarted {
+                                    supportStarted = true
+                                    group.addTask { await self.feed.run() }
+                                    group.addTask { await self.beatHearts() }
+                                }
+                                let run = ListenerRun(streams: self.open)
+                                running = run
+                                group.addTask { await self.serve(next, run) }
+                            }
+                        }
+                        wanted = await upcoming.next()
+                    }
+                    await running?.stop()
                 }
-                server?.cancel()
-                await server?.value
-                for task in self.support.withLock({ $0 }) { await task.value }
             } onGracefulShutdown: {
                 self.open.endAll(shutDown: true)
                 self.feed.stop()
@@ -93,55 +112,48 @@ public final class HTTPServer: Service, Sendable {
             }
         } onCancel: {
             changed.finish()
-            for task in self.support.withLock({ $0 }) { task.cancel() }
         }
     }
 
-    /// The dashboard feed and the heartbeat timer: started with the first listener, so a daemon that serves no
-    /// HTTP spends nothing on them.
-    private let support = Mutex<[Task<Void, Never>]>([])
-
-    private func start(_ listener: HTTPListener) -> Task<Void, Never> {
-        support.withLock { tasks in
-            guard tasks.isEmpty else { return }
-            tasks.append(Task { await self.feed.run() })
-            tasks.append(Task {
-                // One timer wakes every quiet stream for its heartbeat comment.
-                let ticks = AsyncTimerSequence(interval: self.limits.heartbeat, clock: .continuous)
-                for await _ in ticks.cancelOnGracefulShutdown() {
-                    self.channels.heartbeat()
-                    self.feed.dashboards.heartbeat()
-                }
-            })
+    /// One timer wakes every quiet stream for its heartbeat comment, until shutdown.
+    private func beatHearts() async {
+        let ticks = AsyncTimerSequence(interval: limits.heartbeat, clock: .continuous)
+        for await _ in ticks.cancelOnGracefulShutdown() {
+            channels.heartbeat()
+            feed.dashboards.heartbeat()
         }
-        return Task { await self.serve(listener) }
     }
 
-    /// One listener until cancelled or shut down; a port that cannot be bound is tried again with backoff.
-    func serve(_ listener: HTTPListener) async {
+    /// One listener until it is stopped (the configuration moved it) or the server shuts down; a port that cannot be
+    /// bound is tried again with backoff.
+    func serve(_ listener: HTTPListener, _ run: ListenerRun) async {
+        defer { run.ended.advance(to: 1) }
         var failures = 0
         while !Task.isCancelled {
             let group = ServiceGroup(configuration: .init(services: [makeApplication(listener)], logger: logger))
-            // The group runs in a task of its own: cancelling `serve` must not cancel the server mid-connection
-            // (SwiftNIO traps on a connection's writer dropped unfinished). It is shut down gracefully instead.
+            guard run.attempt(group) else { return }
+            // The group runs in a task of its own, owned and awaited here: cancelling this child must not cancel the
+            // server mid-connection (SwiftNIO traps on a connection's writer dropped unfinished). A stop or a
+            // cancellation shuts it down gracefully instead.
             let running = Task { try await group.run() }
             do {
                 try await withTaskCancellationHandler {
                     try await running.value
                 } onCancel: {
-                    // The listener moves: its streams end (browsers reconnect to the new one), then it closes.
                     self.open.endAll()
+                    // The group is an actor and this handler is synchronous: the one call is made from a task.
                     Task { await group.triggerGracefulShutdown() }
                 }
                 return
             } catch {
-                if Task.isCancelled { return }
+                if Task.isCancelled || run.isStopping { return }
                 failures += 1
                 let delay = min(60, 1 << min(failures - 1, 6))
                 logger.error("HTTP listener failed: \(error); trying again in \(delay) s.", metadata: [
                     "vitrine.listen": "\(listener.host):\(listener.port)",
                 ])
-                try? await Task.sleep(for: .seconds(delay))
+                // A stop ends the wait (the configuration moved the listener meanwhile).
+                if await run.stopRequested.wait(for: 1, atMost: .seconds(delay)) { return }
             }
         }
     }
@@ -176,6 +188,40 @@ public final class HTTPServer: Service, Sendable {
             logger: logger)
     }
 
+}
+
+/// One listener's life, which the server ends when the configuration moves it: its streams end, its service group
+/// shuts down gracefully, and `stop` returns once the port is closed.
+final class ListenerRun: Sendable {
+    private let state = Mutex<(stopping: Bool, group: ServiceGroup?)>((false, nil))
+    private let streams: OpenStreams
+    let stopRequested = Progress()
+    let ended = Progress()
+
+    init(streams: OpenStreams) { self.streams = streams }
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Registers the service group of an attempt to listen; false when the run is stopping (nothing to start).
+    func attempt(_ group: ServiceGroup) -> Bool {
+        state.withLock { state in
+            guard !state.stopping else { return false }
+            state.group = group
+            return true
+        }
+    }
+
+    /// Ends the streams (browsers reconnect to the new listener), shuts the listener down and waits until it has.
+    func stop() async {
+        let group = state.withLock { state -> ServiceGroup? in
+            state.stopping = true
+            return state.group
+        }
+        stopRequested.advance(to: 1)
+        streams.endAll()
+        await group?.triggerGracefulShutdown()
+        await ended.wait(for: 1)
+    }
 }
 
 /// Reads requests into 512-byte buffers at first instead of SwiftNIO's 2 KiB: a channel keeps its last receive

@@ -2,7 +2,7 @@ import Synchronization
 
 /// A number that only grows (the program generation a screen has shown, whether a runner was asked to stop or has
 /// finished), and tasks awaiting the moment it reaches theirs: an event to await instead of a flag to poll.
-final class Progress: Sendable {
+public final class Progress: Sendable {
     private struct State {
         var value = 0
         var next = 0
@@ -10,10 +10,12 @@ final class Progress: Sendable {
     }
     private let state = Mutex(State())
 
-    var value: Int { state.withLock { $0.value } }
+    public init() {}
+
+    public var value: Int { state.withLock { $0.value } }
 
     /// Raises the value (never lowers it) and wakes whoever waited for it.
-    func advance(to value: Int) {
+    public func advance(to value: Int) {
         let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard value > state.value else { return [] }
             state.value = value
@@ -25,7 +27,7 @@ final class Progress: Sendable {
     }
 
     /// Returns once the value reaches `target`, or when the task is cancelled.
-    func wait(for target: Int) async {
+    public func wait(for target: Int) async {
         let id = state.withLock { state -> Int in
             state.next += 1
             return state.next
@@ -45,7 +47,7 @@ final class Progress: Sendable {
     }
 
     /// Waits for `target` at most `limit`; false when it was not reached by then.
-    func wait(for target: Int, atMost limit: Duration) async -> Bool {
+    public func wait(for target: Int, atMost limit: Duration) async -> Bool {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.wait(for: target) }
             group.addTask { try? await Task.sleep(for: limit) }
