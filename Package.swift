@@ -56,9 +56,13 @@ let package = Package(
         .systemLibrary(name: "CHyphen", path: "Sources/CHyphen", providers: [.apt(["libhyphen-dev"])]),
         // Debian's liblz4 (already on every systemd machine): painted pages kept compressed in memory.
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // Debian's libmpv (mpv's player core, decoding whatever ffmpeg decodes): recordings probed and played.
+        .systemLibrary(name: "CMpv", path: "Sources/CMpv", pkgConfig: "mpv", providers: [.apt(["libmpv-dev"])]),
         // linux/fb.h and linux/kd.h, which Glibc does not expose.
         .systemLibrary(name: "CFramebuffer", path: "Sources/CFramebuffer"),
         .target(name: "VitrineModel"),
+        // Sound and film: recordings probed (length, streams) and played, through libmpv.
+        .target(name: "VitrineMedia", dependencies: ["VitrineModel", "CMpv"]),
         .target(
             name: "VitrinePluginAPI",
             dependencies: ["VitrineModel", .product(name: "Logging", package: "swift-log")]
@@ -131,6 +135,7 @@ let package = Package(
             dependencies: [
                 "VitrineModel",
                 "VitrinePluginAPI",
+                "VitrineMedia",
                 "CCmark",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -171,7 +176,7 @@ let package = Package(
             name: "VitrineCoreTests",
             dependencies: [
                 "VitrineCore", "VitrineModel", "VitrinePluginAPI", "VitrineTestKit", "TerminalOutput", "VitrineRenderer",
-                "FramebufferOutput", "BuiltinOutputs",
+                "FramebufferOutput", "BuiltinOutputs", "VitrineMedia",
             ]
         ),
         .testTarget(

@@ -75,7 +75,13 @@ public enum ConfigurationKeys {
                                          "The shortest page under `auto`.")
     static let maximum = DefaultedKey("max", .duration(1_000...3_600_000), default: ReadingPace().maximum,
                                          "The longest page under `auto`.")
-    public static let pageKeys = [duration.spec, wordsPerMinute.spec, minimum.spec, maximum.spec]
+    static let leadIn = DefaultedKey("lead-in", .duration(0...60_000), default: ReadingPace().leadIn,
+        "On a page that plays a recording, the wait before it starts. Such a page lasts at least its recordings "
+        + "with their lead-in and lead-out, whatever `duration` says.")
+    static let leadOut = DefaultedKey("lead-out", .duration(0...60_000), default: ReadingPace().leadOut,
+                                      "After the recordings end, before the next page.")
+    public static let pageKeys = [duration.spec, wordsPerMinute.spec, minimum.spec, maximum.spec, leadIn.spec,
+                                  leadOut.spec]
 
     // MARK: themes
 

@@ -55,7 +55,7 @@ extension Parse {
     func readPages(_ top: OptionsReader) -> (pace: ReadingPace, duration: PageDuration) {
         guard let pages = top.section(Keys.pages) else { return (ReadingPace(), .readingTime) }
         let pace = ReadingPace(wordsPerMinute: pages[Keys.wordsPerMinute], minimum: pages[Keys.minimum],
-                               maximum: pages[Keys.maximum])
+                               maximum: pages[Keys.maximum], leadIn: pages[Keys.leadIn], leadOut: pages[Keys.leadOut])
         if pace.minimum > pace.maximum { pages.problem("min is longer than max") }
         return (pace, pages[Keys.duration])
     }

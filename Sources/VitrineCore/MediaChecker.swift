@@ -1,5 +1,6 @@
 import Foundation
 import VitrineModel
+import VitrineMedia
 import VitrinePluginAPI
 
 /// Checks that media named by an exhibit exist inside its folder, and reads transcripts and caption files.
@@ -64,8 +65,19 @@ struct MediaChecker {
             return nil
         }
         guard let file = f[option] else { return nil }
-        _ = resolve(file, what: kind.rawValue, line: nil, node: f.node(option.name))
         var block = MediaBlock(kind: kind, file: file)
+        if let full = resolve(file, what: kind.rawValue, line: nil, node: f.node(option.name)) {
+            // Played the way a screen will play it: a file that cannot be is an error here, not a silent panel.
+            switch MediaProbe.probe(full) {
+            case let .success(facts):
+                block.milliseconds = facts.milliseconds
+                if kind == .film, !facts.hasVideo {
+                    f.warning("film '\(file)' has no picture (\(facts.description)); write it as audio")
+                }
+            case let .failure(failure):
+                f.problem(option.name, "'\(file)' \(failure)")
+            }
+        }
         block.title = f[ExhibitKeys.recordingTitle].map(smartened)
         block.credit = f[ExhibitKeys.recordingCredit].map(smartened)
         if let text = f[ExhibitKeys.transcript] {
@@ -85,13 +97,26 @@ struct MediaChecker {
         let captionsNode = f.node(ExhibitKeys.captions.name)
         if let name = f[ExhibitKeys.captions], let full = resolve(name, what: "captions", line: nil, node: captionsNode) {
             switch TextFile.read(full, limit: ExhibitLoader.transcriptSizeLimit) {
-            case let .success(text) where text.hasPrefix("WEBVTT"):
-                block.captions = name
-            case .success:
-                f.problem("captions", "'\(name)' is not a WebVTT file (it must start with WEBVTT)")
+            case let .success(text):
+                switch WebVTT.cues(text) {
+                case let .success(cues):
+                    block.captions = name
+                    block.cues = cues
+                case let .failure(problem) where problem.line == 1:
+                    f.problem("captions", "'\(name)' is not a WebVTT file (it must start with WEBVTT)")
+                case let .failure(problem):
+                    f.problem("captions", "'\(name)' line \(problem.line): \(problem.message)")
+                }
             case let .failure(failure):
                 f.problem("captions", "'\(name)': \(TextFile.describe(failure).message)")
             }
+        }
+        if let length = block.milliseconds, let late = block.cues.first(where: { $0.start >= length }) {
+            f.warning("captions '\(block.captions ?? "")' have a cue at \(late.start / 1000) s, after the \(kind.rawValue) "
+                + "ends (\(length / 1000) s): is it the captions of another recording?")
+        }
+        if kind == .film, block.captions == nil {
+            f.warning("film '\(file)' has no captions (visitors who cannot hear it need them)")
         }
         if block.transcript.isEmpty {
             f.warning("\(kind.rawValue) '\(file)' has no transcript (visitors who cannot hear it need one)")

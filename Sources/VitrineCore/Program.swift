@@ -83,8 +83,9 @@ extension Program {
             if let page = page(for: presentation, surface: surface) {
                 let title = exhibits[page.exhibit]?.displayTitle
                 let clock = theme.showClock ? instant.map { "\(calendar.local($0).time)" } : nil
+                let recordingStart = page.media.isEmpty ? nil : presentation.validFrom + configuration.reading.leadIn
                 return Frame(content: .page(page), presentation: presentation, theme: theme, title: title,
-                             clock: clock)
+                             clock: clock, recordingStart: recordingStart)
             }
             return Frame(content: .blank, presentation: presentation, theme: theme)
         case let .message(text):

@@ -85,13 +85,16 @@ extension Program {
         return exhibit.isOnShow(on: day)
     }
 
-    /// Milliseconds a page stays up.
+    /// Milliseconds a page stays up. A page that plays recordings lasts at least them (with the lead-in and
+    /// lead-out), however its text would be timed: a testimony is never cut mid-sentence.
     func duration(of page: Page, item: PlaylistItem) -> Int64 {
         let rule = item.pageDuration ?? exhibits[item.exhibit]?.pageDuration ?? configuration.defaultPageDuration
-        switch rule {
-        case let .fixed(ms): return max(ms, 1000)
-        case .readingTime: return configuration.reading.duration(forWords: page.words)
+        let text: Int64 = switch rule {
+        case let .fixed(ms): max(ms, 1000)
+        case .readingTime: configuration.reading.duration(forWords: page.words)
         }
+        let recordings = page.media.compactMap(\.milliseconds)
+        return recordings.isEmpty ? text : max(text, configuration.reading.duration(ofRecordings: recordings))
     }
 
     /// Position in a playlist's cycle counted from `start`.

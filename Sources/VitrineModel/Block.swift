@@ -66,6 +66,18 @@ public struct ImageBlock: Hashable, Sendable {
     }
 }
 
+/// One caption of a recording: its words, and when they are spoken (ms from the recording's start).
+public struct CaptionCue: Hashable, Sendable {
+    public var start: Int64
+    public var end: Int64
+    public var text: String
+    public init(start: Int64, end: Int64, text: String) {
+        self.start = start
+        self.end = end
+        self.text = text
+    }
+}
+
 public struct MediaBlock: Hashable, Sendable {
     public enum Kind: String, Hashable, Sendable { case audio, film }
     public var kind: Kind
@@ -77,8 +89,15 @@ public struct MediaBlock: Hashable, Sendable {
     /// WebVTT captions, relative to the exhibit folder.
     public var captions: String?
     public var credit: String?
+    /// The recording's length, read from the file when the exhibit is loaded (nil until then): a page that plays it
+    /// lasts this long.
+    public var milliseconds: Int64?
+    /// The captions' cues, read from `captions` when the exhibit is loaded: drawn over a film, highlighted in the
+    /// transcript as they are spoken, sent to players.
+    public var cues: [CaptionCue] = []
     public init(kind: Kind, file: String, title: String? = nil, transcript: [RichText] = [], captions: String? = nil,
-                credit: String? = nil) {
+                credit: String? = nil, milliseconds: Int64? = nil) {
+        self.milliseconds = milliseconds
         self.kind = kind
         self.file = file
         self.title = title

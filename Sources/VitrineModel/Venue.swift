@@ -118,15 +118,26 @@ public struct ThemeRotation: Hashable, Sendable {
     }
 }
 
-/// Reading-time page durations.
+/// How long pages stay up: reading time for text, the recordings' length for a page that plays them.
 public struct ReadingPace: Hashable, Sendable {
     public var wordsPerMinute: Int
     public var minimum: Int64
     public var maximum: Int64
-    public init(wordsPerMinute: Int = 180, minimum: Int64 = 8_000, maximum: Int64 = 45_000) {
+    /// Before a page's recordings start, and after they end, so a visitor sees the page come and the end arrive.
+    public var leadIn: Int64
+    public var leadOut: Int64
+    public init(wordsPerMinute: Int = 180, minimum: Int64 = 8_000, maximum: Int64 = 45_000, leadIn: Int64 = 1_000,
+                leadOut: Int64 = 2_000) {
         self.wordsPerMinute = wordsPerMinute
         self.minimum = minimum
         self.maximum = maximum
+        self.leadIn = leadIn
+        self.leadOut = leadOut
+    }
+
+    /// Milliseconds a page playing `recordings` (their lengths, one after the other) stays up.
+    public func duration(ofRecordings recordings: [Int64]) -> Int64 {
+        leadIn + recordings.reduce(0, +) + leadOut
     }
 
     /// Milliseconds to read `words`, clamped to the limits.

@@ -16,6 +16,10 @@ public struct Frame: Hashable, Sendable {
     /// The venue's time to show on the page ("14:05") when the theme has a clock; the frame is sent again each
     /// minute.
     public var clock: String?
+    /// When the page's recordings start playing (ms since 1970): the page's scheduled start plus the lead-in. A
+    /// player joins at `now - recordingStart`, so a restarted daemon, a browser that connects late and another
+    /// machine with the same files all play the same second. Nil when the page plays nothing.
+    public var recordingStart: Int64?
 
     /// What the screen shows, in a few words: "Solidarity 2/5", "message “Closing at 16:00”", "closed".
     public var summary: String {
@@ -26,12 +30,16 @@ public struct Frame: Hashable, Sendable {
         }
     }
 
-    /// Same content, theme and clock: nothing on the screen would change.
+    /// Same content, theme and clock, and the same play of its recordings: nothing on the screen would change (the
+    /// same page coming round again plays its recording again).
     public func showsSame(as other: Frame) -> Bool {
         content == other.content && theme == other.theme && clock == other.clock
+            && recordingStart == other.recordingStart
     }
 
-    public init(content: Content, presentation: Presentation, theme: Theme, title: String? = nil, clock: String? = nil) {
+    public init(content: Content, presentation: Presentation, theme: Theme, title: String? = nil, clock: String? = nil,
+                recordingStart: Int64? = nil) {
+        self.recordingStart = recordingStart
         self.content = content
         self.presentation = presentation
         self.theme = theme

@@ -79,6 +79,19 @@ struct ScheduleCommand: ParsableCommand {
         }
         text += " · theme \(p.theme) · \(p.reason.rawValue)"
         if let source = p.source { text += " \(source)" }
+        // A page that plays recordings lasts them: say which, and how long each is.
+        if let page = program.page(for: p), !page.media.isEmpty {
+            text += " · plays " + page.media.map { media in
+                "\(media.kind.rawValue) \(media.file)" + (media.milliseconds.map { " (\(Self.clock($0)))" } ?? "")
+            }.joined(separator: ", ")
+        }
         return text
+    }
+
+    /// 1:30, 1:02:05: a recording's length as a player shows it.
+    static func clock(_ ms: Int64) -> String {
+        let seconds = Int((Double(ms) / 1000).rounded())
+        let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
     }
 }

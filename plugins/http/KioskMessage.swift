@@ -49,6 +49,10 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         public var captions: String?
         /// The full transcript, paragraph by paragraph (also laid out on the page as text).
         public var transcript: [String]
+        /// When it starts playing (ms since 1970; the page's start plus the lead-in), and its length: a browser joins
+        /// at the position the clock gives, and keeps playing across re-sends of the same page.
+        public var start: Int64?
+        public var milliseconds: Int64?
     }
 
     public struct Transition: Codable, Sendable, Hashable {
@@ -139,11 +143,14 @@ public struct KioskMessage: Codable, Sendable, Hashable {
                         alt: $0.image.alt ?? $0.image.caption ?? "", x: $0.x, y: $0.y, width: $0.width,
                         height: $0.height)
             }
+            // Recordings play one after the other from the page's recording start.
+            var start = frame.recordingStart
             media = page.media.map { block in
-                Media(kind: block.kind == .film ? "video" : "audio",
-                      src: KioskMessage.mediaPath(exhibit: id, file: block.file), title: block.title,
-                      captions: block.captions.map { KioskMessage.mediaPath(exhibit: id, file: $0) },
-                      transcript: block.transcript.map(\.plain))
+                defer { if let length = block.milliseconds { start = start.map { $0 + length } } }
+                return Media(kind: block.kind == .film ? "video" : "audio",
+                             src: KioskMessage.mediaPath(exhibit: id, file: block.file), title: block.title,
+                             captions: block.captions.map { KioskMessage.mediaPath(exhibit: id, file: $0) },
+                             transcript: block.transcript.map(\.plain), start: start, milliseconds: block.milliseconds)
             }
         }
     }

@@ -145,24 +145,47 @@ public enum KioskPage {
               bar.style.top = (m.foot[0].y - band * 0.25) + "px";
               bar.style.height = band * 0.6 + "px";
               for (const media of m.media) {
-                const el = document.createElement(media.kind === "video" ? "video" : "audio");
-                el.controls = true;
-                el.autoplay = true;
-                el.preload = "auto";
-                el.src = media.src;
-                if (media.title) el.title = media.title;
-                if (media.captions) {
-                  const track = document.createElement("track");
-                  track.kind = "captions";
-                  track.src = media.captions;
-                  track.default = true;
-                  el.appendChild(track);
+                // The same recording of the same page (a clock tick, a reconnect, a theme change) keeps its player:
+                // playback never starts again.
+                const key = media.src + "@" + (media.start || 0);
+                let el = Array.from(stage.querySelectorAll(".media > audio, .media > video"))
+                  .find((e) => e.dataset.key === key);
+                if (!el) {
+                  el = document.createElement(media.kind === "video" ? "video" : "audio");
+                  el.dataset.key = key;
+                  el.controls = true;
+                  el.preload = "auto";
+                  el.src = media.src;
+                  if (media.title) el.title = media.title;
+                  if (media.captions) {
+                    const track = document.createElement("track");
+                    track.kind = "captions";
+                    track.src = media.captions;
+                    track.default = true;
+                    el.appendChild(track);
+                  }
+                  play(el, media);
                 }
                 bar.appendChild(el);
               }
               page.appendChild(bar);
             }
             return page;
+          }
+
+          // Starts a player where the clock says: at its start instant (the page's start plus the lead-in), or, joining
+          // late, that far into the recording. The browser's clock is used (kiosks keep time with NTP).
+          function play(el, media) {
+            if (media.start == null) { el.autoplay = true; return; }
+            const begin = () => {
+              const offset = (Date.now() - media.start) / 1000;
+              if (offset > 0) el.currentTime = offset;
+              el.play().catch(() => { window.vitrineBlocked = (window.vitrineBlocked || 0) + 1; });
+            };
+            const wait = media.start - Date.now();
+            if (wait > 0) setTimeout(begin, wait);
+            else if (el.readyState >= 1) begin();
+            else el.addEventListener("loadedmetadata", begin, { once: true });
           }
 
           let showing = Promise.resolve();

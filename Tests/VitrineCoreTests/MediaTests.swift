@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+import VitrineCore
+import VitrineMedia
+import VitrineModel
+import VitrineTestKit
+
+/// Recordings are read by a real media library (libmpv): their length sets how long their page stays up, and a
+/// file that cannot be played is the curator's error, found by `vitrine check`.
+@Suite struct MediaTests {
+    func folder(of file: String) -> String { (file as NSString).deletingLastPathComponent }
+
+    @Test func theProbeReadsLengthAndStreams() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-media-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let film = folder.appendingPathComponent("bars.mp4").path
+        try TestMedia.film(at: film, seconds: 3, width: 320, height: 240)
+        let facts = try MediaProbe.probe(film).get()
+        #expect(abs(facts.milliseconds - 3000) <= 50, "\(facts)")
+        #expect(facts.hasVideo && facts.hasAudio && facts.width == 320 && facts.height == 240, "\(facts)")
+
+        let audio = folder.appendingPathComponent("tone.ogg").path
+        try TestMedia.audio(at: audio, seconds: 2.5)
+        let tone = try MediaProbe.probe(audio).get()
+        #expect(abs(tone.milliseconds - 2500) <= 50 && tone.hasAudio && !tone.hasVideo, "\(tone)")
+
+        // Bytes that are no recording, and a film cut short (its index at the end is gone).
+        let noise = folder.appendingPathComponent("noise.mp4")
+        try Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) }).write(to: noise)
+        #expect(throws: MediaProbe.Failure.self) { try MediaProbe.probe(noise.path).get() }
+        let cut = folder.appendingPathComponent("cut.mp4")
+        try Data(try Data(contentsOf: URL(fileURLWithPath: film)).prefix(4_000)).write(to: cut)
+        #expect(throws: MediaProbe.Failure.self) { try MediaProbe.probe(cut.path).get() }
+    }
+
+    /// "Listen to the sound or read the transcript below": the page with a 90-second testimony stays up for it (with
+    /// the lead-in and lead-out), not for the 8 to 45 seconds its text would get.
+    @Test func aPageThatPlaysARecordingLastsTheRecording() throws {
+        let venue = try TemporaryVenue()
+        let file = try venue.addExhibit("solidarity", """
+            ---
+            title: Solidarity
+            media:
+              - audio: testimony.ogg
+                title: Jacques Rossi
+                transcript: We shared the bread.
+            ---
+            Short text.
+
+            """)
+        try TestMedia.audio(at: folder(of: file) + "/testimony.ogg", seconds: 90)
+        try venue.writeConfig("""
+            timezone: UTC
+            pages:
+              lead-in: 2s
+              lead-out: 3s
+            playlists:
+              main: [solidarity]
+            screens:
+              hall:
+                output: recording
+                playlist: main
+
+            """)
+        let outcome = venue.load()
+        #expect(!outcome.diagnostics.hasErrors, "\(outcome.diagnostics)")
+        let program = try #require(outcome.program)
+        let recording = program.exhibits[ExhibitID("solidarity")]?.blocks.compactMap {
+            if case let .media(block) = $0 { block } else { nil }
+        }.first
+        #expect(abs((recording?.milliseconds ?? 0) - 90_000) <= 100)
+        let start = instant("2026-06-01T10:00:00Z")
+        let first = try #require(program.presentation(for: "hall", at: start))
+        let length = first.validUntil - first.validFrom
+        #expect(abs(length - (2_000 + 90_000 + 3_000)) <= 100, "the page lasted \(length) ms")
+        // The next play starts when this one ends, and the frame says when its recording starts.
+        let next = try #require(program.presentation(for: "hall", at: first.validUntil))
+        #expect(next.validFrom == first.validUntil)
+        #expect(program.frame(for: first).recordingStart == first.validFrom + 2_000)
+    }
+
+    /// A corrupt recording is an error naming the file and the exhibit's line; a film without captions a warning.
+    @Test func checkReportsRecordingsThatCannotBePlayed() throws {
+        let venue = try TemporaryVenue()
+        let brokenFile = try venue.addExhibit("broken", """
+            ---
+            title: Broken
+            media:
+              - film: interview.mp4
+                transcript: Words.
+            ---
+            Text.
+
+            """, files: ["interview.mp4": Data(repeating: 0x42, count: 5_000)])
+        let filmFile = try venue.addExhibit("film", """
+            ---
+            title: A film
+            media:
+              - film: bars.mp4
+                transcript: Colour bars and a tone.
+            ---
+            Text.
+
+            """)
+        try TestMedia.film(at: folder(of: filmFile) + "/bars.mp4", seconds: 1)
+        try venue.writeConfig("""
+            timezone: UTC
+            playlists:
+              main: [film]
+            screens:
+              hall:
+                output: recording
+                playlist: main
+
+            """)
+        let outcome = venue.load()
+        let broken = outcome.diagnostics.filter { $0.file == brokenFile }
+        #expect(broken.errors.contains { $0.line == 4 && $0.message.contains("media[0].film: 'interview.mp4' cannot be played") },
+                "\(broken)")
+        let film = outcome.diagnostics.filter { $0.file == filmFile }
+        #expect(film.warnings.contains { $0.message.contains("film 'bars.mp4' has no captions") }, "\(film)")
+        #expect(!film.hasErrors, "\(film)")
+    }
+}
+
+/// Captions are read as browsers read them, so every screen shows the same words at the same second.
+@Suite struct CaptionTests {
+    @Test func cuesAreReadWithTheirTimes() throws {
+        let vtt = """
+            WEBVTT - Solidarity
+
+            NOTE written by the curator
+
+            1
+            00:00:01.000 --> 00:00:04.500 line:90%
+            <v Jacques Rossi>We shared</v> the bread.
+
+            00:04.500 --> 00:07.250
+            Everything &amp; nothing.
+            Two lines.
+
+            01:00:00.000 --> 01:00:02.000
+            An hour in.
+            """
+        let cues = try WebVTT.cues(vtt).get()
+        #expect(cues == [
+            CaptionCue(start: 1_000, end: 4_500, text: "We shared the bread."),
+            CaptionCue(start: 4_500, end: 7_250, text: "Everything & nothing.\nTwo lines."),
+            CaptionCue(start: 3_600_000, end: 3_602_000, text: "An hour in."),
+        ])
+        #expect(throws: WebVTT.Problem(line: 3, message: "expected a cue timing such as 00:00:01.000 --> 00:00:04.000, "
+            + "found '00:01 --> 00:02'")) { try WebVTT.cues("WEBVTT\n\n00:01 --> 00:02\nText\n").get() }
+        #expect(throws: WebVTT.Problem.self) { try WebVTT.cues("1\n00:00:01.000 --> 00:00:02.000\nText\n").get() }
+    }
+}
