@@ -30,6 +30,17 @@ public struct Frame: Hashable, Sendable {
         }
     }
 
+    /// The page's recordings with the instant each starts playing (ms since 1970): one after the other from
+    /// `recordingStart`. A recording whose length is unknown has no start, nor do those after it.
+    public var recordings: [(media: MediaBlock, start: Int64?)] {
+        guard case let .page(page) = content else { return [] }
+        var start = recordingStart
+        return page.media.map { media in
+            defer { start = start.flatMap { begin in media.milliseconds.map { begin + $0 } } }
+            return (media, start)
+        }
+    }
+
     /// Same content, theme and clock, and the same play of its recordings: nothing on the screen would change (the
     /// same page coming round again plays its recording again).
     public func showsSame(as other: Frame) -> Bool {

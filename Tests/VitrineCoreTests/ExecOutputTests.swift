@@ -75,6 +75,70 @@ import VitrineTestKit
         #expect(processes(mentioning: ticker).isEmpty, "the plugin exits on shutdown")
     }
 
+    /// A third-party player gets what a page plays: the file, the instant it starts, its length and its captions'
+    /// cues (protocol version 2).
+    @Test func aPluginIsToldWhatThePagePlaysAndWhen() async throws {
+        let venue = try TemporaryVenue()
+        let file = try venue.addExhibit("solidarity", """
+            ---
+            title: Solidarity
+            media:
+              - audio: testimony.ogg
+                title: Jacques Rossi
+                captions: testimony.vtt
+                transcript: We shared the bread. Nobody asked.
+            ---
+            Text.
+
+            """, files: ["testimony.vtt": TestMedia.captions([(0, 1.5, "We shared the bread."),
+                                                               (1.5, 3, "Nobody asked.")])])
+        let folder = (file as NSString).deletingLastPathComponent
+        try TestMedia.audio(at: folder + "/testimony.ogg", seconds: 3)
+        let heard = venue.root.appendingPathComponent("heard.jsonl").path
+        let player = try script(venue, "player.sh", """
+            read hello
+            printf '%s\n' "$hello" > \(heard)
+            printf '{"type":"ready","protocol":2,"measure":null,"capabilities":[]}\n'
+            exec cat >> \(heard)
+
+            """)
+        try venue.writeConfig("""
+            timezone: UTC
+            pages:
+              lead-in: 1500ms
+            playlists:
+              main: [solidarity]
+            screens:
+              player:
+                output: exec
+                playlist: main
+                command: [\(player)]
+
+            """)
+        let clock = ManualClock(at: Self.start + 1_000)
+        let daemon = try daemon(venue, clock: clock)
+        daemon.start()
+        func messages() -> [[String: Any]] {
+            ((try? String(contentsOfFile: heard, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+        #expect(await eventually(timeout: .seconds(20)) { messages().contains { $0["type"] as? String == "present" } })
+        #expect(messages().first?["protocol"] as? Int == 2)
+        let present = try #require(messages().first { $0["type"] as? String == "present" })
+        let media = try #require((present["media"] as? [[String: Any]])?.first, "\(present)")
+        let validFrom = try #require(present["validFrom"] as? Int64)
+        #expect(media["kind"] as? String == "audio" && media["title"] as? String == "Jacques Rossi")
+        #expect(media["path"] as? String == folder + "/testimony.ogg")
+        #expect(media["start"] as? Int64 == validFrom + 1_500, "the page's start plus the lead-in")
+        #expect(abs((media["milliseconds"] as? Int64 ?? 0) - 3_000) <= 50)
+        let cues = try #require(media["cues"] as? [[String: Any]])
+        #expect(cues.map { $0["text"] as? String } == ["We shared the bread.", "Nobody asked."])
+        #expect(cues.map { $0["start"] as? Int64 } == [0, 1_500])
+        #expect(present["validUntil"] as? Int64 ?? 0 >= validFrom + 1_500 + 3_000, "the page lasts the recording")
+        await daemon.stopAll()
+    }
+
     /// Five ways a plugin goes wrong, all at once, beside a screen that must keep changing on time.
     @Test func misbehavingPluginsNeverStopTheOtherScreens() async throws {
         let venue = try TemporaryVenue()

@@ -1,11 +1,12 @@
 import Foundation
 import VitrinePluginAPI
 
-/// The JSON-lines protocol between the daemon and an out-of-process output (docs/plugin-protocol.md), version 1.
+/// The JSON-lines protocol between the daemon and an out-of-process output (docs/plugin-protocol.md), version 2
+/// (2 added the recordings of a page to `present`; a plugin written for 1 keeps working, it ignores them).
 /// The daemon writes `hello`, `present`, `blank`, `ping` and `shutdown`; the plugin writes `ready`, `status`,
 /// `log`, `error` and `pong`. Unknown message types are ignored (with a warning), so either side may add some.
 enum PluginMessages {
-    static let protocolVersion = 1
+    static let protocolVersion = 2
 
     /// A measure the plugin declares: text is laid out in `columns` x `rows` cells, or not at all (nil).
     struct Measure: Equatable {
@@ -53,6 +54,23 @@ enum PluginMessages {
                 }
             }
             message["blocks"] = blocks
+            // Sound and film, for a plugin that plays them: where the file is, when it starts (the clock's instant,
+            // so every player plays the same second), how long it lasts, and its captions.
+            let recordings = frame.recordings
+            if !recordings.isEmpty {
+                message["media"] = recordings.map { media, start -> [String: Any] in
+                    var entry: [String: Any] = ["kind": media.kind.rawValue, "file": media.file]
+                    if let folder = page.mediaFolder { entry["path"] = folder + "/" + media.file }
+                    if let title = media.title { entry["title"] = title }
+                    if let start { entry["start"] = start }
+                    if let length = media.milliseconds { entry["milliseconds"] = length }
+                    if let captions = media.captions, let folder = page.mediaFolder {
+                        entry["captions"] = folder + "/" + captions
+                    }
+                    entry["cues"] = media.cues.map { ["start": $0.start, "end": $0.end, "text": $0.text] }
+                    return entry
+                }
+            }
             // The page's words in reading order (title and series are fields of their own), for displays that only
             // scroll text.
             message["text"] = page.items.compactMap { item -> String? in

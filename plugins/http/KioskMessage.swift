@@ -53,6 +53,14 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         /// at the position the clock gives, and keeps playing across re-sends of the same page.
         public var start: Int64?
         public var milliseconds: Int64?
+        /// The captions' cues (ms from the recording's start), for a player that draws captions itself.
+        public var cues: [Cue]
+    }
+
+    public struct Cue: Codable, Sendable, Hashable {
+        public var start: Int64
+        public var end: Int64
+        public var text: String
     }
 
     public struct Transition: Codable, Sendable, Hashable {
@@ -143,14 +151,12 @@ public struct KioskMessage: Codable, Sendable, Hashable {
                         alt: $0.image.alt ?? $0.image.caption ?? "", x: $0.x, y: $0.y, width: $0.width,
                         height: $0.height)
             }
-            // Recordings play one after the other from the page's recording start.
-            var start = frame.recordingStart
-            media = page.media.map { block in
-                defer { if let length = block.milliseconds { start = start.map { $0 + length } } }
-                return Media(kind: block.kind == .film ? "video" : "audio",
-                             src: KioskMessage.mediaPath(exhibit: id, file: block.file), title: block.title,
-                             captions: block.captions.map { KioskMessage.mediaPath(exhibit: id, file: $0) },
-                             transcript: block.transcript.map(\.plain), start: start, milliseconds: block.milliseconds)
+            media = frame.recordings.map { block, start in
+                Media(kind: block.kind == .film ? "video" : "audio",
+                      src: KioskMessage.mediaPath(exhibit: id, file: block.file), title: block.title,
+                      captions: block.captions.map { KioskMessage.mediaPath(exhibit: id, file: $0) },
+                      transcript: block.transcript.map(\.plain), start: start, milliseconds: block.milliseconds,
+                      cues: block.cues.map { Cue(start: $0.start, end: $0.end, text: $0.text) })
             }
         }
     }
