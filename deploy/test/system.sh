@@ -55,10 +55,16 @@ if [ ! -e "$root/.complete" ]; then
     touch "$root/.complete"
 fi
 # A package's new dependency after the root was cached: installed into it, not a rebuild.
-missing=$(chroot "$root" dpkg-query -W -f='${Package} ${Status}\n' ${depends//,/ } 2>&1 \
-    | grep -v "install ok installed" | awk '{ print $1 }' | sed 's/dpkg-query://' | tr '\n' ' ' || true)
+# (A package the root has never heard of counts as missing too.) Recommends are left out, as debootstrap does.
+missing=""
+for package in ${depends//,/ }; do
+    chroot "$root" dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+        || missing="$missing $package"
+done
 if [ -n "${missing// /}" ]; then
-    chroot "$root" sh -c "apt-get update -qq && apt-get install -y -qq ${depends//,/ }" >/dev/null
+    echo "   installing into the cached root:$missing"
+    chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends $missing" > "$cache/missing.log" 2>&1 || { tail -20 "$cache/missing.log"; exit 1; }
 fi
 rm -rf "$root/etc/systemd/system/vitrine.service.d" "$root/srv/vitrine" "$root/etc/vitrine" "$root/var/lib/vitrine"
 cp "$deb" "$root/root/vitrine.deb"
@@ -98,8 +104,8 @@ wait_for() {
     return 1
 }
 
-step "apt install ./vitrine.deb"
-inside apt-get install -y /root/vitrine.deb > "$cache/install.log" 2>&1 || { cat "$cache/install.log"; exit 1; }
+step "apt install --no-install-recommends ./vitrine.deb"
+inside apt-get install -y --no-install-recommends /root/vitrine.deb > "$cache/install.log" 2>&1 || { cat "$cache/install.log"; exit 1; }
 [ "$(inside systemctl is-enabled vitrine.service || true)" = disabled ] && pass "installed, not enabled" || fail "installing enabled the service"
 [ "$(inside systemctl is-active vitrine.service || true)" = inactive ] && pass "not started" || fail "installing started the service"
 inside id -nG vitrine | grep -qw video && inside id -nG vitrine | grep -qw tty && pass "user vitrine in video and tty" || fail "user groups: $(inside id vitrine)"
