@@ -32,6 +32,45 @@ public enum TestMedia {
                     path])
     }
 
+    /// A film of plain colours, one second each (`red`, `lime`, `blue` …: ffmpeg's colour names), 25 frames a
+    /// second, silent: which second is on the screen can be read from any pixel.
+    public static func colourSeconds(at path: String, _ colours: [String], width: Int = 160, height: Int = 120) throws {
+        var arguments: [String] = []
+        for colour in colours {
+            arguments += ["-f", "lavfi", "-i", "color=c=\(colour):s=\(width)x\(height):r=25:d=1"]
+        }
+        let inputs = colours.indices.map { "[\($0)]" }.joined()
+        arguments += ["-filter_complex", "\(inputs)concat=n=\(colours.count):v=1:a=0", "-c:v", "libx264", "-preset",
+                      "ultrafast", "-pix_fmt", "yuv420p", path]
+        try ffmpeg(arguments)
+    }
+
+    /// The length of a WAV file's sound, in seconds (from its header: rate, channels, sample size, data size).
+    public static func wavSeconds(_ path: String) throws -> Double {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        func u32(_ at: Int) -> Int { Int(data[at]) | Int(data[at + 1]) << 8 | Int(data[at + 2]) << 16 | Int(data[at + 3]) << 24 }
+        func u16(_ at: Int) -> Int { Int(data[at]) | Int(data[at + 1]) << 8 }
+        guard data.count > 44, data.prefix(4) == Data("RIFF".utf8) else { throw Failure(description: "not a WAV file") }
+        var offset = 12
+        var rate = 0, channels = 0, bits = 0
+        while offset + 8 <= data.count {
+            let id = String(decoding: data[offset..<offset + 4], as: UTF8.self)
+            let size = u32(offset + 4)
+            if id == "fmt " {
+                channels = u16(offset + 10)
+                rate = u32(offset + 12)
+                bits = u16(offset + 22)
+            } else if id == "data" {
+                // A header not rewritten at the end says 0 or 0xFFFFFFFF: count what is there.
+                let bytes = size == 0 || size >= 0x7FFF_FFFF ? data.count - offset - 8 : min(size, data.count - offset - 8)
+                guard rate > 0, channels > 0, bits > 0 else { throw Failure(description: "no fmt chunk before data") }
+                return Double(bytes) / Double(rate * channels * bits / 8)
+            }
+            offset += 8 + size + (size & 1)
+        }
+        throw Failure(description: "no data chunk")
+    }
+
     /// A tone, `seconds` long (Opus in Ogg, the size a curator's MP3 would be).
     public static func audio(at path: String, seconds: Double) throws {
         try ffmpeg(["-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000:duration=\(seconds)", "-c:a",

@@ -154,3 +154,66 @@ import VitrineTestKit
         #expect(throws: WebVTT.Problem.self) { try WebVTT.cues("1\n00:00:01.000 --> 00:00:02.000\nText\n").get() }
     }
 }
+
+/// The player screens use (libmpv's software renderer into a buffer Vitrine owns, sound to a device), with generated
+/// recordings: what it shows at a position, and what it plays.
+@Suite struct PlayerTests {
+    let folder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-player-\(UUID())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    /// The middle pixel of a `width`×`height` XRGB8888 (`bgr0`) buffer, as (red, green, blue).
+    func middle(_ pixels: [UInt8], width: Int, height: Int) -> (Int, Int, Int) {
+        let at = ((height / 2) * width + width / 2) * 4
+        return (Int(pixels[at + 2]), Int(pixels[at + 1]), Int(pixels[at]))
+    }
+
+    func close(_ a: (Int, Int, Int), _ b: (Int, Int, Int)) -> Bool {
+        abs(a.0 - b.0) <= 24 && abs(a.1 - b.1) <= 24 && abs(a.2 - b.2) <= 24
+    }
+
+    /// A film loaded at 1.5 s shows its second second (green); joining at 2.5 s shows the third (blue), in a buffer
+    /// with a padded stride, letterboxed (the black bars stay black).
+    @Test func theFilmFrameAtAPositionIsRenderedIntoOurBuffer() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let film = folder.appendingPathComponent("colours.mp4").path
+        try TestMedia.colourSeconds(at: film, ["red", "lime", "blue"])
+        let player = Player()
+        try player.open()
+        defer { player.close() }
+        let (width, height, stride) = (320, 120, 320 * 4 + 64)
+        var pixels = [UInt8](repeating: 0x55, count: stride * height)
+        func show(at seconds: Double) throws -> (Int, Int, Int) {
+            try player.load(film, at: seconds, playing: false)
+            _ = player.waitForFrame(timeout: .seconds(5))
+            pixels.withUnsafeMutableBytes { player.render(into: $0.baseAddress!, width: width, height: height, stride: stride) }
+            let at = (height / 2) * stride + (width / 2) * 4
+            return (Int(pixels[at + 2]), Int(pixels[at + 1]), Int(pixels[at]))
+        }
+        let green = try show(at: 1.5)
+        #expect(close(green, (0, 255, 0)), "\(green)")
+        #expect(abs((player.position ?? 0) - 1.5) < 0.05)
+        let blue = try show(at: 2.5)
+        #expect(close(blue, (0, 0, 255)), "\(blue)")
+        // 160x120 in 320x120: bars of 80 pixels left and right.
+        let left = (height / 2) * stride + 10 * 4
+        #expect(pixels[left] < 16 && pixels[left + 1] < 16 && pixels[left + 2] < 16, "the bars are black")
+    }
+
+    /// Sound goes to the screen's device: through a WAV sink, what was played lasts the recording (within 1 %).
+    @Test func theSoundPlayedLastsTheRecording() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tone = folder.appendingPathComponent("tone.ogg").path
+        try TestMedia.audio(at: tone, seconds: 2)
+        let sink = folder.appendingPathComponent("heard.wav").path
+        let player = Player(audio: .file(sink))
+        try player.open()
+        try player.load(tone, at: 0, playing: true)
+        #expect(player.playToEnd(timeout: .seconds(20)))
+        player.close()
+        let heard = try TestMedia.wavSeconds(sink)
+        #expect(abs(heard - 2) <= 0.02, "heard \(heard) s of a 2 s recording")
+    }
+}
