@@ -82,7 +82,7 @@ let package = Package(
         ),
         .target(
             name: "FramebufferOutput",
-            dependencies: ["VitrinePluginAPI", "VitrineRenderer", "CFramebuffer"],
+            dependencies: ["VitrinePluginAPI", "VitrineRenderer", "VitrineMedia", "CFramebuffer"],
             path: "plugins/framebuffer",
             exclude: ["README.md", "sample.yaml"]
         ),

@@ -25,9 +25,14 @@ public final class Player: @unchecked Sendable {
     let audio: Audio
     private var handle: OpaquePointer?
     private var renderer: OpaquePointer?
-    private let frames = FrameSignal()
+    private let frames: FrameSignal
 
-    public init(audio: Audio = .none) { self.audio = audio }
+    /// `onFrame` is called (on libmpv's thread; it must be quick and must not call the player) each time a new
+    /// picture is ready to render.
+    public init(audio: Audio = .none, onFrame: (@Sendable () -> Void)? = nil) {
+        self.audio = audio
+        frames = FrameSignal(onFrame: onFrame)
+    }
 
     deinit { close() }
 
@@ -169,8 +174,12 @@ public final class Player: @unchecked Sendable {
 final class FrameSignal: Sendable {
     private let raised = Mutex(false)
     private let condition = DispatchSemaphore(value: 0)
+    private let onFrame: (@Sendable () -> Void)?
+
+    init(onFrame: (@Sendable () -> Void)?) { self.onFrame = onFrame }
 
     func raise() {
+        onFrame?()
         let first = raised.withLock { raised -> Bool in
             defer { raised = true }
             return !raised

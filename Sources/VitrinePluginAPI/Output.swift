@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import VitrineModel
 
@@ -93,11 +94,15 @@ public struct OutputContext: Sendable {
     /// The channels browsers listen on, for outputs that serve them (`ServesBrowsers`): publish the screen's pages
     /// on the channel named as the screen.
     public var browsers: BrowserChannels
+    /// The schedule's clock (ms since 1970): where a recording that started at `Frame.recordingStart` is now.
+    public var now: @Sendable () -> Int64
 
     public init(screen: String, logger: Logger, surfaceChanged: @escaping @Sendable (Surface) -> Void,
                 shown: @escaping @Sendable (Frame) -> Void, trouble: @escaping @Sendable (String?) -> Void = { _ in },
                 hidden: @escaping @Sendable (String?) -> Void = { _ in },
-                browsers: BrowserChannels = BrowserChannels()) {
+                browsers: BrowserChannels = BrowserChannels(),
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.now = now
         self.screen = screen
         self.logger = logger
         self.surfaceChanged = surfaceChanged

@@ -32,12 +32,13 @@ public enum TestMedia {
                     path])
     }
 
-    /// A film of plain colours, one second each (`red`, `lime`, `blue` …: ffmpeg's colour names), 25 frames a
+    /// A film of plain colours, one second each (or `secondsEach`) (`red`, `lime`, `blue` …: ffmpeg's colour names), 25 frames a
     /// second, silent: which second is on the screen can be read from any pixel.
-    public static func colourSeconds(at path: String, _ colours: [String], width: Int = 160, height: Int = 120) throws {
+    public static func colourSeconds(at path: String, _ colours: [String], width: Int = 160, height: Int = 120,
+                                     secondsEach: Int = 1) throws {
         var arguments: [String] = []
         for colour in colours {
-            arguments += ["-f", "lavfi", "-i", "color=c=\(colour):s=\(width)x\(height):r=25:d=1"]
+            arguments += ["-f", "lavfi", "-i", "color=c=\(colour):s=\(width)x\(height):r=25:d=\(secondsEach)"]
         }
         let inputs = colours.indices.map { "[\($0)]" }.joined()
         arguments += ["-filter_complex", "\(inputs)concat=n=\(colours.count):v=1:a=0", "-c:v", "libx264", "-preset",

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VitrineMedia
 import VitrinePluginAPI
 import VitrineRenderer
 
@@ -28,8 +29,12 @@ public struct FramebufferOutput: OutputPlugin {
     static let pageCache = DefaultedKey("page-cache", .number(0...4096), default: 16,
         "Megabytes for painted pages kept compressed (LZ4), so a page shown again is not painted again; `0` paints "
         + "every page afresh.")
+    static let audio = Key("audio", .text(kind: "audio device"), otherwise: "none: films play silent",
+        "Where the sound of films goes: a device as libmpv names it (`auto`, `pulse`, `pipewire`, "
+        + "`alsa/plughw:CARD=PCH,DEV=0`; `mpv --audio-device=help` lists them), or `file:PATH` to write it to a WAV "
+        + "file.")
     public static let options = [device.spec, tty.spec, width.spec, height.spec, format.spec, stride.spec,
-                                 pageCache.spec]
+                                 pageCache.spec, audio.spec]
 
     public let screen: String
     public let device: String
@@ -40,6 +45,8 @@ public struct FramebufferOutput: OutputPlugin {
     let format: PixelFormat
     let stride: Int?
     let pageCacheBytes: Int
+    /// Where films' sound goes.
+    let sound: Player.Audio
     /// The console that was on the panel before the screen's first run took its own: kept across runs (a run after
     /// a failure finds the screen's console active) so it is shown again when the screen stops.
     let consoleBefore = ConsoleBefore()
@@ -57,6 +64,11 @@ public struct FramebufferOutput: OutputPlugin {
         format = PixelFormat.named[reader[Self.format]] ?? .xrgb8888
         stride = reader[Self.stride]
         pageCacheBytes = reader[Self.pageCache] << 20
+        switch reader[Self.audio] {
+        case nil: sound = .none
+        case let name? where name.hasPrefix("file:"): sound = .file(String(name.dropFirst(5)))
+        case let name?: sound = .device(name)
+        }
         if (width == nil) != (height == nil) {
             reader.problem(width == nil ? "height" : "width", "give both width and height, or neither")
         }
@@ -138,6 +150,10 @@ public struct FramebufferOutput: OutputPlugin {
         var reported: Frame?
         var epoch: Int?
         var hidden: String?
+        // The film of the page on the panel, while it plays.
+        var film: FilmShow?
+        var warnedSilent = false
+        defer { film?.stop() }
 
         for await _ in inbox.wakes {
             if let frame = inbox.take() { wanted = frame }
@@ -174,6 +190,36 @@ public struct FramebufferOutput: OutputPlugin {
                 }
             }
             guard let frame = wanted else { continue }
+            if film.map({ !$0.belongs(to: frame) }) ?? true {
+                film?.stop()
+                film = FilmShow(for: frame, audio: sound, wake: { inbox.wake() }, logger: context.logger)
+                // Said in the log once, and in STATUS while a film plays.
+                if film != nil, case .none = sound {
+                    if !warnedSilent {
+                        context.logger.warning("No audio device for this screen (`audio:`): films play silent.")
+                        warnedSilent = true
+                    }
+                    context.trouble("no audio device: films play silent (set audio: in the screen's options)")
+                } else {
+                    context.trouble(nil)
+                }
+            }
+            if let show = film {
+                switch show.step(now: context.now()) {
+                case .playing:
+                    if try fb.whileShown({ try show.draw(on: fb) }) {
+                        // The panel shows the film, not the page: painted again when the film ends.
+                        onScreen = nil
+                        if reported != frame {
+                            context.shown(frame)
+                            reported = frame
+                        }
+                        continue
+                    }
+                case .ended, .waiting, .over:
+                    break
+                }
+            }
             if onScreen != frame {
                 guard try await paint(frame, over: onScreen, on: fb, painter: painter, cache: cache) else {
                     onScreen = nil

@@ -130,7 +130,8 @@ struct ScreenRunner: Sendable {
                 }
                 daemon.publishStatus()
             },
-            browsers: daemon.browsers
+            browsers: daemon.browsers,
+            now: { [daemon] in daemon.now() }
         )
     }
 }

@@ -1,0 +1,83 @@
+import Foundation
+import FramebufferOutput
+import Synchronization
+import Testing
+import VitrineCore
+import VitrinePluginAPI
+import VitrineRenderer
+import VitrineTestKit
+
+/// Film on a file-backed framebuffer: the real output's drawing loop with libmpv's pictures in it.
+@Suite(.serialized) struct FilmTests {
+    /// A page whose film started 6 s ago (by the schedule's clock) shows the film's seventh second at once, plays on
+    /// in step, and gives the panel back to the page when the film ends.
+    @Test func theFramebufferJoinsAFilmWhereTheClockSaysAndShowsThePageAfter() async throws {
+        let venue = try TemporaryVenue()
+        let file = try venue.addExhibit("reel", """
+            ---
+            title: The reel
+            media:
+              - film: colours.mp4
+                transcript: Red, then green, then blue.
+            ---
+            Colours.
+
+            """)
+        let folder = (file as NSString).deletingLastPathComponent
+        try TestMedia.colourSeconds(at: folder + "/colours.mp4", ["red", "lime", "blue"], width: 320, height: 180,
+                                    secondsEach: 5)
+        let loaded = ExhibitLoader().loadFolder(venue.contentPath)
+        let exhibit = try #require(loaded.exhibits["reel"], "\(loaded.diagnostics)")
+        let (width, height) = (320, 180)
+        var theme = Theme(name: "paper")
+        theme.transition = .cut
+        let pages = Paginator().paginate(exhibit, measurer: PixelMeasurer(width: width, height: height, theme: theme))
+        let page = try #require(pages.first { !$0.media.isEmpty })
+        let pageStart: Int64 = 1_764_936_000_000
+        let presentation = Presentation(screen: "wall", content: .exhibit(page.exhibit, page: page.index,
+                                                                            pageCount: page.count),
+                                        theme: "paper", reason: .playlist, validFrom: pageStart,
+                                        validUntil: pageStart + 20_000)
+        let frame = Frame(content: .page(page), presentation: presentation, theme: theme,
+                          recordingStart: pageStart + 1_000)
+        // The schedule's clock: 6 s into the film when the screen gets the page; then real time runs.
+        let joined = ContinuousClock.now
+        let now: @Sendable () -> Int64 = {
+            let elapsed = ContinuousClock.now - joined
+            return pageStart + 7_000 + elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        }
+
+        let path = venue.root.appendingPathComponent("fb0").path
+        try Data(repeating: 0, count: width * 4 * height).write(to: URL(fileURLWithPath: path))
+        let output = try testRegistry.make(type: "framebuffer", screen: "wall", options: [
+            ("device", path), ("width", "\(width)"), ("height", "\(height)"), ("format", "xrgb8888"),
+        ].map { OptionEntry(key: $0.0, node: OptionNode(.scalar($0.1))) }).get()
+        let (stream, sink) = AsyncStream<Frame>.makeStream()
+        let context = OutputContext(screen: "wall", logger: Logger(label: "test"), surfaceChanged: { _ in },
+                                    shown: { _ in }, now: now)
+        let task = Task { try await output.run(frames: stream, context: context) }
+        sink.yield(frame)
+
+        func middle() -> (Int, Int, Int) {
+            guard let data = FileManager.default.contents(atPath: path), data.count >= width * 4 * height else {
+                return (-1, -1, -1)
+            }
+            let at = (height / 2 * width + width / 2) * 4
+            return (Int(data[at + 2]), Int(data[at + 1]), Int(data[at]))
+        }
+        func near(_ a: (Int, Int, Int), _ b: (Int, Int, Int)) -> Bool {
+            abs(a.0 - b.0) <= 24 && abs(a.1 - b.1) <= 24 && abs(a.2 - b.2) <= 24
+        }
+        // Green: the film's second segment (5-10 s), joined at 6 s (from the start it would be red for 5 s).
+        #expect(await eventually(timeout: .seconds(3)) { near(middle(), (0, 255, 0)) }, "\(middle())")
+        // Then blue, as the film plays on (10-15 s).
+        #expect(await eventually(timeout: .seconds(10)) { near(middle(), (0, 0, 255)) }, "\(middle())")
+        // The film ends at 15 s: the page is on the panel again (its paper background at the corner).
+        #expect(await eventually(timeout: .seconds(10)) {
+            guard let data = FileManager.default.contents(atPath: path), data.count > 8 else { return false }
+            return (Int(data[6]), Int(data[5]), Int(data[4])) == (0xF6, 0xF1, 0xE7)
+        })
+        sink.finish()
+        try await task.value
+    }
+}

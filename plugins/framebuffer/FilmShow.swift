@@ -1,0 +1,107 @@
+import Dispatch
+import Foundation
+import VitrineMedia
+import VitrinePluginAPI
+
+/// The film of the page on the panel. It starts at the page's recording start (after the lead-in), or, when the
+/// screen comes to the page late (a restart, a reload), that far into the film: the clock says where, so every
+/// screen plays the same second. Its pictures fill the panel, letterboxed, drawn by the screen's one drawing loop
+/// each time libmpv has one ready; when the film ends the page comes back.
+final class FilmShow {
+    enum Step {
+        /// Not yet (the lead-in): a wake-up is set for the start.
+        case waiting
+        /// A picture may be due: draw it.
+        case playing
+        /// It has just ended (or could not play): show the page again.
+        case ended
+        /// Ended before; nothing to do.
+        case over
+    }
+
+    let path: String
+    let start: Int64
+    let length: Int64
+    private let player: Player
+    private let wake: @Sendable () -> Void
+    private let logger: Logger
+    private var state: State = .idle
+    private var scratch: [UInt8] = []
+    private enum State { case idle, playing, over }
+
+    /// The film `frame`'s page plays, if any, with a player whose pictures wake the drawing loop.
+    init?(for frame: Frame, audio: Player.Audio, wake: @escaping @Sendable () -> Void, logger: Logger) {
+        guard case let .page(page) = frame.content,
+              let (media, start) = frame.recordings.first(where: { $0.media.kind == .film }),
+              let start, let length = media.milliseconds, let folder = page.mediaFolder
+        else { return nil }
+        path = folder + "/" + media.file
+        self.start = start
+        self.length = length
+        self.wake = wake
+        self.logger = logger
+        player = Player(audio: audio, onFrame: wake)
+    }
+
+    /// Whether this is the film `frame` plays (the same page coming round again is another play).
+    func belongs(to frame: Frame) -> Bool {
+        guard let (media, start) = frame.recordings.first(where: { $0.media.kind == .film }), case let .page(page) = frame.content
+        else { return false }
+        return start == self.start && (page.mediaFolder ?? "") + "/" + media.file == path
+    }
+
+    func step(now: Int64) -> Step {
+        switch state {
+        case .over:
+            return .over
+        case .playing:
+            if player.ended || now >= start + length + 500 {
+                stop()
+                return .ended
+            }
+            return .playing
+        case .idle:
+            if now >= start + length {
+                state = .over
+                return .over
+            }
+            if now < start {
+                // The lead-in: woken at the start (a spurious wake-up is harmless).
+                let wait = Int(start - now)
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(wait), execute: wake)
+                return .waiting
+            }
+            do {
+                try player.open()
+                try player.load(path, at: Double(now - start) / 1000, playing: true)
+                state = .playing
+                return .playing
+            } catch {
+                logger.warning("The film cannot play; the page stays: \(error).", metadata: ["vitrine.file": "\(path)"])
+                stop()
+                return .ended
+            }
+        }
+    }
+
+    /// Renders the film's current picture over the whole panel and shows it.
+    func draw(on fb: FramebufferDevice) throws {
+        let g = fb.geometry
+        let stride = g.width * 4
+        if scratch.count != stride * g.height { scratch = [UInt8](repeating: 0, count: stride * g.height) }
+        scratch.withUnsafeMutableBytes { player.render(into: $0.baseAddress!, width: g.width, height: g.height, stride: stride) }
+        try scratch.withUnsafeBytes { pixels in
+            try fb.draw { first, rows, band in
+                g.format.convert(from: pixels.baseAddress! + first * stride, sourceStride: stride, to: band,
+                                 destinationStride: g.stride, width: g.width, height: rows)
+            }
+        }
+        fb.present()
+    }
+
+    func stop() {
+        state = .over
+        player.close()
+        scratch = []
+    }
+}
