@@ -5,8 +5,9 @@ import VitrineCore
 import VitrineModel
 import VitrinePluginAPI
 
-/// Proof of play: every page shown on every screen (screen, exhibit, page, theme, start, end), in an SQLite
-/// database in the state directory, for sponsors and lenders who ask what was shown, where and for how long.
+/// Proof of play: every page shown on every screen (screen, exhibit, page, theme, start, end, and for a page that
+/// plays recordings the seconds played and whether they played to the end or what cut them), in an SQLite database
+/// in the state directory, for sponsors and lenders who ask what was shown, where and for how long.
 ///
 /// A page's row is written, in its own transaction, when the page leaves the screen (the next page is up, or the
 /// daemon stops). The database runs in WAL mode: a committed row survives the process being killed, so a
@@ -27,6 +28,13 @@ public final class PlayLog: Sendable {
         /// Milliseconds since 1970.
         public var start: Int64
         public var end: Int64
+        /// The recordings the page plays (their files, comma-separated); nil when it plays none.
+        public var recording: String?
+        /// Seconds of them actually played while the page was up.
+        public var recordingSeconds: Double?
+        /// `completed`, or `cut` with what cut it: `cut: announcement`, `cut: after-hours`, `cut: closed`,
+        /// `cut: stopped` (the daemon stopped), `cut: changed` (a reload or a new program).
+        public var recordingOutcome: String?
     }
 
     private struct Showing {
@@ -58,18 +66,28 @@ public final class PlayLog: Sendable {
                 t.column("end", .integer).notNull()
             }
             try db.create(index: "play_by_start", on: "play", columns: ["start"], ifNotExists: true)
+            // Logs written before recordings were logged get the columns; their old rows keep nulls.
+            let columns = Set(try db.columns(in: "play").map(\.name))
+            if !columns.contains("recording") {
+                try db.alter(table: "play") { t in
+                    t.add(column: "recording", .text)
+                    t.add(column: "recordingSeconds", .double)
+                    t.add(column: "recordingOutcome", .text)
+                }
+            }
         }
     }
 
     /// Notes that a screen shows a frame from `at`; the page it replaces is written to the log.
     public func shown(_ frame: Frame, on screen: String, at: Int64) throws {
         let finished = showing.withLock { table -> Play? in
-            if let current = table[screen], current.frame.content == frame.content, current.frame.theme == frame.theme {
+            if let current = table[screen], current.frame.content == frame.content, current.frame.theme == frame.theme,
+               current.frame.recordingStart == frame.recordingStart {
                 return nil  // the same page again (a clock ticking over): still one play
             }
             let previous = table[screen]
             table[screen] = Showing(play: Self.play(of: frame, on: screen, at: at), frame: frame)
-            return previous.map { var play = $0.play; play.end = at; return play }
+            return previous.map { Self.finish($0, at: at, cutBy: frame.presentation.reason) }
         }
         if let finished { try write(finished) }
     }
@@ -78,7 +96,7 @@ public final class PlayLog: Sendable {
     public func close(at: Int64) throws {
         let open = showing.withLock { table -> [Play] in
             defer { table.removeAll() }
-            return table.values.map { var play = $0.play; play.end = at; return play }
+            return table.values.map { Self.finish($0, at: at, cutBy: nil) }
         }
         for play in open { try write(play) }
     }
@@ -86,6 +104,33 @@ public final class PlayLog: Sendable {
     private func write(_ play: Play) throws {
         guard play.end > play.start else { return }
         try database.write { db in try play.insert(db) }
+    }
+
+    /// The play of `showing` ended at `at`, by the next frame's `reason` (nil: the daemon stopped), with what its
+    /// recordings played.
+    private static func finish(_ showing: Showing, at: Int64, cutBy reason: Presentation.Reason?) -> Play {
+        var play = showing.play
+        play.end = at
+        let recordings = showing.frame.recordings.compactMap { media, start in
+            start.flatMap { start in media.milliseconds.map { (file: media.file, start: start, end: start + $0) } }
+        }
+        guard let last = recordings.last else { return play }
+        play.recording = recordings.map(\.file).joined(separator: ",")
+        let played = recordings.reduce(Int64(0)) { $0 + max(0, min(at, $1.end) - max(play.start, $1.start)) }
+        play.recordingSeconds = Double(played) / 1000
+        if at >= last.end {
+            play.recordingOutcome = "completed"
+        } else {
+            let cause = switch reason {
+            case nil: "stopped"
+            case .announcement?: "announcement"
+            case .afterHours?: "after-hours"
+            case .closed?: "closed"
+            case .playlist?, .empty?: "changed"
+            }
+            play.recordingOutcome = "cut: \(cause)"
+        }
+        return play
     }
 
     static func play(of frame: Frame, on screen: String, at: Int64) -> Play {
@@ -141,10 +186,13 @@ public final class PlayLog: Sendable {
             let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
             return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
-        var out = "screen,exhibit,title,page,pages,theme,shows,start,end,seconds\n"
+        var out = "screen,exhibit,title,page,pages,theme,shows,start,end,seconds,recording,recording_seconds,"
+            + "recording_outcome\n"
         for p in plays {
             out += [field(p.screen), field(p.exhibit), field(p.title), "\(p.page)", "\(p.pages)", field(p.theme),
-                    field(p.shows), time(p.start), time(p.end), String(format: "%.1f", Double(p.end - p.start) / 1000)]
+                    field(p.shows), time(p.start), time(p.end), String(format: "%.1f", Double(p.end - p.start) / 1000),
+                    field(p.recording ?? ""), p.recordingSeconds.map { String(format: "%.1f", $0) } ?? "",
+                    field(p.recordingOutcome ?? "")]
                 .joined(separator: ",") + "\n"
         }
         return out

@@ -390,7 +390,8 @@ import VitrineTestKit
         live.clock.advance(to: Self.start + 10_000)
         #expect(await eventually { live.daemon.browsers.current(screen)?.data.contains("\"title\":\"Second\"") == true })
         let plays = try await live.client.request("GET", "/api/plays?screen=\(screen)&format=csv").text
-        #expect(plays.hasPrefix("screen,exhibit,title,page,pages,theme,shows,start,end,seconds\n"))
+        #expect(plays.hasPrefix("screen,exhibit,title,page,pages,theme,shows,start,end,seconds,recording,"
+            + "recording_seconds,recording_outcome\n"))
         #expect(plays.contains("\(screen),first,First,1,1,paper,First 1/1,2026-06-01T10:00:01Z,2026-06-01T10:00:10Z,9.0"),
                 "\(plays)")
         let metrics = try await live.client.request("GET", "/metrics").text

@@ -41,12 +41,41 @@ import VitrineTestKit
         #expect(try reopened.plays(from: t + 200_000).isEmpty)
         let csv = PlayLog.csv(plays)
         #expect(csv.contains("wall,\"letters, \"\"home\"\"\",\"Letters, \"\"home\"\"\",1,2,paper,"), "\(csv)")
-        #expect(csv.contains(",2026-12-05T10:00:00Z,2026-12-05T10:01:30Z,90.0\n"))
+        #expect(csv.contains(",2026-12-05T10:00:00Z,2026-12-05T10:01:30Z,90.0,,,\n"))
         #expect(try reopened.prune(before: t + 95_000) == 1)
         #expect(try reopened.plays().count == 2)
     }
 
     /// Plays older than the days kept are dropped as soon as the daemon runs (and daily after), newer ones stay.
+    /// A recording's play: the seconds actually played, and whether it ended or what cut it.
+    @Test func aRecordingIsLoggedAsPlayedToTheEndOrCut() throws {
+        let venue = try TemporaryVenue()
+        let log = try PlayLog(path: venue.root.appendingPathComponent("plays.sqlite").path)
+        let t = instant("2026-12-05T10:00:00Z")
+        func testimony(from start: Int64, reason: Presentation.Reason = .playlist) -> Frame {
+            var media = MediaBlock(kind: .audio, file: "testimony.ogg")
+            media.milliseconds = 90_000
+            let page = Page(exhibit: "solidarity", series: nil, title: "Solidarity", index: 0, count: 1, items: [],
+                            words: 0, media: [media])
+            let presentation = Presentation(screen: "hall", content: .exhibit("solidarity", page: 0, pageCount: 1),
+                                            theme: "paper", reason: reason, validFrom: start, validUntil: start + 93_000)
+            return Frame(content: .page(page), presentation: presentation, theme: Theme(name: "paper"),
+                         recordingStart: start + 1_000)
+        }
+        var announcement = frame("Closing")
+        announcement.presentation.reason = .announcement
+        try log.shown(testimony(from: t), on: "hall", at: t)
+        // The same page coming round again is a new play of the recording: the first one completed.
+        try log.shown(testimony(from: t + 93_000), on: "hall", at: t + 93_000)
+        // An announcement 30 s into the second play cuts it.
+        try log.shown(announcement, on: "hall", at: t + 123_000)
+        let plays = try log.plays(screen: "hall")
+        #expect(plays.count == 2)
+        #expect(plays[0].recording == "testimony.ogg" && plays[0].recordingSeconds == 90 && plays[0].recordingOutcome == "completed")
+        #expect(plays[1].recordingSeconds == 29 && plays[1].recordingOutcome == "cut: announcement")
+        #expect(PlayLog.csv(plays).contains(",testimony.ogg,29.0,cut: announcement\n"))
+    }
+
     @Test func oldPlaysArePrunedWhileTheDaemonRuns() async throws {
         let venue = try TemporaryVenue()
         let log = try PlayLog(path: venue.root.appendingPathComponent("plays.sqlite").path)
