@@ -76,7 +76,7 @@ let package = Package(
         // Built-in outputs: one folder each under plugins/, importing only the plugin API.
         .target(
             name: "TerminalOutput",
-            dependencies: ["VitrinePluginAPI"],
+            dependencies: ["VitrinePluginAPI", "VitrineMedia"],
             path: "plugins/terminal",
             exclude: ["README.md", "sample.yaml"]
         ),

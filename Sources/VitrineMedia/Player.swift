@@ -23,14 +23,17 @@ public final class Player: @unchecked Sendable {
     }
 
     let audio: Audio
+    /// False: sound only (no picture is decoded, no renderer made), for screens that draw no film.
+    let pictures: Bool
     private var handle: OpaquePointer?
     private var renderer: OpaquePointer?
     private let frames: FrameSignal
 
     /// `onFrame` is called (on libmpv's thread; it must be quick and must not call the player) each time a new
     /// picture is ready to render.
-    public init(audio: Audio = .none, onFrame: (@Sendable () -> Void)? = nil) {
+    public init(audio: Audio = .none, pictures: Bool = true, onFrame: (@Sendable () -> Void)? = nil) {
         self.audio = audio
+        self.pictures = pictures
         frames = FrameSignal(onFrame: onFrame)
     }
 
@@ -41,8 +44,9 @@ public final class Player: @unchecked Sendable {
         guard let handle = mpv_create() else { throw Failure(description: "the media library cannot start") }
         self.handle = handle
         var options = MediaProbe.options.filter { !["vo", "ao", "pause"].contains($0.0) }
-        options += [("vo", "libmpv"), ("hwdec", "no"), ("hr-seek", "yes"), ("keep-open", "yes"), ("pause", "yes"),
-                    ("sub-visibility", "no"), ("osd-level", "0")]
+        options += [("vo", pictures ? "libmpv" : "null"), ("vid", pictures ? "auto" : "no"), ("hwdec", "no"),
+                    ("hr-seek", "yes"), ("keep-open", "yes"), ("pause", "yes"), ("sub-visibility", "no"),
+                    ("osd-level", "0")]
         switch audio {
         case .none: options.append(("ao", "null"))
         case let .device(name): options += [("audio-device", name)]
@@ -54,6 +58,7 @@ public final class Player: @unchecked Sendable {
             close()
             throw Failure(description: "the media library cannot start: \(String(cString: mpv_error_string(started)))")
         }
+        guard pictures else { return }
         let api = strdup("sw")
         defer { free(api) }
         var params = [mpv_render_param(type: MPV_RENDER_PARAM_API_TYPE, data: UnsafeMutableRawPointer(api)),

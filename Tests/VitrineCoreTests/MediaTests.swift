@@ -215,5 +215,15 @@ import VitrineTestKit
         player.close()
         let heard = try TestMedia.wavSeconds(sink)
         #expect(abs(heard - 2) <= 0.02, "heard \(heard) s of a 2 s recording")
+
+        // Joined 0.5 s in: the rest is heard, not the whole.
+        let rest = folder.appendingPathComponent("rest.wav").path
+        let late = Player(audio: .file(rest), pictures: false)
+        try late.open()
+        try late.load(tone, at: 0.5, playing: true)
+        #expect(late.playToEnd(timeout: .seconds(20)))
+        late.close()
+        let joined = try TestMedia.wavSeconds(rest)
+        #expect(abs(joined - 1.5) <= 0.02, "heard \(joined) s of the last 1.5 s")
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import VitrineMedia
 import VitrinePluginAPI
 
 /// Draws pages full-screen on a text terminal: a console (`tty: /dev/tty2`) or the daemon's own terminal.
@@ -19,7 +20,11 @@ public struct TerminalOutput: OutputPlugin {
                                 "Width when the device does not report one (a file, a serial line).")
     static let rows = Key("rows", .number(6...1000), otherwise: "the terminal's",
                              "Height when the device does not report one.")
-    public static let options = [tty.spec, colours.spec, term.spec, columns.spec, rows.spec]
+    static let audio = Key("audio", .text(kind: "audio device"), otherwise: "none: recordings are read, not heard",
+        "Where the sound of a page's recordings goes: a device as libmpv names it (`auto`, `pulse`, `pipewire`, "
+        + "`alsa/plughw:CARD=PCH,DEV=0`), or `file:PATH` for a WAV file. The transcript follows the recording "
+        + "either way: the caption being spoken is highlighted.")
+    public static let options = [tty.spec, colours.spec, term.spec, columns.spec, rows.spec, audio.spec]
 
     public let screen: String
     public let tty: String?
@@ -27,6 +32,8 @@ public struct TerminalOutput: OutputPlugin {
     public let term: String?
     public let columns: Int?
     public let rows: Int?
+    /// Where recordings' sound goes; nil: not played.
+    let sound: Player.Audio?
 
     public init?(screen: String, options reader: OptionsReader) {
         self.screen = screen
@@ -35,6 +42,11 @@ public struct TerminalOutput: OutputPlugin {
         term = reader[Self.term]
         columns = reader[Self.columns]
         rows = reader[Self.rows]
+        switch reader[Self.audio] {
+        case nil: sound = nil
+        case let name? where name.hasPrefix("file:"): sound = .file(String(name.dropFirst(5)))
+        case let name?: sound = .device(name)
+        }
         if !reader.errors.isEmpty { return nil }
     }
 
@@ -83,6 +95,27 @@ public struct TerminalOutput: OutputPlugin {
         defer { forward.cancel() }
 
         var last: Frame?
+        // The page's recordings: their sound (when the screen has a device) and the caption being spoken, which the
+        // transcript highlights (read-along). Woken at each caption's start and end.
+        let track = sound.map(SoundTrack.init)
+        defer { track?.stop() }
+        var spoken: String?
+        func follow(_ frame: Frame) {
+            let now = context.now()
+            var next: Int64?
+            if let track {
+                next = track.follow(Self.sounds(of: frame), now: now)
+                context.trouble(track.problem.map { "cannot play the recording: \($0)" })
+            }
+            let (cue, boundary) = Self.cue(of: frame, at: now)
+            spoken = cue
+            if let boundary { next = min(next ?? boundary, boundary) }
+            if let next {
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(max(1, next - now)))) {
+                    sink.yield(.tick)
+                }
+            }
+        }
         for await event in events {
             switch event {
             case let .frame(frame):
@@ -91,17 +124,51 @@ public struct TerminalOutput: OutputPlugin {
                     size = now
                     context.surfaceChanged(.cells(columns: size.columns, rows: size.rows))
                 }
-                try device.write(render(frame, columns: size.columns, rows: size.rows, mode: mode))
+                follow(frame)
+                try device.write(render(frame, columns: size.columns, rows: size.rows, mode: mode, spoken: spoken))
                 last = frame
                 context.shown(frame)
+            case .tick:
+                guard let last else { continue }
+                let before = spoken
+                follow(last)
+                if spoken != before {
+                    try device.write(render(last, columns: size.columns, rows: size.rows, mode: mode, spoken: spoken))
+                }
             case .resized:
                 guard let now = device.size(), now != size else { continue }
                 size = now
                 // Redraw what is up, clipped to the new size, until the core sends the page laid out again.
-                if let last { try device.write(render(last, columns: size.columns, rows: size.rows, mode: mode)) }
+                if let last {
+                    try device.write(render(last, columns: size.columns, rows: size.rows, mode: mode, spoken: spoken))
+                }
                 context.surfaceChanged(.cells(columns: size.columns, rows: size.rows))
             }
         }
+    }
+
+    /// The page's recordings as files with the instants they play.
+    static func sounds(of frame: Frame) -> [SoundTrack.Recording] {
+        guard case let .page(page) = frame.content, let folder = page.mediaFolder else { return [] }
+        return frame.recordings.compactMap { media, start in
+            guard let start, let length = media.milliseconds else { return nil }
+            return SoundTrack.Recording(path: folder + "/" + media.file, start: start, milliseconds: length)
+        }
+    }
+
+    /// The caption being spoken at `now`, and the next instant a caption starts or ends.
+    static func cue(of frame: Frame, at now: Int64) -> (text: String?, next: Int64?) {
+        var spoken: String?
+        var next: Int64?
+        for (media, start) in frame.recordings {
+            guard let start else { continue }
+            for cue in media.cues {
+                let (from, to) = (start + cue.start, start + cue.end)
+                if from <= now, now < to { spoken = cue.text }
+                for edge in [from, to] where edge > now { next = min(next ?? edge, edge) }
+            }
+        }
+        return (spoken, next)
     }
 
     /// Standard output is not a terminal: nothing to draw on until the configuration names one.
@@ -111,6 +178,8 @@ public struct TerminalOutput: OutputPlugin {
     enum Event {
         case frame(Frame)
         case resized
+        /// A caption or a recording starts or ends.
+        case tick
     }
 
     static func watchResizes(_ handler: @escaping @Sendable () -> Void) -> DispatchSourceSignal {
@@ -124,8 +193,9 @@ public struct TerminalOutput: OutputPlugin {
     }
 
     /// The whole screen as escape sequences: every row written in full, so no earlier page shows through.
-    func render(_ frame: Frame, columns: Int, rows: Int, mode: ColourMode) -> String {
+    func render(_ frame: Frame, columns: Int, rows: Int, mode: ColourMode, spoken: String? = nil) -> String {
         let layout = TerminalLayout(frame: frame.content, columns: columns, rows: rows, clock: frame.clock)
+        let lit = spoken.map { Self.spans(of: $0, in: layout) } ?? [:]
         let theme = frame.theme
         let blank = frame.content == .blank
         let background = blank ? Colour(red: 0, green: 0, blue: 0) : theme.background
@@ -137,14 +207,63 @@ public struct TerminalOutput: OutputPlugin {
             for span in spans.sorted(by: { $0.column < $1.column }) where span.column >= width && span.column < columns {
                 out += String(repeating: " ", count: span.column - width)
                 let text = clip(span.text, to: columns - span.column)
-                out += "\u{1B}[0" + (bg.isEmpty ? "" : ";\(bg)") + style(span.style, theme: theme, mode: mode) + "m"
-                out += text
+                let plain = "\u{1B}[0" + (bg.isEmpty ? "" : ";\(bg)") + style(span.style, theme: theme, mode: mode) + "m"
+                if let range = lit[Lit(line: index, column: span.column)], range.lowerBound < text.count {
+                    // The caption being spoken, in reverse video: the reader follows the voice.
+                    let characters = Array(text)
+                    let upper = min(range.upperBound, characters.count)
+                    out += plain + String(characters[..<range.lowerBound])
+                    out += "\u{1B}[0" + (bg.isEmpty ? "" : ";\(bg)") + style(span.style, theme: theme, mode: mode) + ";7m"
+                    out += String(characters[range.lowerBound..<upper])
+                    out += plain + String(characters[upper...])
+                } else {
+                    out += plain + text
+                }
                 out += "\u{1B}[0" + (bg.isEmpty ? "" : ";\(bg)") + "m"
                 width = span.column + CellMeasurer.displayWidth(text)
             }
             out += String(repeating: " ", count: max(0, columns - width))
         }
         return out + "\u{1B}[0m"
+    }
+
+    /// Where a span starts on the screen, and which of its characters are lit.
+    struct Lit: Hashable {
+        var line: Int
+        var column: Int
+    }
+
+    /// The transcript words that say `caption`, by span and character offsets in the span's text, matched word for
+    /// word: letters and digits only, so line breaks, punctuation and the transcript's typographic quotes and
+    /// dashes do not count.
+    static func spans(of caption: String, in layout: TerminalLayout) -> [Lit: Range<Int>] {
+        func key(_ word: Substring) -> String { word.lowercased().filter { $0.isLetter || $0.isNumber } }
+        let wanted = caption.split(whereSeparator: \.isWhitespace).map(key).filter { !$0.isEmpty }
+        guard !wanted.isEmpty else { return [:] }
+        // Every word of the page's transcript: its span and where it is in the span's text (in characters).
+        var flow: [(word: String, span: Lit, range: Range<Int>)] = []
+        for (index, spans) in layout.lines.enumerated() {
+            for span in spans where span.style == .role(.transcript) {
+                let text = span.text
+                for word in text.split(whereSeparator: \.isWhitespace) {
+                    let start = text.distance(from: text.startIndex, to: word.startIndex)
+                    let k = key(word)
+                    if !k.isEmpty { flow.append((k, Lit(line: index, column: span.column), start..<(start + word.count))) }
+                }
+            }
+        }
+        guard flow.count >= wanted.count else { return [:] }
+        for first in 0...(flow.count - wanted.count)
+            where zip(flow[first..<first + wanted.count], wanted).allSatisfy({ $0.0.word == $0.1 })
+        {
+            var lit: [Lit: Range<Int>] = [:]
+            for word in flow[first..<first + wanted.count] {
+                let range = lit[word.span].map { min($0.lowerBound, word.range.lowerBound)..<max($0.upperBound, word.range.upperBound) }
+                lit[word.span] = range ?? word.range
+            }
+            return lit
+        }
+        return [:]
     }
 
     func clip(_ text: String, to width: Int) -> String {

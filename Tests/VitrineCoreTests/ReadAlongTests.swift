@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import VitrineCore
+import VitrinePluginAPI
+import VitrineTestKit
+
+/// The terminal follows a recording: its sound on the screen's audio device, the caption being spoken highlighted in
+/// the transcript (reverse video), moving on as the clock does.
+@Suite(.serialized) struct ReadAlongTests {
+    @Test func theTranscriptHighlightsTheCaptionBeingSpokenAndTheSoundPlays() async throws {
+        let venue = try TemporaryVenue()
+        let file = try venue.addExhibit("solidarity", """
+            ---
+            title: Solidarity
+            media:
+              - audio: testimony.ogg
+                captions: testimony.vtt
+                transcript: We shared the bread. Nobody asked who would do it.
+            ---
+            Text.
+
+            """, files: ["testimony.vtt": TestMedia.captions([(0, 1.5, "We shared the bread."),
+                                                               (1.5, 4, "Nobody asked who would do it.")])])
+        let folder = (file as NSString).deletingLastPathComponent
+        try TestMedia.audio(at: folder + "/testimony.ogg", seconds: 4)
+        let exhibit = try #require(ExhibitLoader().loadFolder(venue.contentPath).exhibits["solidarity"])
+        let measurer = CellMeasurer(columns: 80, rows: 24)
+        let page = try #require(Paginator().paginate(exhibit, measurer: measurer).first { !$0.media.isEmpty })
+        let start: Int64 = 1_764_936_000_000
+        let presentation = Presentation(screen: "hall", content: .exhibit(page.exhibit, page: page.index,
+                                                                           pageCount: page.count),
+                                        theme: "paper", reason: .playlist, validFrom: start, validUntil: start + 10_000)
+        let frame = Frame(content: .page(page), presentation: presentation, theme: Theme(name: "paper"),
+                          recordingStart: start + 1_000)
+        // Joined 1 s into the recording: the first caption is spoken, the second 0.5 s later (real time from here).
+        let joined = ContinuousClock.now
+        let now: @Sendable () -> Int64 = {
+            let elapsed = ContinuousClock.now - joined
+            return start + 2_000 + elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        }
+        let screen = venue.root.appendingPathComponent("tty").path
+        let sound = venue.root.appendingPathComponent("heard.wav").path
+        FileManager.default.createFile(atPath: screen, contents: nil)
+        let output = try testRegistry.make(type: "terminal", screen: "hall", options: [
+            ("tty", screen), ("columns", "80"), ("rows", "24"), ("colours", "16"), ("audio", "file:\(sound)"),
+        ].map { OptionEntry(key: $0.0, node: OptionNode(.scalar($0.1))) }).get()
+        let (stream, sink) = AsyncStream<Frame>.makeStream()
+        let context = OutputContext(screen: "hall", logger: Logger(label: "test"), surfaceChanged: { _ in },
+                                    shown: { _ in }, now: now)
+        let task = Task { try await output.run(frames: stream, context: context) }
+        sink.yield(frame)
+
+        /// The words drawn in reverse video in the last screenful written.
+        func highlighted() -> [String] {
+            let text = (try? String(contentsOfFile: screen, encoding: .utf8)) ?? ""
+            let last = text.components(separatedBy: "\u{1B}[1;1H").last ?? ""
+            return last.components(separatedBy: ";7m").dropFirst().compactMap {
+                $0.components(separatedBy: "\u{1B}[").first?.trimmingCharacters(in: .whitespaces)
+            }
+        }
+        #expect(await eventually(timeout: .seconds(3)) { highlighted().joined(separator: " ").contains("We shared") },
+                "\(highlighted())")
+        #expect(await eventually(timeout: .seconds(5)) { highlighted().joined(separator: " ").contains("Nobody asked") },
+                "\(highlighted())")
+        #expect(!highlighted().joined(separator: " ").contains("We shared"))
+        // The sound from where it was joined (1 s in) to the end: 3 s of a 4 s recording (the WAV sink writes as
+        // fast as it is given sound; closing the device may pad it with silence, so it is read before).
+        #expect(await eventually(timeout: .seconds(5)) { abs(((try? TestMedia.wavSeconds(sound)) ?? 0) - 3) <= 0.1 },
+                "heard \((try? TestMedia.wavSeconds(sound)) ?? 0) s")
+        sink.finish()
+        try await task.value
+    }
+}
