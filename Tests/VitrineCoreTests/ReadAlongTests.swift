@@ -19,10 +19,10 @@ import VitrineTestKit
             ---
             Text.
 
-            """, files: ["testimony.vtt": TestMedia.captions([(0, 1.5, "We shared the bread."),
-                                                               (1.5, 4, "Nobody asked who would do it.")])])
+            """, files: ["testimony.vtt": TestMedia.captions([(0, 3, "We shared the bread."),
+                                                               (3, 5, "Nobody asked who would do it.")])])
         let folder = (file as NSString).deletingLastPathComponent
-        try TestMedia.audio(at: folder + "/testimony.ogg", seconds: 4)
+        try TestMedia.audio(at: folder + "/testimony.ogg", seconds: 5)
         let exhibit = try #require(ExhibitLoader().loadFolder(venue.contentPath).exhibits["solidarity"])
         let measurer = CellMeasurer(columns: 80, rows: 24)
         let page = try #require(Paginator().paginate(exhibit, measurer: measurer).first { !$0.media.isEmpty })
@@ -32,11 +32,11 @@ import VitrineTestKit
                                         theme: "paper", reason: .playlist, validFrom: start, validUntil: start + 10_000)
         let frame = Frame(content: .page(page), presentation: presentation, theme: Theme(name: "paper"),
                           recordingStart: start + 1_000)
-        // Joined 1 s into the recording: the first caption is spoken, the second 0.5 s later (real time from here).
+        // Joined 0.5 s into the recording: the first caption is spoken, the second 2.5 s later (real time from here).
         let joined = ContinuousClock.now
         let now: @Sendable () -> Int64 = {
             let elapsed = ContinuousClock.now - joined
-            return start + 2_000 + elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+            return start + 1_500 + elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         }
         let screen = venue.root.appendingPathComponent("tty").path
         let sound = venue.root.appendingPathComponent("heard.wav").path
@@ -58,14 +58,14 @@ import VitrineTestKit
                 $0.components(separatedBy: "\u{1B}[").first?.trimmingCharacters(in: .whitespaces)
             }
         }
-        #expect(await eventually(timeout: .seconds(3)) { highlighted().joined(separator: " ").contains("We shared") },
+        #expect(await eventually(timeout: .seconds(2)) { highlighted().joined(separator: " ").contains("We shared") },
                 "\(highlighted())")
         #expect(await eventually(timeout: .seconds(5)) { highlighted().joined(separator: " ").contains("Nobody asked") },
                 "\(highlighted())")
         #expect(!highlighted().joined(separator: " ").contains("We shared"))
-        // The sound from where it was joined (1 s in) to the end: 3 s of a 4 s recording (the WAV sink writes as
+        // The sound from where it was joined (0.5 s in) to the end: 4.5 s of a 5 s recording (the WAV sink writes as
         // fast as it is given sound; closing the device may pad it with silence, so it is read before).
-        #expect(await eventually(timeout: .seconds(5)) { abs(((try? TestMedia.wavSeconds(sound)) ?? 0) - 3) <= 0.1 },
+        #expect(await eventually(timeout: .seconds(5)) { abs(((try? TestMedia.wavSeconds(sound)) ?? 0) - 4.5) <= 0.1 },
                 "heard \((try? TestMedia.wavSeconds(sound)) ?? 0) s")
         sink.finish()
         try await task.value

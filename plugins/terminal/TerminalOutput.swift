@@ -100,20 +100,19 @@ public struct TerminalOutput: OutputPlugin {
         let track = sound.map(SoundTrack.init)
         defer { track?.stop() }
         var spoken: String?
+        /// The caption being spoken now; then (after the page is drawn: opening a recording takes a moment) the
+        /// sound brought to where the clock is, and a wake-up set for the next change of either.
+        func listen(_ frame: Frame) { spoken = Self.cue(of: frame, at: context.now()).text }
         func follow(_ frame: Frame) {
             let now = context.now()
-            var next: Int64?
+            var next = Self.cue(of: frame, at: now).next
             if let track {
-                next = track.follow(Self.sounds(of: frame), now: now)
+                if let change = track.follow(Self.sounds(of: frame), now: now) { next = min(next ?? change, change) }
                 context.trouble(track.problem.map { "cannot play the recording: \($0)" })
             }
-            let (cue, boundary) = Self.cue(of: frame, at: now)
-            spoken = cue
-            if let boundary { next = min(next ?? boundary, boundary) }
             if let next {
-                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(max(1, next - now)))) {
-                    sink.yield(.tick)
-                }
+                let wait = max(1, next - context.now())
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(wait))) { sink.yield(.tick) }
             }
         }
         for await event in events {
@@ -124,17 +123,19 @@ public struct TerminalOutput: OutputPlugin {
                     size = now
                     context.surfaceChanged(.cells(columns: size.columns, rows: size.rows))
                 }
-                follow(frame)
+                listen(frame)
                 try device.write(render(frame, columns: size.columns, rows: size.rows, mode: mode, spoken: spoken))
                 last = frame
                 context.shown(frame)
+                follow(frame)
             case .tick:
                 guard let last else { continue }
                 let before = spoken
-                follow(last)
+                listen(last)
                 if spoken != before {
                     try device.write(render(last, columns: size.columns, rows: size.rows, mode: mode, spoken: spoken))
                 }
+                follow(last)
             case .resized:
                 guard let now = device.size(), now != size else { continue }
                 size = now
