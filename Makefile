@@ -8,7 +8,7 @@ APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-n
 BIN = .build/debug/vitrine
 
 .PHONY: setup build run check docs test faults bench bench-check bench-idle bench-render bench-push bench-startup \
-	bench-footprint release release-static install deb system-test clean
+	bench-footprint bench-film release release-static install deb system-test clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -84,6 +84,9 @@ bench-footprint: setup
 	bench/footprint-three.sh 60
 
 # `vitrine check` over 1,000 generated exhibits, release build (results in docs/benchmarks.md).
+bench-film: setup
+	bench/film.sh 30
+
 bench-check: setup
 	bench/check-1000.sh
 

@@ -21,6 +21,8 @@ section() { echo; echo "== $1"; }
     bench/push.sh 2000 5
     section "footprint, three screens, next to Chromium (bench/footprint-three.sh $seconds)"
     bench/footprint-three.sh "$seconds"
+    section "film, 1080p on a framebuffer, next to libmpv alone (bench/film.sh 30)"
+    bench/film.sh 30
 } | tee "$out"
 echo
 echo "== ratios (each against its baseline in this run)"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Film on a framebuffer: CPU per second of a 1080p film (H.264, 25 frames a second, generated with ffmpeg) played by
+# the daemon on a 1920x1080 framebuffer screen (a file standing in for /dev/fb0, XRGB8888), as a ratio to the floor
+# measured in the same run: libmpv alone decoding the same film and rendering it into a 1080p buffer in memory
+# (bench/film_floor.c). Target: at most 1.3x the floor. Static release build.
+# Usage: bench/film.sh [SECONDS]   (default 30: two plays of the 12-second film, each page 15 s with its lead-in/out)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+source bench/static-build.sh
+trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+cc -O2 -o "$work/film_floor" bench/film_floor.c $(pkg-config --cflags --libs mpv) -lpthread
+mkdir -p "$work/venue/exhibits/reel"
+ffmpeg -nostdin -y -loglevel error -f lavfi -i "testsrc2=size=1920x1080:rate=25:duration=12" \
+    -f lavfi -i "sine=frequency=440:duration=12" -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -shortest \
+    "$work/venue/exhibits/reel/film.mp4"
+printf -- '---\ntitle: The reel\nmedia:\n  - film: film.mp4\n    transcript: A test pattern and a tone.\n---\nA film.\n' \
+    > "$work/venue/exhibits/reel/exhibit.md"
+cat > "$work/venue/vitrine.yaml" <<YAML
+timezone: UTC
+themes:
+  paper: { background: "#F6F1E7", text: "#1D1B18", transition: cut }
+playlists:
+  main: [reel]
+screens:
+  wall:
+    output: framebuffer
+    playlist: main
+    device: $work/fb0
+    width: 1920
+    height: 1080
+YAML
+
+floor=$("$work/film_floor" "$work/venue/exhibits/reel/film.mp4" 10 | awk '/cpu_per_film_second/ { print $2 }')
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+"$bin" run --config "$work/venue/vitrine.yaml" --no-watch --log-file "$work/log" >/dev/null 2>&1 &
+pid=$!
+sleep 3
+hz=$(getconf CLK_TCK)
+before=$(ticks "$pid")
+sleep "$seconds"
+after=$(ticks "$pid")
+rss=$(awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")
+kill "$pid"
+wait "$pid" 2>/dev/null || true
+# The film plays 12 s of every 15 s (lead-in 1 s, lead-out 2 s): CPU per second of film.
+daemon=$(awk -v t=$((after - before)) -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.3f", t / hz / (s * 12 / 15) }')
+echo "film_1080p_framebuffer_cpu_per_film_second: $daemon s ($(awk -v d="$daemon" 'BEGIN { printf "%.1f", d * 100 }') % of one core)"
+echo "film_1080p_floor_cpu_per_film_second: $floor s (libmpv alone, into memory)"
+echo "film_framebuffer_rss: $rss MiB"
+awk -v a="$daemon" -v b="$floor" 'BEGIN { printf "ratio_film_framebuffer_to_floor: %.2fx (target at most 1.3x)\n", a / b }'
