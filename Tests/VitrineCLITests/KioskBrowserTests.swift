@@ -95,6 +95,84 @@ import VitrineTestKit
         try? FileManager.default.copyItem(atPath: shot, toPath: "/tmp/vitrine-kiosk-screenshot.png")
     }
 
+    /// A recording on a kiosk page: a browser that opens the screen mid-recording plays from where the clock says,
+    /// and a page sent again (a reload changed the footer) keeps the same player playing on, never from the start.
+    @Test func aRecordingPlaysOnAcrossReSendsFromWhereTheClockSays() async throws {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        try #require(chromium != nil, "chromium is not installed (make setup installs it)")
+        let venue = try TemporaryVenue()
+        let file = try venue.addExhibit("recording", """
+            ---
+            title: A recording
+            media:
+              - audio: tone.ogg
+                transcript: A tone, a minute long.
+            ---
+            Listen.
+
+            """)
+        try TestMedia.audio(at: (file as NSString).deletingLastPathComponent + "/tone.ogg", seconds: 60)
+        // The playlist counts from a fixed moment 11 s ago: with the 1 s lead-in the recording began 10 s ago.
+        let formatter = ISO8601DateFormatter()
+        let epoch = formatter.string(from: Date().addingTimeInterval(-11))
+        func config(footer: String) -> String {
+            """
+            timezone: UTC
+            epoch: \(epoch)
+            pages: { lead-in: 1s }
+            themes:
+              paper: { background: "#F6F1E7", text: "#1D1B18", transition: cut, footer: "\(footer)" }
+            playlists:
+              main: [recording]
+            screens:
+              kiosk: { output: http, playlist: main }
+            http:
+              listen: 127.0.0.1:0
+            """
+        }
+        try venue.writeConfig(config(footer: "Before"))
+        let (process, port) = try await startDaemon(venue)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let signal = venue.root.appendingPathComponent("signal").path
+        let checker = Process()
+        checker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        checker.arguments = ["python3", TemporaryVenue.packageRoot.appendingPathComponent("Tests/browser/kiosk_check.py").path,
+                             "http://127.0.0.1:\(port)", "--media", "kiosk", "12", "--signal", signal]
+        let out = Pipe()
+        checker.standardOutput = out
+        try checker.run()
+        // Meanwhile the page is sent again: a reload that changes the footer.
+        try await Task.sleep(for: .seconds(5))
+        try venue.writeConfig(config(footer: "Reloaded"))
+        kill(process.processIdentifier, SIGHUP)
+        try "Reloaded".write(toFile: signal, atomically: true, encoding: .utf8)
+        let data = try await offThePool {
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            checker.waitUntilExit()
+            return data
+        }
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                                  "\(String(decoding: data, as: UTF8.self))")
+        #expect(report["error"] is NSNull, "\(report["error"] ?? "")")
+        let samples = try #require(report["samples"] as? [[String: Any]])
+        #expect(samples.count >= 10, "\(samples)")
+        let times = samples.compactMap { $0["time"] as? Double }
+        let clocks = samples.compactMap { $0["clock"] as? Double }
+        #expect(Set(samples.compactMap { $0["mark"] as? String }).count == 1, "the player was replaced: \(samples)")
+        #expect(samples.contains { $0["changed"] as? Bool == true }, "the page was not sent again")
+        #expect(samples.allSatisfy { $0["paused"] as? Bool == false }, "\(samples)")
+        // It plays on, never back to the start, and stays where the clock says (joined about 10 s in).
+        #expect(zip(times, times.dropFirst()).allSatisfy { $1 >= $0 - 0.2 }, "\(times)")
+        #expect((times.last ?? 0) - (times.first ?? 0) > 5, "\(times)")
+        #expect(zip(times, clocks).allSatisfy { abs($0 - $1) < 2 }, "player \(times) clock \(clocks)")
+        #expect((times.first ?? 0) > 8, "joined at \(times.first ?? 0) s, not where the clock said")
+    }
+
     /// `vitrine status` asks the running daemon and prints a line per screen.
     @Test func statusPrintsEveryScreen() async throws {
         let venue = try TemporaryVenue()

@@ -3,6 +3,12 @@
 Python's standard library only), and reports what the browser actually shows.
 
 Usage: kiosk_check.py BASE_URL SCREEN:WIDTHxHEIGHT:PAGES... [--screenshot SCREEN=FILE] [--timeout SECONDS]
+       kiosk_check.py BASE_URL --media SCREEN SECONDS [--signal FILE]
+
+With --media, one tab opens the screen and its player is sampled twice a second for SECONDS: the element (marked,
+so a replaced player shows), its currentTime, where the clock says the recording is ((now - start) / 1000, start
+from the daemon's message), whether it is paused, and whether the page text holds the word in --signal FILE (read
+each time; the test writes it when it has changed the page). Prints {"samples": [...], "error": null}.
 
 For each screen a tab of that window size opens /screens/SCREEN and is watched until PAGES different pages have
 come up (pushed by the daemon over Server-Sent Events). Each time a page is up (fonts loaded, crossfade done), the
@@ -124,8 +130,45 @@ class DevTools:
         subprocess.run(["rm", "-rf", self.profile])
 
 
+PLAYER = r"""
+(() => {
+  const el = document.querySelector(".media > audio, .media > video");
+  if (!el) return null;
+  if (!el.vitrineMark) el.vitrineMark = Math.random().toString(36).slice(2);
+  const start = Number((el.dataset.key || "").split("@").pop());
+  return {mark: el.vitrineMark, time: el.currentTime, clock: (Date.now() - start) / 1000, paused: el.paused,
+          blocked: window.vitrineBlocked || 0, text: document.getElementById("stage").innerText};
+})()
+"""
+
+
+def watch_media(base, name, seconds, signal):
+    report = {"samples": [], "error": None}
+    browser = DevTools()
+    try:
+        session = browser.open(f"{base}/screens/{name}", 1920, 1080)
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            sample = browser.evaluate(session, PLAYER)
+            if sample:
+                word = open(signal).read().strip() if signal and os.path.exists(signal) else ""
+                sample["changed"] = bool(word) and word in sample.pop("text", "")
+                sample.pop("text", None)
+                sample["at"] = time.time()
+                report["samples"].append(sample)
+            time.sleep(0.5)
+    except Exception as error:
+        report["error"] = repr(error)
+    finally:
+        browser.close()
+    print(json.dumps(report))
+
+
 def main():
     base = sys.argv[1].rstrip("/")
+    if len(sys.argv) > 2 and sys.argv[2] == "--media":
+        signal = sys.argv[6] if len(sys.argv) > 6 and sys.argv[5] == "--signal" else None
+        return watch_media(base, sys.argv[3], float(sys.argv[4]), signal)
     screens, shots, timeout = [], {}, 90.0
     args = iter(sys.argv[2:])
     for arg in args:

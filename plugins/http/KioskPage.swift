@@ -136,14 +136,16 @@ public enum KioskPage {
               img.style.height = p.height + "px";
               page.appendChild(img);
             }
-            if (m.media.length && m.foot.length) {
-              // Players sit in the foot band, left; the transcript is on the page as text.
+            if (m.media.length) {
+              // Players sit in the foot band, left (a page without a page indicator has the band all the same);
+              // the transcript is on the page as text.
               const bar = document.createElement("div");
               bar.className = "media";
-              const band = m.stage.height - m.foot[0].y;
+              const footY = m.foot.length ? m.foot[0].y : m.stage.height * 0.95;
+              const band = m.stage.height - footY;
               bar.style.left = (m.texts.length ? m.texts[0].x : 0) + "px";
-              bar.style.top = (m.foot[0].y - band * 0.25) + "px";
-              bar.style.height = band * 0.6 + "px";
+              bar.style.top = (footY - band * 0.25) + "px";
+              bar.style.height = Math.max(band * 0.6, 40) + "px";
               for (const media of m.media) {
                 // The same recording of the same page (a clock tick, a reconnect, a theme change) keeps its player:
                 // playback never starts again.
