@@ -187,7 +187,10 @@ public enum ConfigurationKeys {
     static let playlist = Key("playlist", .text(kind: "playlist name"), required: true, "The playlist shown.")
     static let screenTheme = Key("theme", .text(kind: "theme name"), otherwise: "the rotation",
                                     "Fixes the theme, ignoring the rotation.")
-    public static let screenKeys = [output.spec, playlist.spec, screenTheme.spec]
+    static let recordings = DefaultedKey("media", .choice(Screen.Recordings.self), default: .play,
+        "`play`: recordings play (their page lasts them); `transcript`: only their transcript is shown, pages are "
+        + "timed by reading (a quiet room, a panel with no speaker).")
+    public static let screenKeys = [output.spec, playlist.spec, screenTheme.spec, recordings.spec]
 
     // MARK: http
 

@@ -236,6 +236,7 @@ extension Parse {
                 }
             }
             for problem in own.problems { report(problem, to: screen) }
+            let reported = own.problems.count
             var options = screen.entries.filter { !ownKeys.contains($0.key) }
             // A misspelt screen key would otherwise be handed to the plugin as an option.
             for option in options {
@@ -251,8 +252,11 @@ extension Parse {
             }
             screenOptions[entry.key] = ScreenOptions(screen: entry.key, entries: options, line: entry.node.line)
             if let output { screenOutputs.append((entry.key, output)) }
+            let recordings = own[Keys.recordings]
+            for problem in own.problems.dropFirst(reported) { report(problem, to: screen) }
             if let output, let playlist {
-                screens.append(Screen(name: entry.key, output: output, playlist: playlist, theme: theme))
+                screens.append(Screen(name: entry.key, output: output, playlist: playlist, theme: theme,
+                                      recordings: recordings))
             }
         }
         return screens

@@ -80,9 +80,11 @@ extension Program {
         let theme = configuration.themes[presentation.theme] ?? Theme(name: presentation.theme)
         switch presentation.content {
         case .exhibit:
-            if let page = page(for: presentation, surface: surface) {
+            if var page = page(for: presentation, surface: surface) {
                 let title = exhibits[page.exhibit]?.displayTitle
                 let clock = theme.showClock ? instant.map { "\(calendar.local($0).time)" } : nil
+                // A screen that shows transcripts only is handed no recording to play.
+                if configuration.screen(named: presentation.screen)?.recordings == .transcript { page.media = [] }
                 let recordingStart = page.media.isEmpty ? nil : presentation.validFrom + configuration.reading.leadIn
                 return Frame(content: .page(page), presentation: presentation, theme: theme, title: title,
                              clock: clock, recordingStart: recordingStart)

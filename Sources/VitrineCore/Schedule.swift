@@ -87,13 +87,13 @@ extension Program {
 
     /// Milliseconds a page stays up. A page that plays recordings lasts at least them (with the lead-in and
     /// lead-out), however its text would be timed: a testimony is never cut mid-sentence.
-    func duration(of page: Page, item: PlaylistItem) -> Int64 {
+    func duration(of page: Page, item: PlaylistItem, screen: Screen) -> Int64 {
         let rule = item.pageDuration ?? exhibits[item.exhibit]?.pageDuration ?? configuration.defaultPageDuration
         let text: Int64 = switch rule {
         case let .fixed(ms): max(ms, 1000)
         case .readingTime: configuration.reading.duration(forWords: page.words)
         }
-        let recordings = page.media.compactMap(\.milliseconds)
+        let recordings = screen.recordings == .play ? page.media.compactMap(\.milliseconds) : []
         return recordings.isEmpty ? text : max(text, configuration.reading.duration(ofRecordings: recordings))
     }
 
@@ -107,7 +107,7 @@ extension Program {
         for item in weightedSequence(items) {
             let pages = pages(of: item.exhibit, on: screen, theme: theme, surface: surface)
             guard !pages.isEmpty else { continue }
-            let durations = pages.map { duration(of: $0, item: item) }
+            let durations = pages.map { duration(of: $0, item: item, screen: screen) }
             cycle += durations.reduce(0, +)
             entries.append((item, pages, durations))
         }

@@ -149,15 +149,26 @@ public struct ReadingPace: Hashable, Sendable {
 
 /// A screen as configured: which output drives it and what it shows. Plugin options stay with the output.
 public struct Screen: Hashable, Sendable {
+    /// What a screen does with an exhibit's recordings.
+    public enum Recordings: String, Hashable, Sendable, CaseIterable {
+        /// Plays them: their page lasts them, the output plays them.
+        case play
+        /// Shows their transcript only (a screen in a quiet room, a panel with no speaker): pages are timed by
+        /// reading, nothing plays.
+        case transcript
+    }
+
     public var name: String
     public var output: String
     public var playlist: String
     /// A fixed theme for this screen; otherwise the venue's rotation.
     public var theme: String?
-    public init(name: String, output: String, playlist: String, theme: String? = nil) {
+    public var recordings: Recordings
+    public init(name: String, output: String, playlist: String, theme: String? = nil, recordings: Recordings = .play) {
         self.name = name
         self.output = output
         self.playlist = playlist
         self.theme = theme
+        self.recordings = recordings
     }
 }

@@ -61,6 +61,10 @@ import VitrineTestKit
               hall:
                 output: recording
                 playlist: main
+              reading-room:
+                output: recording
+                playlist: main
+                media: transcript
 
             """)
         let outcome = venue.load()
@@ -78,6 +82,11 @@ import VitrineTestKit
         let next = try #require(program.presentation(for: "hall", at: first.validUntil))
         #expect(next.validFrom == first.validUntil)
         #expect(program.frame(for: first).recordingStart == first.validFrom + 2_000)
+        // A screen that shows transcripts only: reading time, nothing to play.
+        let quiet = try #require(program.presentation(for: "reading-room", at: start))
+        #expect(quiet.validUntil - quiet.validFrom <= 45_000, "\(quiet)")
+        let frame = program.frame(for: quiet)
+        #expect(frame.recordingStart == nil && frame.recordings.isEmpty)
     }
 
     /// A corrupt recording is an error naming the file and the exhibit's line; a film without captions a warning.
