@@ -40,14 +40,17 @@ struct ScreenRunner: Sendable {
                 // The summary first: the output may report the frame shown (and the daemon ready) at once.
                 slot.summary = frame.summary
                 slot.frame = frame
+                slot.handed(frame, generation: generation)
                 slot.mailbox.send(frame)
                 last = frame
                 daemon.publishStatus()
                 var metadata: Logger.Metadata = ["vitrine.screen": "\(slot.name)", "vitrine.page": "\(slot.summary)"]
                 if case let .exhibit(id, _, _) = presentation.content { metadata["vitrine.exhibit"] = "\(id)" }
                 daemon.logger.debug("Showing.", metadata: metadata)
+            } else {
+                // Already on the screen: the new program shows the same.
+                slot.shownGeneration.advance(to: generation)
             }
-            slot.shownGeneration.advance(to: generation)
             var deadline = presentation.validUntil
             // A page with a clock is shown again at the next minute.
             if frame.clock != nil { deadline = min(deadline, (now / 60_000 + 1) * 60_000) }
@@ -105,6 +108,7 @@ struct ScreenRunner: Sendable {
                 slot.wakeup.nudge()
             },
             shown: { [daemon, slot] frame in
+                slot.confirm(frame)
                 if slot.health != .showing {
                     // The first page, or back after a failure: READY=1 the first time, STATUS= every time.
                     slot.health = .showing

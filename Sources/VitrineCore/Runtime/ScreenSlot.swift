@@ -33,6 +33,8 @@ final class ScreenSlot: Sendable {
         var trouble: String?
         var hidden: String?
         var frame: Frame?
+        /// The program generation of the frame handed to the output and not yet reported shown.
+        var awaiting: (frame: Frame, generation: Int)?
     }
 
     init(name: String, type: String, options: [OptionEntry], output: any OutputPlugin) {
@@ -75,6 +77,28 @@ final class ScreenSlot: Sendable {
     var frame: Frame? {
         get { state.withLock { $0.frame } }
         set { state.withLock { $0.frame = newValue } }
+    }
+
+    /// The runner handed `frame` of program `generation` to the output: a reload waiting for this screen is done once
+    /// the output reports it shown (`confirm`). A screen that cannot show it now (failed, or its panel showing
+    /// something else) does not hold the reload up.
+    func handed(_ frame: Frame, generation: Int) {
+        let waits = state.withLock { state -> Bool in
+            guard state.health == .showing, state.hidden == nil else { return false }
+            state.awaiting = (frame, generation)
+            return true
+        }
+        if !waits { shownGeneration.advance(to: generation) }
+    }
+
+    /// The output reports `frame` on the screen.
+    func confirm(_ frame: Frame) {
+        let generation = state.withLock { state -> Int? in
+            guard let awaiting = state.awaiting, awaiting.frame.showsSame(as: frame) else { return nil }
+            state.awaiting = nil
+            return awaiting.generation
+        }
+        if let generation { shownGeneration.advance(to: generation) }
     }
 
     /// Stops feeding and running the output, and waits until it has restored its device.
