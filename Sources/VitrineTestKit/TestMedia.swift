@@ -1,4 +1,5 @@
 import Foundation
+import VitrinePluginAPI
 
 /// Recordings made for a test with Debian's `ffmpeg` (never committed): colour bars with a tone, a tone alone, and
 /// WebVTT captions.
@@ -86,5 +87,49 @@ public enum TestMedia {
         }
         let body = cues.map { "\(time($0.start)) --> \(time($0.end))\n\($0.text)\n" }.joined(separator: "\n")
         return Data("WEBVTT\n\n\(body)".utf8)
+    }
+
+    /// A frame of `page` on `screen`, put up at `start` for 20 s, its recordings starting `leadIn` later.
+    public static func frame(showing page: Page, on screen: String, at start: Int64, leadIn: Int64 = 1_000,
+                             theme: Theme = Theme(name: "paper")) -> Frame {
+        let presentation = Presentation(screen: screen, content: .exhibit(page.exhibit, page: page.index,
+                                                                           pageCount: page.count),
+                                        theme: theme.name, reason: .playlist, validFrom: start,
+                                        validUntil: start + 20_000)
+        return Frame(content: .page(page), presentation: presentation, theme: theme, recordingStart: start + leadIn)
+    }
+
+    /// The schedule's clock reading `instant` now and running on in real time, for an output tested with real media
+    /// (`OutputContext.now`).
+    public static func clock(from instant: Int64) -> @Sendable () -> Int64 {
+        let started = ContinuousClock.now
+        return {
+            let elapsed = ContinuousClock.now - started
+            return instant + elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        }
+    }
+}
+
+extension TemporaryVenue {
+    /// An exhibit whose one recording is a generated tone of `seconds` (`testimony.ogg`), with its transcript and, when
+    /// given, WebVTT captions (`testimony.vtt`). Returns the exhibit's folder.
+    @discardableResult
+    public func addRecording(_ id: String, seconds: Double, transcript: String,
+                             captions: [(start: Double, end: Double, text: String)]? = nil,
+                             title: String = "Jacques Rossi") throws -> String {
+        let file = try addExhibit(id, """
+            ---
+            title: \(id.prefix(1).uppercased() + id.dropFirst())
+            media:
+              - audio: testimony.ogg
+                title: \(title)
+            \(captions == nil ? "" : "    captions: testimony.vtt\n")    transcript: \(transcript)
+            ---
+            Text.
+
+            """, files: captions.map { ["testimony.vtt": TestMedia.captions($0)] } ?? [:])
+        let folder = (file as NSString).deletingLastPathComponent
+        try TestMedia.audio(at: folder + "/testimony.ogg", seconds: seconds)
+        return folder
     }
 }

@@ -79,21 +79,8 @@ import VitrineTestKit
     /// cues (protocol version 2).
     @Test func aPluginIsToldWhatThePagePlaysAndWhen() async throws {
         let venue = try TemporaryVenue()
-        let file = try venue.addExhibit("solidarity", """
-            ---
-            title: Solidarity
-            media:
-              - audio: testimony.ogg
-                title: Jacques Rossi
-                captions: testimony.vtt
-                transcript: We shared the bread. Nobody asked.
-            ---
-            Text.
-
-            """, files: ["testimony.vtt": TestMedia.captions([(0, 1.5, "We shared the bread."),
-                                                               (1.5, 3, "Nobody asked.")])])
-        let folder = (file as NSString).deletingLastPathComponent
-        try TestMedia.audio(at: folder + "/testimony.ogg", seconds: 3)
+        let folder = try venue.addRecording("solidarity", seconds: 3, transcript: "We shared the bread. Nobody asked.",
+                                            captions: [(0, 1.5, "We shared the bread."), (1.5, 3, "Nobody asked.")])
         let heard = venue.root.appendingPathComponent("heard.jsonl").path
         let player = try script(venue, "player.sh", """
             read hello

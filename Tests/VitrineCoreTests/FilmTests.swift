@@ -9,8 +9,8 @@ import VitrineTestKit
 
 /// Film on a file-backed framebuffer: the real output's drawing loop with libmpv's pictures in it.
 @Suite(.serialized) struct FilmTests {
-    /// A page whose film started 6 s ago (by the schedule's clock) shows the film's seventh second at once, plays on
-    /// in step, and gives the panel back to the page when the film ends.
+    /// A page whose film started 6.5 s ago (by the schedule's clock) shows the film's seventh second at once, plays
+    /// on in step, and gives the panel back to the page when the film ends.
     @Test func theFramebufferJoinsAFilmWhereTheClockSaysAndShowsThePageAfter() async throws {
         let venue = try TemporaryVenue()
         let file = try venue.addExhibit("reel", """
@@ -25,7 +25,7 @@ import VitrineTestKit
             """)
         let folder = (file as NSString).deletingLastPathComponent
         try TestMedia.colourSeconds(at: folder + "/colours.mp4", ["red", "lime", "blue"], width: 320, height: 180,
-                                    secondsEach: 5)
+                                    secondsEach: 6)
         let loaded = ExhibitLoader().loadFolder(venue.contentPath)
         let exhibit = try #require(loaded.exhibits["reel"], "\(loaded.diagnostics)")
         let (width, height) = (320, 180)
@@ -34,18 +34,9 @@ import VitrineTestKit
         let pages = Paginator().paginate(exhibit, measurer: PixelMeasurer(width: width, height: height, theme: theme))
         let page = try #require(pages.first { !$0.media.isEmpty })
         let pageStart: Int64 = 1_764_936_000_000
-        let presentation = Presentation(screen: "wall", content: .exhibit(page.exhibit, page: page.index,
-                                                                            pageCount: page.count),
-                                        theme: "paper", reason: .playlist, validFrom: pageStart,
-                                        validUntil: pageStart + 20_000)
-        let frame = Frame(content: .page(page), presentation: presentation, theme: theme,
-                          recordingStart: pageStart + 1_000)
-        // The schedule's clock: 6 s into the film when the screen gets the page; then real time runs.
-        let joined = ContinuousClock.now
-        let now: @Sendable () -> Int64 = {
-            let elapsed = ContinuousClock.now - joined
-            return pageStart + 7_000 + elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-        }
+        let frame = TestMedia.frame(showing: page, on: "wall", at: pageStart, theme: theme)
+        // The schedule's clock: 6.5 s into the film when the screen gets the page; then real time runs.
+        let now = TestMedia.clock(from: pageStart + 7_500)
 
         let path = venue.root.appendingPathComponent("fb0").path
         try Data(repeating: 0, count: width * 4 * height).write(to: URL(fileURLWithPath: path))
@@ -68,11 +59,11 @@ import VitrineTestKit
         func near(_ a: (Int, Int, Int), _ b: (Int, Int, Int)) -> Bool {
             abs(a.0 - b.0) <= 24 && abs(a.1 - b.1) <= 24 && abs(a.2 - b.2) <= 24
         }
-        // Green: the film's second segment (5-10 s), joined at 6 s (from the start it would be red for 5 s).
-        #expect(await eventually(timeout: .seconds(3)) { near(middle(), (0, 255, 0)) }, "\(middle())")
-        // Then blue, as the film plays on (10-15 s).
+        // Green: the film's second segment (6-12 s), joined at 6.5 s (from the start it would be red for 6 s).
+        #expect(await eventually(timeout: .seconds(5)) { near(middle(), (0, 255, 0)) }, "\(middle())")
+        // Then blue, as the film plays on (12-18 s).
         #expect(await eventually(timeout: .seconds(10)) { near(middle(), (0, 0, 255)) }, "\(middle())")
-        // The film ends at 15 s: the page is on the panel again (its paper background at the corner).
+        // The film ends at 18 s: the page is on the panel again (its paper background at the corner).
         #expect(await eventually(timeout: .seconds(10)) {
             guard let data = FileManager.default.contents(atPath: path), data.count > 8 else { return false }
             return (Int(data[6]), Int(data[5]), Int(data[4])) == (0xF6, 0xF1, 0xE7)

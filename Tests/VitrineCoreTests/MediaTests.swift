@@ -38,18 +38,7 @@ import VitrineTestKit
     /// the lead-in and lead-out), not for the 8 to 45 seconds its text would get.
     @Test func aPageThatPlaysARecordingLastsTheRecording() throws {
         let venue = try TemporaryVenue()
-        let file = try venue.addExhibit("solidarity", """
-            ---
-            title: Solidarity
-            media:
-              - audio: testimony.ogg
-                title: Jacques Rossi
-                transcript: We shared the bread.
-            ---
-            Short text.
-
-            """)
-        try TestMedia.audio(at: folder(of: file) + "/testimony.ogg", seconds: 90)
+        try venue.addRecording("solidarity", seconds: 90, transcript: "We shared the bread.")
         try venue.writeConfig("""
             timezone: UTC
             pages:

@@ -9,35 +9,15 @@ import VitrineTestKit
 @Suite(.serialized) struct ReadAlongTests {
     @Test func theTranscriptHighlightsTheCaptionBeingSpokenAndTheSoundPlays() async throws {
         let venue = try TemporaryVenue()
-        let file = try venue.addExhibit("solidarity", """
-            ---
-            title: Solidarity
-            media:
-              - audio: testimony.ogg
-                captions: testimony.vtt
-                transcript: We shared the bread. Nobody asked who would do it.
-            ---
-            Text.
-
-            """, files: ["testimony.vtt": TestMedia.captions([(0, 3, "We shared the bread."),
-                                                               (3, 5, "Nobody asked who would do it.")])])
-        let folder = (file as NSString).deletingLastPathComponent
-        try TestMedia.audio(at: folder + "/testimony.ogg", seconds: 5)
+        try venue.addRecording("solidarity", seconds: 9, transcript: "We shared the bread. Nobody asked who would do it.",
+                               captions: [(0, 6, "We shared the bread."), (6, 9, "Nobody asked who would do it.")])
         let exhibit = try #require(ExhibitLoader().loadFolder(venue.contentPath).exhibits["solidarity"])
         let measurer = CellMeasurer(columns: 80, rows: 24)
         let page = try #require(Paginator().paginate(exhibit, measurer: measurer).first { !$0.media.isEmpty })
         let start: Int64 = 1_764_936_000_000
-        let presentation = Presentation(screen: "hall", content: .exhibit(page.exhibit, page: page.index,
-                                                                           pageCount: page.count),
-                                        theme: "paper", reason: .playlist, validFrom: start, validUntil: start + 10_000)
-        let frame = Frame(content: .page(page), presentation: presentation, theme: Theme(name: "paper"),
-                          recordingStart: start + 1_000)
-        // Joined 0.5 s into the recording: the first caption is spoken, the second 2.5 s later (real time from here).
-        let joined = ContinuousClock.now
-        let now: @Sendable () -> Int64 = {
-            let elapsed = ContinuousClock.now - joined
-            return start + 1_500 + elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-        }
+        let frame = TestMedia.frame(showing: page, on: "hall", at: start)
+        // Joined 0.5 s into the recording: the first caption is spoken, the second 5.5 s later (real time from here).
+        let now = TestMedia.clock(from: start + 1_500)
         let screen = venue.root.appendingPathComponent("tty").path
         let sound = venue.root.appendingPathComponent("heard.wav").path
         FileManager.default.createFile(atPath: screen, contents: nil)
@@ -58,17 +38,17 @@ import VitrineTestKit
                 $0.components(separatedBy: "\u{1B}[").first?.trimmingCharacters(in: .whitespaces)
             }
         }
-        #expect(await eventually(timeout: .seconds(2)) { highlighted().joined(separator: " ").contains("We shared") },
+        #expect(await eventually(timeout: .seconds(5)) { highlighted().joined(separator: " ").contains("We shared") },
                 "\(highlighted())")
-        #expect(await eventually(timeout: .seconds(5)) { highlighted().joined(separator: " ").contains("Nobody asked") },
+        #expect(await eventually(timeout: .seconds(9)) { highlighted().joined(separator: " ").contains("Nobody asked") },
                 "\(highlighted())")
         #expect(!highlighted().joined(separator: " ").contains("We shared"))
         // The sound is heard from where the clock was when it opened (0.5 s in, later on a loaded machine) to the end:
-        // never the whole 5 s. (The WAV sink writes as fast as it is given sound; closing the device may pad it with
+        // never the whole 9 s. (The WAV sink writes as fast as it is given sound; closing the device may pad it with
         // silence, so it is read before. Exact lengths: PlayerTests.)
-        // By now (the second caption, 2.5 s later) the sink has all of it.
+        // By now (the second caption, 5.5 s later) the sink has all of it.
         let heard = (try? TestMedia.wavSeconds(sound)) ?? 0
-        #expect(heard >= 1 && heard <= 4.6, "heard \(heard) s")
+        #expect(heard >= 1 && heard <= 8.6, "heard \(heard) s")
         sink.finish()
         try await task.value
     }
