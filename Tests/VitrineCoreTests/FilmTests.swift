@@ -18,11 +18,12 @@ import VitrineTestKit
             title: The reel
             media:
               - film: colours.mp4
+                captions: colours.vtt
                 transcript: Red, then green, then blue.
             ---
             Colours.
 
-            """)
+            """, files: ["colours.vtt": TestMedia.captions([(6, 12, "Green words")])])
         let folder = (file as NSString).deletingLastPathComponent
         try TestMedia.colourSeconds(at: folder + "/colours.mp4", ["red", "lime", "blue"], width: 320, height: 180,
                                     secondsEach: 6)
@@ -59,10 +60,24 @@ import VitrineTestKit
         func near(_ a: (Int, Int, Int), _ b: (Int, Int, Int)) -> Bool {
             abs(a.0 - b.0) <= 24 && abs(a.1 - b.1) <= 24 && abs(a.2 - b.2) <= 24
         }
-        // Green: the film's second segment (6-12 s), joined at 6.5 s (from the start it would be red for 6 s).
+        /// Whether the caption band (the theme's background over the film) is in the picture's lowest quarter: the
+        /// film's colours here have no red, the band has plenty.
+        func captioned() -> Bool {
+            guard let data = FileManager.default.contents(atPath: path), data.count >= width * 4 * height else {
+                return false
+            }
+            return (height * 3 / 4..<height).contains { y in
+                stride(from: 0, to: width, by: 4).contains { x in data[(y * width + x) * 4 + 2] > 150 }
+            }
+        }
+        // Green: the film's second segment (6-12 s), joined at 6.5 s (from the start it would be red for 6 s), with
+        // its caption drawn over it.
         #expect(await eventually(timeout: .seconds(5)) { near(middle(), (0, 255, 0)) }, "\(middle())")
+        #expect(await eventually(timeout: .seconds(3)) { captioned() }, "no caption over the film")
         // Then blue, as the film plays on (12-18 s).
         #expect(await eventually(timeout: .seconds(10)) { near(middle(), (0, 0, 255)) }, "\(middle())")
+        // No caption is due in the third segment: the band is gone.
+        #expect(await eventually(timeout: .seconds(3)) { !captioned() }, "the caption stayed")
         // The film ends at 18 s: the page is on the panel again (its paper background at the corner).
         #expect(await eventually(timeout: .seconds(10)) {
             guard let data = FileManager.default.contents(atPath: path), data.count > 8 else { return false }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import VitrineMedia
 import VitrinePluginAPI
+import VitrineRenderer
 
 /// The film of the page on the panel. It starts at the page's recording start (after the lead-in), or, when the
 /// screen comes to the page late (a restart, a reload), that far into the film: the clock says where, so every
@@ -22,6 +23,9 @@ final class FilmShow {
     let path: String
     let start: Int64
     let length: Int64
+    /// The film's captions, drawn over it in the theme's font and colours.
+    let cues: [CaptionCue]
+    let theme: Theme
     private let player: Player
     private let wake: @Sendable () -> Void
     private let logger: Logger
@@ -38,6 +42,8 @@ final class FilmShow {
         path = folder + "/" + media.file
         self.start = start
         self.length = length
+        cues = media.cues
+        theme = frame.theme
         self.wake = wake
         self.logger = logger
         player = Player(audio: audio, onFrame: wake)
@@ -84,12 +90,25 @@ final class FilmShow {
         }
     }
 
-    /// Renders the film's current picture over the whole panel and shows it.
-    func draw(on fb: FramebufferDevice) throws {
+    /// The caption spoken at `now`, if any.
+    func caption(at now: Int64) -> String? {
+        let position = now - start
+        return cues.first { $0.start <= position && position < $0.end }?.text
+    }
+
+    /// Renders the film's current picture over the whole panel, with the caption spoken at `now`, and shows it.
+    func draw(on fb: FramebufferDevice, now: Int64) throws {
         let g = fb.geometry
         let stride = g.width * 4
         if scratch.count != stride * g.height { scratch = [UInt8](repeating: 0, count: stride * g.height) }
-        scratch.withUnsafeMutableBytes { player.render(into: $0.baseAddress!, width: g.width, height: g.height, stride: stride) }
+        let caption = caption(at: now)
+        scratch.withUnsafeMutableBytes { buffer in
+            player.render(into: buffer.baseAddress!, width: g.width, height: g.height, stride: stride)
+            if let caption {
+                CaptionPainter.draw(caption, theme: theme, into: buffer.baseAddress!, width: g.width, height: g.height,
+                                    stride: stride)
+            }
+        }
         try scratch.withUnsafeBytes { pixels in
             try fb.draw { first, rows, band in
                 g.format.convert(from: pixels.baseAddress! + first * stride, sourceStride: stride, to: band,

@@ -207,7 +207,7 @@ public struct FramebufferOutput: OutputPlugin {
             if let show = film {
                 switch show.step(now: context.now()) {
                 case .playing:
-                    if try fb.whileShown({ try show.draw(on: fb) }) {
+                    if try fb.whileShown({ try show.draw(on: fb, now: context.now()) }) {
                         // The panel shows the film, not the page: painted again when the film ends.
                         onScreen = nil
                         if reported != frame {
