@@ -86,4 +86,56 @@ import VitrineTestKit
         sink.finish()
         try await task.value
     }
+
+    /// The schedule's clock is the one every screen shares: when it and the film part (here the clock jumps 7 s
+    /// ahead, as after a suspended machine), the film is moved to where the clock says within a couple of seconds.
+    @Test func aFilmOffTheClockIsBroughtBack() async throws {
+        let venue = try TemporaryVenue()
+        let file = try venue.addExhibit("reel", """
+            ---
+            title: The reel
+            media:
+              - film: colours.mp4
+                transcript: Red, then green, then blue.
+            ---
+            Colours.
+
+            """)
+        try TestMedia.colourSeconds(at: (file as NSString).deletingLastPathComponent + "/colours.mp4",
+                                    ["red", "lime", "blue"], width: 160, height: 90, secondsEach: 6)
+        let exhibit = try #require(ExhibitLoader().loadFolder(venue.contentPath).exhibits["reel"])
+        let (width, height) = (160, 90)
+        var theme = Theme(name: "paper")
+        theme.transition = .cut
+        let pages = Paginator().paginate(exhibit, measurer: PixelMeasurer(width: width, height: height, theme: theme))
+        let page = try #require(pages.first { !$0.media.isEmpty })
+        let pageStart: Int64 = 1_764_936_000_000
+        let frame = TestMedia.frame(showing: page, on: "wall", at: pageStart, theme: theme)
+        let jump = Mutex<Int64>(0)
+        let running = TestMedia.clock(from: pageStart + 7_500)
+        let now: @Sendable () -> Int64 = { running() + jump.withLock { $0 } }
+        let path = venue.root.appendingPathComponent("fb0").path
+        try Data(repeating: 0, count: width * 4 * height).write(to: URL(fileURLWithPath: path))
+        let output = try testRegistry.make(type: "framebuffer", screen: "wall", options: [
+            ("device", path), ("width", "\(width)"), ("height", "\(height)"), ("format", "xrgb8888"),
+        ].map { OptionEntry(key: $0.0, node: OptionNode(.scalar($0.1))) }).get()
+        let (stream, sink) = AsyncStream<Frame>.makeStream()
+        let context = OutputContext(screen: "wall", logger: Logger(label: "test"), surfaceChanged: { _ in },
+                                    shown: { _ in }, now: now)
+        let task = Task { try await output.run(frames: stream, context: context) }
+        sink.yield(frame)
+        func middle() -> (Int, Int, Int) {
+            guard let data = FileManager.default.contents(atPath: path), data.count >= width * 4 * height else {
+                return (-1, -1, -1)
+            }
+            let at = (height / 2 * width + width / 2) * 4
+            return (Int(data[at + 2]), Int(data[at + 1]), Int(data[at]))
+        }
+        #expect(await eventually(timeout: .seconds(5)) { middle().1 > 200 && middle().2 < 60 }, "green: \(middle())")
+        // 7 s ahead: the clock says 13.5 s, blue. Played on by itself the film would reach blue only 5.5 s later.
+        jump.withLock { $0 = 7_000 }
+        #expect(await eventually(timeout: .seconds(4)) { middle().2 > 200 && middle().1 < 60 }, "blue: \(middle())")
+        sink.finish()
+        try await task.value
+    }
 }

@@ -65,6 +65,7 @@ final class FilmShow {
                 stop()
                 return .ended
             }
+            keepInStep(now: now)
             return .playing
         case .idle:
             if now >= start + length {
@@ -88,6 +89,22 @@ final class FilmShow {
                 return .ended
             }
         }
+    }
+
+    /// When the film was last brought back to the clock.
+    private var lastCorrection: Int64 = 0
+
+    /// libmpv plays by its own clock once the film is loaded; the schedule's clock is the one every screen shares. A
+    /// film more than a quarter of a second off (a slow machine, a suspended VM, an audio device's clock) is moved
+    /// back to where the clock says, at most once every two seconds.
+    private func keepInStep(now: Int64) {
+        guard now - lastCorrection >= 2_000, let position = player.position else { return }
+        let wanted = Double(now - start) / 1000
+        if abs(position - wanted) > 0.25 {
+            player.seek(to: wanted)
+            logger.debug("The film was \(String(format: "%.2f", position - wanted)) s off the clock; moved back.")
+        }
+        lastCorrection = now
     }
 
     /// The caption spoken at `now`, if any.
