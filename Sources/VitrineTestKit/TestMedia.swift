@@ -47,6 +47,25 @@ public enum TestMedia {
         try ffmpeg(arguments)
     }
 
+    /// A film whose colour turns round the hue circle once every `period` seconds (25 frames a second, 1.44° a frame
+    /// for 10 s): which frame is on a screen can be read from one pixel.
+    public static func hueWheel(at path: String, seconds: Int, period: Double = 10, size: Int = 64) throws {
+        try ffmpeg(["-f", "lavfi", "-i", "color=c=red:s=\(size)x\(size):r=25:d=\(seconds),hue=H=2*PI*t/\(period)",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-crf", "10", "-pix_fmt", "yuv444p", path])
+    }
+
+    /// The hue of an RGB colour, in degrees.
+    public static func hue(_ r: Int, _ g: Int, _ b: Int) -> Double {
+        let (r, g, b) = (Double(r) / 255, Double(g) / 255, Double(b) / 255)
+        let high = max(r, g, b), low = min(r, g, b)
+        guard high > low else { return 0 }
+        let d = high - low
+        var h: Double
+        if high == r { h = (g - b) / d } else if high == g { h = (b - r) / d + 2 } else { h = (r - g) / d + 4 }
+        h *= 60
+        return h < 0 ? h + 360 : h
+    }
+
     /// The length of a WAV file's sound, in seconds (from its header: rate, channels, sample size, data size).
     public static func wavSeconds(_ path: String) throws -> Double {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))

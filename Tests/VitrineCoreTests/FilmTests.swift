@@ -138,4 +138,75 @@ import VitrineTestKit
         sink.finish()
         try await task.value
     }
+
+    /// Two screens that come to the same film page seconds apart (as two machines with the same files and NTP
+    /// would) show the same frame at the same moment: their position comes from the shared clock, not from when
+    /// each started.
+    @Test func twoScreensStartedApartShowTheSameFrame() async throws {
+        let venue = try TemporaryVenue()
+        let file = try venue.addExhibit("wheel", """
+            ---
+            title: The wheel
+            media:
+              - film: wheel.mp4
+                transcript: The colours turn.
+            ---
+            Colours.
+
+            """)
+        try TestMedia.hueWheel(at: (file as NSString).deletingLastPathComponent + "/wheel.mp4", seconds: 20)
+        let exhibit = try #require(ExhibitLoader().loadFolder(venue.contentPath).exhibits["wheel"])
+        let (width, height) = (64, 64)
+        var theme = Theme(name: "paper")
+        theme.transition = .cut
+        let page = try #require(Paginator().paginate(exhibit, measurer: PixelMeasurer(width: width, height: height,
+                                                                                       theme: theme)).first { !$0.media.isEmpty })
+        let pageStart: Int64 = 1_764_936_000_000
+        let frame = TestMedia.frame(showing: page, on: "wall", at: pageStart, theme: theme)
+        let now = TestMedia.clock(from: pageStart + 3_000)
+
+        func start(_ name: String) throws -> (path: String, sink: AsyncStream<Frame>.Continuation, task: Task<Void, Error>) {
+            let path = venue.root.appendingPathComponent(name).path
+            try Data(repeating: 0, count: width * 4 * height).write(to: URL(fileURLWithPath: path))
+            let output = try testRegistry.make(type: "framebuffer", screen: name, options: [
+                ("device", path), ("width", "\(width)"), ("height", "\(height)"), ("format", "xrgb8888"),
+            ].map { OptionEntry(key: $0.0, node: OptionNode(.scalar($0.1))) }).get()
+            let (stream, sink) = AsyncStream<Frame>.makeStream()
+            let context = OutputContext(screen: name, logger: Logger(label: "test"), surfaceChanged: { _ in },
+                                        shown: { _ in }, now: now)
+            let task = Task { try await output.run(frames: stream, context: context) }
+            sink.yield(frame)
+            return (path, sink, task)
+        }
+        func hue(_ path: String) -> Double? {
+            guard let data = FileManager.default.contents(atPath: path), data.count >= width * 4 * height else {
+                return nil
+            }
+            let at = (height / 2 * width + width / 2) * 4
+            let (r, g, b) = (Int(data[at + 2]), Int(data[at + 1]), Int(data[at]))
+            guard max(r, g, b) > 150 else { return nil }  // not the film yet
+            return TestMedia.hue(r, g, b)
+        }
+        let first = try start("fb-a")
+        try await Task.sleep(for: .seconds(2))
+        let second = try start("fb-b")
+        #expect(await eventually(timeout: .seconds(5)) { hue(first.path) != nil && hue(second.path) != nil })
+        // Sampled ten times over two seconds: the frames differ by at most one (1.44° of hue), plus the moment
+        // between reading the two files.
+        var differences: [Double] = []
+        for _ in 0..<10 {
+            if let a = hue(first.path), let b = hue(second.path) {
+                let d = abs(a - b)
+                differences.append(min(d, 360 - d))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        first.sink.finish()
+        second.sink.finish()
+        try await first.task.value
+        try await second.task.value
+        #expect(differences.count >= 8, "\(differences)")
+        let sorted = differences.sorted()
+        #expect(sorted[sorted.count / 2] <= 1.44 * 1.5, "median difference \(sorted[sorted.count / 2])° in \(sorted)")
+    }
 }
