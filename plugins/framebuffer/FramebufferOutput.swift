@@ -216,7 +216,9 @@ public struct FramebufferOutput: OutputPlugin {
                         }
                         continue
                     }
-                case .ended, .waiting, .over:
+                case .ended:
+                    context.trouble(nil)
+                case .waiting, .over:
                     break
                 }
             }
