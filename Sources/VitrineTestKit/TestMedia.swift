@@ -151,4 +151,24 @@ extension TemporaryVenue {
         try TestMedia.audio(at: folder + "/testimony.ogg", seconds: seconds)
         return folder
     }
+
+    /// An exhibit whose one recording is the film `file`, made by `make` (given the film's path), with captions when
+    /// given. Returns the exhibit's folder.
+    @discardableResult
+    public func addFilm(_ id: String, file: String, captions: [(start: Double, end: Double, text: String)]? = nil,
+                        make: (String) throws -> Void) throws -> String {
+        let markdown = try addExhibit(id, """
+            ---
+            title: \(id.prefix(1).uppercased() + id.dropFirst())
+            media:
+              - film: \(file)
+            \(captions == nil ? "" : "    captions: film.vtt\n")    transcript: What the film shows.
+            ---
+            A film.
+
+            """, files: captions.map { ["film.vtt": TestMedia.captions($0)] } ?? [:])
+        let folder = (markdown as NSString).deletingLastPathComponent
+        try make(folder + "/" + file)
+        return folder
+    }
 }

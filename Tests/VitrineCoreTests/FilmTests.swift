@@ -76,19 +76,9 @@ import VitrineTestKit
     /// its caption, plays on in step, and gives the panel back to the page when the film ends.
     @Test func theFramebufferJoinsAFilmWhereTheClockSaysAndShowsThePageAfter() async throws {
         let venue = try TemporaryVenue()
-        let file = try venue.addExhibit("reel", """
-            ---
-            title: The reel
-            media:
-              - film: colours.mp4
-                captions: colours.vtt
-                transcript: Red, then green, then blue.
-            ---
-            Colours.
-
-            """, files: ["colours.vtt": TestMedia.captions([(6, 12, "Green words")])])
-        try TestMedia.colourSeconds(at: (file as NSString).deletingLastPathComponent + "/colours.mp4",
-                                    ["red", "lime", "blue"], width: 320, height: 180, secondsEach: 6)
+        try venue.addFilm("reel", file: "colours.mp4", captions: [(6, 12, "Green words")]) {
+            try TestMedia.colourSeconds(at: $0, ["red", "lime", "blue"], width: 320, height: 180, secondsEach: 6)
+        }
         let frame = try filmFrame(venue, "reel", width: 320, height: 180)
         // The schedule's clock: 6.5 s into the film when the screen gets the page; then real time runs.
         let panel = try Panel(venue, "fb0", width: 320, height: 180,
@@ -120,18 +110,9 @@ import VitrineTestKit
     /// ahead, as after a suspended machine), the film is moved to where the clock says within a couple of seconds.
     @Test func aFilmOffTheClockIsBroughtBack() async throws {
         let venue = try TemporaryVenue()
-        let file = try venue.addExhibit("reel", """
-            ---
-            title: The reel
-            media:
-              - film: colours.mp4
-                transcript: Red, then green, then blue.
-            ---
-            Colours.
-
-            """)
-        try TestMedia.colourSeconds(at: (file as NSString).deletingLastPathComponent + "/colours.mp4",
-                                    ["red", "lime", "blue"], width: 160, height: 90, secondsEach: 6)
+        try venue.addFilm("reel", file: "colours.mp4") {
+            try TestMedia.colourSeconds(at: $0, ["red", "lime", "blue"], width: 160, height: 90, secondsEach: 6)
+        }
         let frame = try filmFrame(venue, "reel", width: 160, height: 90)
         let jump = Mutex<Int64>(0)
         let running = TestMedia.clock(from: Self.pageStart + 7_500)
@@ -149,17 +130,7 @@ import VitrineTestKit
     /// each started.
     @Test func twoScreensStartedApartShowTheSameFrame() async throws {
         let venue = try TemporaryVenue()
-        let file = try venue.addExhibit("wheel", """
-            ---
-            title: The wheel
-            media:
-              - film: wheel.mp4
-                transcript: The colours turn.
-            ---
-            Colours.
-
-            """)
-        try TestMedia.hueWheel(at: (file as NSString).deletingLastPathComponent + "/wheel.mp4", seconds: 20)
+        try venue.addFilm("wheel", file: "wheel.mp4") { try TestMedia.hueWheel(at: $0, seconds: 20) }
         let frame = try filmFrame(venue, "wheel", width: 64, height: 64)
         let now = TestMedia.clock(from: Self.pageStart + 3_000)
         /// The hue in the middle of a panel; nil before the film is on it.
