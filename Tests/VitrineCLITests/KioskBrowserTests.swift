@@ -45,8 +45,7 @@ import VitrineTestKit
         let status = try await client.request("GET", "/api/status")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.body)) as? [String: Any])
         let listed = try #require(json["screens"] as? [[String: Any]])
-        var arguments = [TemporaryVenue.packageRoot.appendingPathComponent("Tests/browser/kiosk_check.py").path,
-                         "http://127.0.0.1:\(port)"]
+        var arguments = ["http://127.0.0.1:\(port)"]
         var expected: [String: Int] = [:]
         for screen in listed {
             let name = try #require(screen["name"] as? String)
@@ -59,20 +58,7 @@ import VitrineTestKit
         let shot = venue.root.appendingPathComponent("solidarity.png").path
         arguments += ["--screenshot", "solidarity-1920x1080=\(shot)", "--timeout", "120"]
 
-        let checker = Process()
-        checker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        checker.arguments = ["python3"] + arguments
-        let out = Pipe()
-        checker.standardOutput = out
-        try checker.run()
-        let data = try await offThePool {
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            checker.waitUntilExit()
-            return data
-        }
-        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                                  "\(String(decoding: data, as: UTF8.self))")
-        #expect(report["error"] is NSNull, "\(report["error"] ?? "")")
+        let report = try await BrowserCheck(arguments).report()
         let results = try #require(report["screens"] as? [String: [String: Any]])
         for (name, pages) in expected {
             let seen = results[name]?["pages"] as? [[String: Any]] ?? []
@@ -139,26 +125,13 @@ import VitrineTestKit
             process.waitUntilExit()
         }
         let signal = venue.root.appendingPathComponent("signal").path
-        let checker = Process()
-        checker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        checker.arguments = ["python3", TemporaryVenue.packageRoot.appendingPathComponent("Tests/browser/kiosk_check.py").path,
-                             "http://127.0.0.1:\(port)", "--media", "kiosk", "12", "--signal", signal]
-        let out = Pipe()
-        checker.standardOutput = out
-        try checker.run()
+        let checker = try BrowserCheck(["http://127.0.0.1:\(port)", "--media", "kiosk", "12", "--signal", signal])
         // Meanwhile the page is sent again: a reload that changes the footer.
         try await Task.sleep(for: .seconds(5))
         try venue.writeConfig(config(footer: "Reloaded"))
         kill(process.processIdentifier, SIGHUP)
         try "Reloaded".write(toFile: signal, atomically: true, encoding: .utf8)
-        let data = try await offThePool {
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            checker.waitUntilExit()
-            return data
-        }
-        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                                  "\(String(decoding: data, as: UTF8.self))")
-        #expect(report["error"] is NSNull, "\(report["error"] ?? "")")
+        let report = try await checker.report()
         let samples = try #require(report["samples"] as? [[String: Any]])
         #expect(samples.count >= 10, "\(samples)")
         let times = samples.compactMap { $0["time"] as? Double }
@@ -200,5 +173,33 @@ import VitrineTestKit
         #expect(result.stdout.contains("entrance  http  showing  First 1/1"), "\(result.stdout)")
         let down = try await offThePool { try Vitrine.run(["status", "--url", "http://127.0.0.1:9"]) }
         #expect(down.status == 1 && down.stderr.contains("no daemon answers"))
+    }
+}
+
+/// Tests/browser/kiosk_check.py running in the background, and its JSON report once it is done.
+struct BrowserCheck {
+    let process = Process()
+    let out = Pipe()
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", TemporaryVenue.packageRoot.appendingPathComponent("Tests/browser/kiosk_check.py").path]
+            + arguments
+        process.standardOutput = out
+        try process.run()
+    }
+
+    /// Waits for the checker to finish; its report, whose `error` must be null.
+    func report() async throws -> [String: Any] {
+        let (process, out) = (self.process, self.out)
+        let data = try await offThePool {
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                                  "\(String(decoding: data, as: UTF8.self))")
+        #expect(report["error"] is NSNull, "\(report["error"] ?? "")")
+        return report
     }
 }
