@@ -180,6 +180,8 @@ public enum KioskPage {
           function play(el, media) {
             if (media.start == null) { el.autoplay = true; return; }
             const begin = () => {
+              // The page may have changed during the lead-in: a player no longer on the page stays silent.
+              if (!el.isConnected) return;
               const offset = (Date.now() - media.start) / 1000;
               if (offset > 0) el.currentTime = offset;
               el.play().catch(() => { window.vitrineBlocked = (window.vitrineBlocked || 0) + 1; });
