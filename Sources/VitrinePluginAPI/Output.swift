@@ -42,6 +42,15 @@ public struct Frame: Hashable, Sendable {
         }
     }
 
+    /// The recordings whose start and length are known, with their files' paths (in the exhibit's folder).
+    public var recordingFiles: [(media: MediaBlock, path: String, start: Int64, milliseconds: Int64)] {
+        guard case let .page(page) = content, let folder = page.mediaFolder else { return [] }
+        return recordings.compactMap { media, start in
+            guard let start, let length = media.milliseconds else { return nil }
+            return (media, folder + "/" + media.file, start, length)
+        }
+    }
+
     /// Same content, theme and clock, and the same play of its recordings: nothing on the screen would change (the
     /// same page coming round again plays its recording again).
     public func showsSame(as other: Frame) -> Bool {

@@ -158,4 +158,30 @@ import VitrineTestKit
         let sorted = differences.sorted()
         #expect(sorted[sorted.count / 2] <= 1.44 * 1.5, "median difference \(sorted[sorted.count / 2])° in \(sorted)")
     }
+
+    /// A sound recording on a framebuffer screen is heard on its audio device, from where the clock says: joined 1 s
+    /// into a 3 s testimony, the rest of it (never the whole).
+    @Test func theFramebufferPlaysASoundRecordingOnItsDevice() async throws {
+        let venue = try TemporaryVenue()
+        try venue.addRecording("solidarity", seconds: 3, transcript: "We shared the bread.")
+        let frame = try filmFrame(venue, "solidarity", width: 320, height: 180)
+        let path = venue.root.appendingPathComponent("fb0").path
+        let sound = venue.root.appendingPathComponent("heard.wav").path
+        try Data(repeating: 0, count: 320 * 4 * 180).write(to: URL(fileURLWithPath: path))
+        let output = try testRegistry.make(type: "framebuffer", screen: "wall", options: [
+            ("device", path), ("width", "320"), ("height", "180"), ("format", "xrgb8888"), ("audio", "file:\(sound)"),
+        ].map { OptionEntry(key: $0.0, node: OptionNode(.scalar($0.1))) }).get()
+        let (stream, sink) = AsyncStream<Frame>.makeStream()
+        let context = OutputContext(screen: "wall", logger: Logger(label: "test"), surfaceChanged: { _ in },
+                                    shown: { _ in }, now: TestMedia.clock(from: Self.pageStart + 2_000))
+        let task = Task { try await output.run(frames: stream, context: context) }
+        sink.yield(frame)
+        // The WAV sink takes sound as fast as it is given: the whole rest is there within moments.
+        #expect(await eventually(timeout: .seconds(5)) { ((try? TestMedia.wavSeconds(sound)) ?? 0) >= 1.5 })
+        try await Task.sleep(for: .seconds(1))
+        let heard = (try? TestMedia.wavSeconds(sound)) ?? 0
+        #expect(heard >= 1.5 && heard <= 2.1, "heard \(heard) s of the last 2 s")
+        sink.finish()
+        try await task.value
+    }
 }

@@ -30,7 +30,7 @@ public struct FramebufferOutput: OutputPlugin {
         "Megabytes for painted pages kept compressed (LZ4), so a page shown again is not painted again; `0` paints "
         + "every page afresh.")
     static let audio = Key("audio", .text(kind: "audio device"), otherwise: "none: films play silent",
-        "Where the sound of films goes: a device as libmpv names it (`auto`, `pulse`, `pipewire`, "
+        "Where the sound of films and recordings goes: a device as libmpv names it (`auto`, `pulse`, `pipewire`, "
         + "`alsa/plughw:CARD=PCH,DEV=0`; `mpv --audio-device=help` lists them), or `file:PATH` to write it to a WAV "
         + "file.")
     public static let options = [device.spec, tty.spec, width.spec, height.spec, format.spec, stride.spec,
@@ -150,10 +150,15 @@ public struct FramebufferOutput: OutputPlugin {
         var reported: Frame?
         var epoch: Int?
         var hidden: String?
-        // The film of the page on the panel, while it plays.
+        // The film of the page on the panel, while it plays; the sound of its audio recordings.
         var film: FilmShow?
         var warnedSilent = false
-        defer { film?.stop() }
+        let track: SoundTrack? = if case .none = sound { nil } else { SoundTrack(audio: sound) }
+        var soundWake: Int64?
+        defer {
+            film?.stop()
+            track?.stop()
+        }
 
         for await _ in inbox.wakes {
             if let frame = inbox.take() { wanted = frame }
@@ -190,6 +195,18 @@ public struct FramebufferOutput: OutputPlugin {
                 }
             }
             guard let frame = wanted else { continue }
+            if let track {
+                // Sound recordings play from where the clock says; woken again when one starts or ends.
+                let sounds = frame.recordingFiles.filter { $0.media.kind == .audio }
+                    .map { SoundTrack.Recording(path: $0.path, start: $0.start, milliseconds: $0.milliseconds) }
+                let now = context.now()
+                if let next = track.follow(sounds, now: now), next != soundWake {
+                    soundWake = next
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(max(1, next - now)))) {
+                        inbox.wake()
+                    }
+                }
+            }
             if film.map({ !$0.belongs(to: frame) }) ?? true {
                 film?.stop()
                 film = FilmShow(for: frame, audio: sound, wake: { inbox.wake() }, logger: context.logger)

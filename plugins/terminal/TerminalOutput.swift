@@ -150,11 +150,7 @@ public struct TerminalOutput: OutputPlugin {
 
     /// The page's recordings as files with the instants they play.
     static func sounds(of frame: Frame) -> [SoundTrack.Recording] {
-        guard case let .page(page) = frame.content, let folder = page.mediaFolder else { return [] }
-        return frame.recordings.compactMap { media, start in
-            guard let start, let length = media.milliseconds else { return nil }
-            return SoundTrack.Recording(path: folder + "/" + media.file, start: start, milliseconds: length)
-        }
+        frame.recordingFiles.map { SoundTrack.Recording(path: $0.path, start: $0.start, milliseconds: $0.milliseconds) }
     }
 
     /// The caption being spoken at `now`, and the next instant a caption starts or ends.
