@@ -206,8 +206,7 @@ extension Parse {
         for entry in all.entries {
             guard let screen = all.mapping(entry.node, at: "screens.\(entry.key)") else { continue }
             // Keys other than the screen's own are the plugin's options, checked by the plugin.
-            let own = OptionsReader(path: screen.path, entries: screen.entries.filter { ownKeys.contains($0.key) },
-                                    line: entry.node.line, column: entry.node.column)
+            let own = screen.only(ownKeys)
             own.accept(Keys.screenKeys)
             var output: String?
             if let type = own[Keys.output] {
@@ -235,8 +234,6 @@ extension Parse {
                     own.problem("theme", "no theme named '\(name)'\(didYouMean(name, themes.keys))")
                 }
             }
-            for problem in own.problems { report(problem, to: screen) }
-            let reported = own.problems.count
             var options = screen.entries.filter { !ownKeys.contains($0.key) }
             // A misspelt screen key would otherwise be handed to the plugin as an option.
             for option in options {
@@ -253,19 +250,12 @@ extension Parse {
             screenOptions[entry.key] = ScreenOptions(screen: entry.key, entries: options, line: entry.node.line)
             if let output { screenOutputs.append((entry.key, output)) }
             let recordings = own[Keys.recordings]
-            for problem in own.problems.dropFirst(reported) { report(problem, to: screen) }
             if let output, let playlist {
                 screens.append(Screen(name: entry.key, output: output, playlist: playlist, theme: theme,
                                       recordings: recordings))
             }
         }
         return screens
-    }
-
-    /// A problem found by a reader of its own, passed on to `reader` (the file's).
-    func report(_ problem: OptionProblem, to reader: OptionsReader) {
-        let node = OptionNode(.scalar(""), line: problem.line, column: problem.column)
-        if problem.isWarning { reader.warning(problem.message, at: node) } else { reader.error(problem.message, at: node) }
     }
 
     // MARK: Announcements

@@ -35,10 +35,9 @@ public struct KeyTables: Sendable {
         var unknown: [String] = []
         var index = 0
         while index < lines.count {
-            let line = lines[index].trimmingCharacters(in: .whitespaces)
+            let line = lines[index]
             index += 1
-            guard line.hasPrefix(Self.markPrefix), line.hasSuffix("-->") else { continue }
-            let name = String(line.dropFirst(Self.markPrefix.count).dropLast(3)).trimmingCharacters(in: .whitespaces)
+            guard let name = Self.mark(line) else { continue }
             guard let table = tables.first(where: { $0.name == name }) else {
                 unknown.append(name)
                 continue
@@ -54,10 +53,13 @@ public struct KeyTables: Sendable {
 
     /// The names of the tables `text` marks.
     public static func marks(in text: String) -> [String] {
-        text.split(separator: "\n").compactMap { line in
-            let line = line.trimmingCharacters(in: .whitespaces)
-            guard line.hasPrefix(markPrefix), line.hasSuffix("-->") else { return nil }
-            return String(line.dropFirst(markPrefix.count).dropLast(3)).trimmingCharacters(in: .whitespaces)
-        }
+        text.split(separator: "\n").compactMap { mark(String($0)) }
+    }
+
+    /// The table a line marks (`<!-- keys: NAME -->`), if it is a mark.
+    static func mark(_ line: String) -> String? {
+        let line = line.trimmingCharacters(in: .whitespaces)
+        guard line.hasPrefix(markPrefix), line.hasSuffix("-->") else { return nil }
+        return String(line.dropFirst(markPrefix.count).dropLast(3)).trimmingCharacters(in: .whitespaces)
     }
 }

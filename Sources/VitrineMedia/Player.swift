@@ -16,6 +16,11 @@ public final class Player: @unchecked Sendable {
         case device(String)
         /// A WAV file (tests: what would have been heard, sample for sample).
         case file(String)
+
+        /// A screen's `audio:` option as written: `file:PATH`, or a device's name.
+        public init(option: String) {
+            self = option.hasPrefix("file:") ? .file(String(option.dropFirst(5))) : .device(option)
+        }
     }
 
     public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {

@@ -173,6 +173,13 @@ public final class OptionsReader {
         return OptionsReader(path: path, entries: entries, line: node.line, column: node.column, sink: sink)
     }
 
+    /// The same mapping with only `keys` in it, sharing this reader's problems (a screen's own keys, apart from its
+    /// plugin's options).
+    public func only(_ keys: [String]) -> OptionsReader {
+        OptionsReader(path: path, entries: entries.filter { keys.contains($0.key) }, line: line, column: column,
+                      sink: sink)
+    }
+
     /// A list, or one value standing for a list of one.
     public func list(_ node: OptionNode, at path: String) -> [OptionNode] {
         if case let .list(items) = node.value { return items }

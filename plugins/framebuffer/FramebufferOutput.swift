@@ -64,11 +64,7 @@ public struct FramebufferOutput: OutputPlugin {
         format = PixelFormat.named[reader[Self.format]] ?? .xrgb8888
         stride = reader[Self.stride]
         pageCacheBytes = reader[Self.pageCache] << 20
-        switch reader[Self.audio] {
-        case nil: sound = .none
-        case let name? where name.hasPrefix("file:"): sound = .file(String(name.dropFirst(5)))
-        case let name?: sound = .device(name)
-        }
+        sound = reader[Self.audio].map(Player.Audio.init(option:)) ?? .none
         if (width == nil) != (height == nil) {
             reader.problem(width == nil ? "height" : "width", "give both width and height, or neither")
         }

@@ -42,11 +42,7 @@ public struct TerminalOutput: OutputPlugin {
         term = reader[Self.term]
         columns = reader[Self.columns]
         rows = reader[Self.rows]
-        switch reader[Self.audio] {
-        case nil: sound = nil
-        case let name? where name.hasPrefix("file:"): sound = .file(String(name.dropFirst(5)))
-        case let name?: sound = .device(name)
-        }
+        sound = reader[Self.audio].map(Player.Audio.init(option:))
         if !reader.errors.isEmpty { return nil }
     }
 
@@ -102,10 +98,11 @@ public struct TerminalOutput: OutputPlugin {
         var spoken: String?
         /// The caption being spoken now; then (after the page is drawn: opening a recording takes a moment) the
         /// sound brought to where the clock is, and a wake-up set for the next change of either.
-        func listen(_ frame: Frame) { spoken = Self.cue(of: frame, at: context.now()).text }
+        var nextCaption: Int64?
+        func listen(_ frame: Frame) { (spoken, nextCaption) = Self.cue(of: frame, at: context.now()) }
         func follow(_ frame: Frame) {
             let now = context.now()
-            var next = Self.cue(of: frame, at: now).next
+            var next = nextCaption
             if let track {
                 if let change = track.follow(Self.sounds(of: frame), now: now) { next = min(next ?? change, change) }
                 context.trouble(track.problem.map { "cannot play the recording: \($0)" })
