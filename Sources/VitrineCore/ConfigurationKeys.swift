@@ -136,8 +136,11 @@ public enum ConfigurationKeys {
     }, default: theDefault.transition, "How one page gives way to the next on pixel screens.")
     static let clock = DefaultedKey("clock", .bool, default: theDefault.showClock, "A clock in the footer.")
     static let footer = Key("footer", .text, "A line at the foot of every page (\"Free entry on Sundays\").")
+    static let film = DefaultedKey("film", .choice(FilmArea.self), default: theDefault.film,
+        "Where a film plays on pixel screens and kiosks: `page`, in the page below its ▶ Film line (the title, "
+        + "running head and foot stay in view), or `panel`, the whole screen, the page coming back when it ends.")
     public static let themeKeys = [background.spec, text.spec, accent.spec, muted.spec, fonts.spec, sizes.spec,
-                                   margin.spec, align.spec, transition.spec, clock.spec, footer.spec]
+                                   margin.spec, align.spec, transition.spec, clock.spec, footer.spec, film.spec]
 
     // MARK: theme-rotation
 

@@ -91,6 +91,7 @@ extension Parse {
             theme.transition = f[Keys.transition]
             theme.showClock = f[Keys.clock]
             theme.footer = f[Keys.footer]
+            theme.film = f[Keys.film]
             let name = OptionNode(.scalar(entry.key), line: entry.line, column: entry.column)
             if coloursRead { checkContrast(theme, path: f.path, reader: f, at: name) }
             table[entry.key] = theme

@@ -66,7 +66,7 @@ public struct Paginator: Sendable {
     }
 
     static func mediaLabel(_ media: MediaBlock) -> String {
-        "▶ \(media.kind == .audio ? "Audio" : "Film")" + (media.title.map { ": \($0)" } ?? "")
+        (media.kind == .audio ? Page.soundLabel : Page.filmLabel) + (media.title.map { ": \($0)" } ?? "")
     }
 
     /// Where the page starting at `start` ends (exclusive).

@@ -95,6 +95,12 @@ public struct MediaBlock: Hashable, Sendable {
     /// The captions' cues, read from `captions` when the exhibit is loaded: drawn over a film, highlighted in the
     /// transcript as they are spoken, sent to players.
     public var cues: [CaptionCue] = []
+
+    /// The caption spoken `position` milliseconds into the recording, if any.
+    public func caption(at position: Int64) -> CaptionCue? {
+        cues.first { $0.start <= position && position < $0.end }
+    }
+
     public init(kind: Kind, file: String, title: String? = nil, transcript: [RichText] = [], captions: String? = nil,
                 credit: String? = nil, milliseconds: Int64? = nil) {
         self.milliseconds = milliseconds

@@ -59,6 +59,15 @@ public enum TextAlignment: String, Hashable, Sendable, CaseIterable {
     case justified
 }
 
+/// Where a page's film is shown on pixel screens.
+public enum FilmArea: String, Hashable, Sendable, CaseIterable {
+    /// In the page, below its "▶ Film" line (the whole text area when too little is left there): the title,
+    /// the running head and the foot stay in view around it.
+    case page
+    /// The whole panel, the page coming back when the film ends.
+    case panel
+}
+
 /// Colours, fonts, sizes and layout for pages: data, so rotating themes is part of the schedule.
 public struct Theme: Hashable, Sendable {
     public var name: String
@@ -81,6 +90,7 @@ public struct Theme: Hashable, Sendable {
     public var transition: Transition
     public var showClock: Bool
     public var footer: String?
+    public var film: FilmArea
 
     public init(
         name: String,
@@ -91,7 +101,7 @@ public struct Theme: Hashable, Sendable {
         bodyFont: String = "Noto Serif", headingFont: String = "Noto Sans",
         bodySize: Double = 34, titleSize: Double = 72, headingSize: Double = 44, captionSize: Double = 26,
         margin: Double = 0.06, alignment: TextAlignment = .ragged, transition: Transition = .crossfade(milliseconds: 600),
-        showClock: Bool = false, footer: String? = nil
+        showClock: Bool = false, footer: String? = nil, film: FilmArea = .page
     ) {
         self.name = name
         self.background = background
@@ -109,5 +119,6 @@ public struct Theme: Hashable, Sendable {
         self.transition = transition
         self.showClock = showClock
         self.footer = footer
+        self.film = film
     }
 }

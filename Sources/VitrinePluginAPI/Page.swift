@@ -66,4 +66,8 @@ public struct Page: Hashable, Sendable {
 
     /// "2/5"
     public var indicator: String { "\(index + 1)/\(count)" }
+
+    /// How a recording's line on the page begins (then ": " and its title): pixel screens put a film below it.
+    public static let filmLabel = "▶ Film"
+    public static let soundLabel = "▶ Audio"
 }

@@ -3,11 +3,16 @@ import VitrinePluginAPI
 
 /// Captions over a film, in the theme's body font and colours (not the player's defaults): the words, centred and
 /// wrapped to the middle four fifths of the picture, on a band of the theme's background near the foot, large
-/// enough to read from a few metres (one and a half times the body size).
+/// enough to read from a few metres (one and a half times the body size). The kiosk page draws its captions with
+/// the same measures (`KioskMessage`).
 public enum CaptionPainter {
-    /// Draws `text` into an XRGB8888 picture (`stride` bytes a row).
-    public static func draw(_ text: String, theme: Theme, into pixels: UnsafeMutableRawPointer, width: Int, height: Int,
-                            stride: Int) {
+    /// The caption's size, in body sizes.
+    public static let size = 1.5
+
+    /// Draws `text` into an XRGB8888 picture (`stride` bytes a row) `width`×`height` pixels large, on a panel whose
+    /// sizes are `scale` times the theme's (`PixelLayout.scale`).
+    public static func draw(_ text: String, theme: Theme, scale: Double, into pixels: UnsafeMutableRawPointer,
+                            width: Int, height: Int, stride: Int) {
         guard !text.isEmpty, width > 0, height > 0 else { return }
         Pango.lock.withLock { _ in
             guard let surface = cairo_image_surface_create_for_data(
@@ -19,8 +24,7 @@ public enum CaptionPainter {
             let layout = pango_cairo_create_layout(cr)!
             defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
             Pango.applyFontOptions(pango_layout_get_context(layout))
-            let scale = PixelLayout(width: width, height: height, theme: theme).scale
-            let font = PixelLayout.Font(family: theme.bodyFont, size: theme.bodySize * scale * 1.5)
+            let font = PixelLayout.Font(family: theme.bodyFont, size: theme.bodySize * scale * size)
             let description = Pango.fontDescription(font)
             defer { pango_font_description_free(description) }
             pango_layout_set_font_description(layout, description)
@@ -45,6 +49,38 @@ public enum CaptionPainter {
             cairo_move_to(cr, left, top)
             pango_cairo_show_layout(cr, layout)
             cairo_surface_flush(surface)
+        }
+    }
+}
+
+extension Canvas {
+    /// A canvas of `width`×`height` pixels to draw a film's pictures in.
+    public static func blank(width: Int, height: Int) -> Canvas { Canvas(width: width, height: height) }
+
+    /// Makes this canvas a copy of `other` (of the same size).
+    public func copy(from other: Canvas) {
+        guard other.width == width, other.height == height, other.stride == stride else { return }
+        other.withPixels { source in
+            withMutablePixels { $0.copyMemory(from: source.baseAddress!, byteCount: source.count) }
+        }
+    }
+
+    /// A film's picture in `area` of the page painted here: `picture` renders it (letterboxed) into the pixels,
+    /// size and stride it is given, and `caption`, if any, is drawn over it as `CaptionPainter` draws captions.
+    public func drawFilm(in area: PagePlan.Area, theme: Theme, caption: String?,
+                         picture: (_ pixels: UnsafeMutableRawPointer, _ width: Int, _ height: Int, _ stride: Int) -> Void)
+    {
+        let x = max(0, min(width - 1, Int(area.x.rounded()))), y = max(0, min(height - 1, Int(area.y.rounded())))
+        let w = max(1, min(width - x, Int(area.width.rounded()))), h = max(1, min(height - y, Int(area.height.rounded())))
+        let scale = PixelLayout(width: width, height: height, theme: theme).scale
+        let rowBytes = stride
+        withMutablePixels { pixels in
+            let origin = pixels + y * rowBytes + x * 4
+            picture(origin, w, h, rowBytes)
+            if let caption {
+                CaptionPainter.draw(caption, theme: theme, scale: scale, into: origin, width: w, height: h,
+                                    stride: rowBytes)
+            }
         }
     }
 }

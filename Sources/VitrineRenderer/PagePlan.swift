@@ -31,8 +31,28 @@ public struct PagePlan: Hashable, Sendable {
         public var height: Double
     }
 
+    /// A rectangle of the page, in pixels.
+    public struct Area: Hashable, Sendable {
+        public var x: Double
+        public var y: Double
+        public var width: Double
+        public var height: Double
+        public init(x: Double, y: Double, width: Double, height: Double) {
+            self.x = x
+            self.y = y
+            self.width = width
+            self.height = height
+        }
+    }
+
     public let layout: PixelLayout
     public var background: Colour
+    /// Where the page's film plays (the theme's `film:`), while it plays: the framebuffer draws the film and its
+    /// captions there, the kiosk page puts its player there. Nil on a page with no film.
+    public var filmArea: Area?
+    /// Where the current caption of a page's recording is drawn: the film's area, or for a sound recording the
+    /// page's text area (browsers draw no captions for sound). Nil on a page with no recording.
+    public var captionArea: Area?
     public var texts: [Text] = []
     public var pictures: [Picture] = []
     /// From the right margin leftwards at the foot: the page indicator, then the clock, `footGap` apart.
@@ -63,11 +83,17 @@ public struct PagePlan: Hashable, Sendable {
                               font: caption, colour: layout.theme.muted, x: layout.margin, y: y, inFlow: true))
             y += layout.headerHeight
         }
+        let textArea = Area(x: layout.margin, y: y, width: layout.contentWidth, height: layout.flowBottom - y)
+        let hasFilm = page.media.contains { $0.kind == .film }
+        // Where the film's line ends: the film goes below it.
+        var belowFilmLine: Double?
         for (index, item) in page.items.enumerated() {
             switch item {
             case let .text(role, lines, space):
                 if index > 0 { y += space }
                 let font = layout.font(for: role)
+                let filmLine = hasFilm && belowFilmLine == nil && role == .mediaLabel
+                    && lines.first?.text.hasPrefix(Page.filmLabel) == true
                 for line in lines {
                     texts.append(Text(text: line.text, role: role, font: font, colour: layout.colour(for: role),
                                       x: layout.margin + layout.indent(for: role), y: y,
@@ -75,6 +101,7 @@ public struct PagePlan: Hashable, Sendable {
                                       justify: line.justified, inFlow: true))
                     y += line.height
                 }
+                if filmLine { belowFilmLine = y + layout.spaceBefore(.body) }
             case let .image(image, height, space):
                 if index > 0 { y += space }
                 pictures.append(Picture(image: image, folder: page.mediaFolder, x: layout.margin, y: y,
@@ -82,6 +109,20 @@ public struct PagePlan: Hashable, Sendable {
                 y += height
             }
         }
+        if hasFilm {
+            switch layout.theme.film {
+            case .panel:
+                filmArea = Area(x: 0, y: 0, width: Double(layout.width), height: Double(layout.height))
+            case .page:
+                // Below the film's line when at least half the text area is left there; else the whole text area.
+                if let top = belowFilmLine, textArea.y + textArea.height - top >= textArea.height / 2 {
+                    filmArea = Area(x: textArea.x, y: top, width: textArea.width, height: textArea.y + textArea.height - top)
+                } else {
+                    filmArea = textArea
+                }
+            }
+        }
+        captionArea = filmArea ?? (page.media.isEmpty ? nil : textArea)
         // Foot: footer text at the left, page indicator and clock at the right.
         let footY = Double(layout.height) - layout.margin - layout.footerHeight * 0.75
         if let footer = layout.theme.footer {

@@ -47,6 +47,12 @@ public enum TestMedia {
         try ffmpeg(arguments)
     }
 
+    /// A film of colour bars that never change (SMPTE), `seconds` long: any instant of it is the same picture.
+    public static func colourBars(at path: String, seconds: Int, width: Int = 320, height: Int = 180) throws {
+        try ffmpeg(["-f", "lavfi", "-i", "smptebars=s=\(width)x\(height):r=25:d=\(seconds)", "-c:v", "libx264", "-preset",
+                    "ultrafast", "-pix_fmt", "yuv420p", path])
+    }
+
     /// A film whose colour turns round the hue circle once every `period` seconds (25 frames a second, 1.44° a frame
     /// for 10 s): which frame is on a screen can be read from one pixel.
     public static func hueWheel(at path: String, seconds: Int, period: Double = 10, size: Int = 64) throws {

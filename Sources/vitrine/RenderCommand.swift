@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitrineCore
+import VitrineMedia
 import VitrinePluginAPI
 import VitrineRenderer
 
@@ -51,7 +52,8 @@ struct RenderCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let frame = program.frame(for: presentation, surface: surface, at: moment)
-        let canvas = painter.paint(frame, width: parts[0], height: parts[1])
+        var canvas = painter.paint(frame, width: parts[0], height: parts[1])
+        if let film = try filmPicture(frame, at: moment, on: canvas) { canvas = film }
         do {
             try canvas.writePNG(to: output)
         } catch {
@@ -60,6 +62,33 @@ struct RenderCommand: ParsableCommand {
         }
         print("\(output): \(screen) at \(program.calendar.format(moment, seconds: true)): "
             + "\(frame.summary) (\(parts[0])x\(parts[1]))")
+    }
+
+    /// What the screen shows while the page's film plays: the picture at that instant in the film's area of the
+    /// page, with its caption, as a framebuffer draws it. Nil when no film plays at `moment`.
+    func filmPicture(_ frame: Frame, at moment: Int64, on page: Canvas) throws -> Canvas? {
+        guard let film = frame.recordingFiles.first(where: { $0.media.kind == .film }),
+              moment >= film.start, moment < film.start + film.milliseconds,
+              let area = PagePlan(frame, width: page.width, height: page.height).filmArea
+        else { return nil }
+        let player = Player()
+        defer { player.close() }
+        do {
+            try player.open()
+            try player.load(film.path, at: Double(moment - film.start) / 1000, playing: false)
+        } catch {
+            var standardError = StandardError()
+            print("vitrine render: \(film.path): \(error)", to: &standardError)
+            throw ExitCode(1)
+        }
+        _ = player.waitForFrame(timeout: .seconds(5))
+        let picture = Canvas.blank(width: page.width, height: page.height)
+        picture.copy(from: page)
+        let caption = film.media.caption(at: moment - film.start)?.text
+        picture.drawFilm(in: area, theme: frame.theme, caption: caption) { pixels, width, height, stride in
+            player.render(into: pixels, width: width, height: height, stride: stride)
+        }
+        return picture
     }
 
     /// Every distinct page of the day, in the order it first comes up.

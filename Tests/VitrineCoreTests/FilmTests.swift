@@ -12,12 +12,14 @@ import VitrineTestKit
     static let pageStart: Int64 = 1_764_936_000_000
 
     /// A film page of the exhibit `id` (already in `venue`), laid out for a `width`×`height` panel put up at
-    /// `pageStart` with a 1 s lead-in.
-    func filmFrame(_ venue: TemporaryVenue, _ id: String, width: Int, height: Int) throws -> Frame {
+    /// `pageStart` with a 1 s lead-in; the film over the whole panel unless said otherwise.
+    func filmFrame(_ venue: TemporaryVenue, _ id: String, width: Int, height: Int, film: FilmArea = .panel,
+                   transition: Transition = .cut) throws -> Frame {
         let loaded = ExhibitLoader().loadFolder(venue.contentPath)
         let exhibit = try #require(loaded.exhibits[ExhibitID(id)], "\(loaded.diagnostics)")
         var theme = Theme(name: "paper")
-        theme.transition = .cut
+        theme.transition = transition
+        theme.film = film
         let pages = Paginator().paginate(exhibit, measurer: PixelMeasurer(width: width, height: height, theme: theme))
         let page = try #require(pages.first { !$0.media.isEmpty })
         return TestMedia.frame(showing: page, on: "wall", at: Self.pageStart, theme: theme)
@@ -104,6 +106,42 @@ import VitrineTestKit
             return (Int(data[6]), Int(data[5]), Int(data[4])) == (0xF6, 0xF1, 0xE7)
         })
         try await panel.stop()
+    }
+
+    /// The film comes in and goes out as pages do: crossfaded from the page shown during the lead-in, and back to
+    /// it when the film ends. A film in the page leaves the page's running head and foot where they are.
+    @Test func aFilmFadesInAndOutOfItsPage() async throws {
+        let venue = try TemporaryVenue()
+        try venue.addFilm("reel", file: "blue.mp4") {
+            try TestMedia.colourSeconds(at: $0, ["blue"], width: 160, height: 90, secondsEach: 4)
+        }
+        let frame = try filmFrame(venue, "reel", width: 320, height: 180, film: .page,
+                                  transition: .crossfade(milliseconds: 1_500))
+        let area = try #require(PagePlan(frame, width: 320, height: 180).filmArea)
+        // Below the film's line, inside the margins, above the foot.
+        #expect(area.x > 0 && area.y > 0 && area.x + area.width < 320 && area.y + area.height < 180, "\(area)")
+        let panel = try Panel(venue, "fb0", width: 320, height: 180, now: TestMedia.clock(from: Self.pageStart),
+                              showing: frame)
+        let x = Int(area.x + area.width / 2), y = Int(area.y + area.height / 2)
+        var seen: [(Int, Int, Int)] = []
+        let clock = ContinuousClock(), until = clock.now + .seconds(9)
+        while clock.now < until {
+            if let data = panel.pixels {
+                let at = (y * 320 + x) * 4
+                seen.append((Int(data[at + 2]), Int(data[at + 1]), Int(data[at])))
+            }
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        try await panel.stop()
+        let paper = (0xF6, 0xF1, 0xE7), blue = (0, 0, 255)
+        let firstBlue = try #require(seen.firstIndex { near($0, blue) }, "the film never showed: \(seen)")
+        let lastBlue = try #require(seen.lastIndex { near($0, blue) })
+        /// Neither the page nor the film: a picture between the two.
+        func between(_ c: (Int, Int, Int)) -> Bool { c.0 > 40 && c.0 < 200 && c.2 > 200 && !near(c, paper) }
+        #expect(seen[..<firstBlue].contains { near($0, paper) }, "no page before the film")
+        #expect(seen[..<firstBlue].contains(where: between), "no fade into the film: \(seen[..<firstBlue])")
+        #expect(seen[lastBlue...].contains(where: between), "no fade back to the page: \(seen[lastBlue...])")
+        #expect(seen.last.map { near($0, paper) } == true, "the page did not come back: \(seen.last.map { "\($0)" } ?? "")")
     }
 
     /// The schedule's clock is the one every screen shares: when it and the film part (here the clock jumps 7 s

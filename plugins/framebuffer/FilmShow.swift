@@ -6,8 +6,9 @@ import VitrineRenderer
 
 /// The film of the page on the panel. It starts at the page's recording start (after the lead-in), or, when the
 /// screen comes to the page late (a restart, a reload), that far into the film: the clock says where, so every
-/// screen plays the same second. Its pictures fill the panel, letterboxed, drawn by the screen's one drawing loop
-/// each time libmpv has one ready; when the film ends the page comes back.
+/// screen plays the same second. Its pictures go in the page's film area (`PagePlan.filmArea`: below the film's
+/// line, or the whole panel, as the theme says), letterboxed, with the caption spoken drawn over them; the screen's
+/// one drawing loop asks for a picture each time libmpv has one ready; when the film ends the page comes back.
 final class FilmShow {
     enum Step {
         /// Not yet (the lead-in): a wake-up is set for the start.
@@ -23,26 +24,36 @@ final class FilmShow {
     let path: String
     let start: Int64
     let length: Int64
-    /// The film's captions, drawn over it in the theme's font and colours.
-    let cues: [CaptionCue]
+    /// The film, with its captions (drawn over it in the theme's font and colours).
+    let media: MediaBlock
     let theme: Theme
+    /// Where on the page the film goes.
+    let area: PagePlan.Area
     private let player: Player
     private let wake: @Sendable () -> Void
     private let logger: Logger
     private var state: State = .idle
-    private var scratch: [UInt8] = []
     private enum State { case idle, playing, over }
+    /// The picture on the panel: the page around the film's area, the film in it. Kept while the film plays.
+    private(set) var picture: Canvas?
+    /// The page the picture was made on (a new one each minute when the theme shows a clock).
+    private weak var backdrop: Canvas?
+    /// Whether the film has been on the panel yet (it is faded in the first time).
+    var hasBeenShown = false
 
     /// The film `frame`'s page plays, if any, with a player whose pictures wake the drawing loop.
-    init?(for frame: Frame, audio: Player.Audio, wake: @escaping @Sendable () -> Void, logger: Logger) {
+    init?(for frame: Frame, width: Int, height: Int, audio: Player.Audio, wake: @escaping @Sendable () -> Void,
+          logger: Logger) {
         guard case let .page(page) = frame.content,
               let (media, start) = frame.recordings.first(where: { $0.media.kind == .film }),
-              let start, let length = media.milliseconds, let folder = page.mediaFolder
+              let start, let length = media.milliseconds, let folder = page.mediaFolder,
+              let area = PagePlan(frame, width: width, height: height).filmArea
         else { return nil }
+        self.area = area
         path = folder + "/" + media.file
         self.start = start
         self.length = length
-        cues = media.cues
+        self.media = media
         theme = frame.theme
         self.wake = wake
         self.logger = logger
@@ -108,36 +119,32 @@ final class FilmShow {
     }
 
     /// The caption spoken at `now`, if any.
-    func caption(at now: Int64) -> String? {
-        let position = now - start
-        return cues.first { $0.start <= position && position < $0.end }?.text
-    }
+    func caption(at now: Int64) -> String? { media.caption(at: now - start)?.text }
 
-    /// Renders the film's current picture over the whole panel, with the caption spoken at `now`, and shows it.
-    func draw(on fb: FramebufferDevice, now: Int64) throws {
-        let g = fb.geometry
-        let stride = g.width * 4
-        if scratch.count != stride * g.height { scratch = [UInt8](repeating: 0, count: stride * g.height) }
-        let caption = caption(at: now)
-        scratch.withUnsafeMutableBytes { buffer in
-            player.render(into: buffer.baseAddress!, width: g.width, height: g.height, stride: stride)
-            if let caption {
-                CaptionPainter.draw(caption, theme: theme, into: buffer.baseAddress!, width: g.width, height: g.height,
-                                    stride: stride)
-            }
+    /// The film's current picture in its area of `page` (the page as painted), with the caption spoken at `now`.
+    func picture(now: Int64, on page: Canvas) -> Canvas {
+        let canvas: Canvas
+        if let picture, picture.width == page.width, picture.height == page.height {
+            canvas = picture
+        } else {
+            canvas = Canvas.blank(width: page.width, height: page.height)
+            picture = canvas
         }
-        try scratch.withUnsafeBytes { pixels in
-            try fb.draw { first, rows, band in
-                g.format.convert(from: pixels.baseAddress! + first * stride, sourceStride: stride, to: band,
-                                 destinationStride: g.stride, width: g.width, height: rows)
-            }
+        // Around the film the page stays as it is: copied once, and again when the page is painted anew. A film
+        // over the whole panel covers it all.
+        let wholePanel = area.x <= 0 && area.y <= 0 && area.width >= Double(page.width) && area.height >= Double(page.height)
+        if backdrop !== page, !wholePanel {
+            canvas.copy(from: page)
         }
-        fb.present()
+        backdrop = page
+        canvas.drawFilm(in: area, theme: theme, caption: caption(at: now)) { pixels, width, height, stride in
+            player.render(into: pixels, width: width, height: height, stride: stride)
+        }
+        return canvas
     }
 
     func stop() {
         state = .over
         player.close()
-        scratch = []
     }
 }

@@ -148,6 +148,9 @@ public struct FramebufferOutput: OutputPlugin {
         var hidden: String?
         // The film of the page on the panel, while it plays; the sound of its audio recordings.
         var film: FilmShow?
+        // Whether the film's picture is what the panel shows, and the page painted around it.
+        var filmOnPanel = false
+        var backdrop: (frame: Frame, canvas: Canvas)?
         var warnedSilent = false
         let track: SoundTrack? = if case .none = sound { nil } else { SoundTrack(audio: sound) }
         var soundWake: Int64?
@@ -203,9 +206,12 @@ public struct FramebufferOutput: OutputPlugin {
                     }
                 }
             }
+            // The film's last picture, while it is what the panel shows: the next page fades from it.
+            var filmPicture: Canvas? = filmOnPanel ? film?.picture : nil
             if film.map({ !$0.belongs(to: frame) }) ?? true {
                 film?.stop()
-                film = FilmShow(for: frame, audio: sound, wake: { inbox.wake() }, logger: context.logger)
+                film = FilmShow(for: frame, width: fb.geometry.width, height: fb.geometry.height, audio: sound,
+                                wake: { inbox.wake() }, logger: context.logger)
                 // Said in the log once, and in STATUS while a film plays.
                 if film != nil, case .none = sound {
                     if !warnedSilent {
@@ -220,9 +226,22 @@ public struct FramebufferOutput: OutputPlugin {
             if let show = film {
                 switch show.step(now: context.now()) {
                 case .playing:
-                    if try fb.whileShown({ try show.draw(on: fb, now: context.now()) }) {
+                    let g = fb.geometry
+                    if backdrop?.frame != frame {
+                        let key = PaintedPageCache.Key(frame, width: g.width, height: g.height)
+                        backdrop = (frame, cache.canvas(for: key) ?? painter.paint(frame, width: g.width, height: g.height))
+                    }
+                    let page = backdrop!.canvas
+                    let picture = show.picture(now: context.now(), on: page)
+                    if !show.hasBeenShown, onScreen == frame, case let .crossfade(ms) = frame.theme.transition, ms > 0 {
+                        // From the page (shown during the lead-in) to the film.
+                        _ = try await fade(from: page, to: picture, milliseconds: ms, fb: fb)
+                    }
+                    show.hasBeenShown = true
+                    if try fb.whileShown({ try self.show(picture, on: fb) }) {
                         // The panel shows the film, not the page: painted again when the film ends.
                         onScreen = nil
+                        filmOnPanel = true
                         if reported != frame {
                             context.shown(frame)
                             reported = frame
@@ -231,12 +250,16 @@ public struct FramebufferOutput: OutputPlugin {
                     }
                 case .ended:
                     context.trouble(nil)
+                    filmPicture = filmOnPanel ? show.picture : nil
                 case .waiting, .over:
                     break
                 }
             }
+            filmOnPanel = false
+            backdrop = nil
             if onScreen != frame {
-                guard try await paint(frame, over: onScreen, on: fb, painter: painter, cache: cache) else {
+                guard try await paint(frame, over: onScreen, from: filmPicture, on: fb, painter: painter, cache: cache)
+                else {
                     onScreen = nil
                     continue
                 }
@@ -255,10 +278,11 @@ public struct FramebufferOutput: OutputPlugin {
         }
     }
 
-    /// Puts `frame` on the panel, crossfading from `previous` where the theme says so; false when another console
-    /// took the panel meanwhile (nothing, or only part of a fade, was drawn).
-    func paint(_ frame: Frame, over previous: Frame?, on fb: FramebufferDevice, painter: PagePainter,
-               cache: PaintedPageCache) async throws -> Bool {
+    /// Puts `frame` on the panel, crossfading from `previous` (or from `picture`, a film's last, when that is on
+    /// the panel) where the theme says so; false when another console took the panel meanwhile (nothing, or only
+    /// part of a fade, was drawn).
+    func paint(_ frame: Frame, over previous: Frame?, from picture: Canvas? = nil, on fb: FramebufferDevice,
+               painter: PagePainter, cache: PaintedPageCache) async throws -> Bool {
         let g = fb.geometry
         if frame.content == .blank, frame.presentation.reason == .afterHours {
             var blanked = false
@@ -268,10 +292,13 @@ public struct FramebufferOutput: OutputPlugin {
         }
         let key = PaintedPageCache.Key(frame, width: g.width, height: g.height)
         let kept = cache.page(for: key)
-        if case let .crossfade(ms) = frame.theme.transition, ms > 0, let previous, previous.content != .blank {
-            // Both pages unpacked for the length of the fade only.
-            let from = cache.canvas(for: PaintedPageCache.Key(previous, width: g.width, height: g.height))
-                ?? painter.paint(previous, width: g.width, height: g.height)
+        if case let .crossfade(ms) = frame.theme.transition, ms > 0,
+           let from = picture ?? previous.flatMap({ previous in
+               previous.content == .blank ? nil
+                   // Both pages unpacked for the length of the fade only.
+                   : cache.canvas(for: PaintedPageCache.Key(previous, width: g.width, height: g.height))
+                   ?? painter.paint(previous, width: g.width, height: g.height)
+           }) {
             let to = kept.flatMap(Canvas.restoring) ?? painter.paint(frame, width: g.width, height: g.height)
             if kept == nil, frame.clock == nil { cache.store(to, for: key) }
             guard try await fade(from: from, to: to, milliseconds: ms, fb: fb) else { return false }
