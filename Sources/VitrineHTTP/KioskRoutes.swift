@@ -40,6 +40,15 @@ struct KioskRoutes: Sendable {
         router.get("/screens/{name}/events") { request, context in
             try events(request, screen: context.parameters.require("name"))
         }
+        router.post("/screens/{name}/report/{what}") { _, context in
+            // A kiosk page saying whether the browser lets it play sound: shown to operators, nothing else.
+            let name = try context.parameters.require("name"), what = try context.parameters.require("what")
+            guard servesBrowsers(name), let report = BrowserReport(rawValue: what) else {
+                throw PlainError(.notFound, message: "no such report\n")
+            }
+            channels.report(name, report)
+            return Response(status: .noContent)
+        }
         router.get("/assets/font") { request, _ in try font(request) }
         router.get("/media/{exhibit}/**") { request, context in
             try media(request, exhibit: context.parameters.require("exhibit"),

@@ -27,6 +27,9 @@ public final class BrowserChannels: Sendable {
     private struct Channel {
         var last: Event?
         var subscribers: [Int: AsyncStream<Subscription.Wake>.Continuation] = [:]
+        /// What the screen's browsers said last, and who is told of it (the screen's output).
+        var report: BrowserReport?
+        var reportListeners: [Int: AsyncStream<BrowserReport>.Continuation] = [:]
     }
 
     private struct State {
@@ -79,6 +82,32 @@ public final class BrowserChannels: Sendable {
 
     public func current(_ screen: String) -> Event? { state.withLock { $0.channels[screen]?.last } }
 
+    /// Takes what a browser of `screen` says about itself (sound blocked or playing): the newest report wins, and the
+    /// screen's output hears it once per change; nothing is kept per browser, so no client can grow the daemon.
+    public func report(_ screen: String, _ report: BrowserReport) {
+        let listeners = state.withLock { state -> [AsyncStream<BrowserReport>.Continuation] in
+            guard state.channels[screen]?.report != report else { return [] }
+            state.channels[screen, default: Channel()].report = report
+            return Array(state.channels[screen]!.reportListeners.values)
+        }
+        for listener in listeners { listener.yield(report) }
+    }
+
+    /// The reports of the screen's browsers as they change, starting with the newest one, if any.
+    public func reports(_ screen: String) -> AsyncStream<BrowserReport> {
+        let (stream, continuation) = AsyncStream<BrowserReport>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = state.withLock { state -> Int in
+            state.nextSubscriber += 1
+            state.channels[screen, default: Channel()].reportListeners[state.nextSubscriber] = continuation
+            if let report = state.channels[screen]?.report { continuation.yield(report) }
+            return state.nextSubscriber
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.channels[screen]?.reportListeners.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
     /// A stream of the screen's pages, or nil when `maxStreams` are already open.
     public func subscribe(_ screen: String) -> Subscription? {
         // Two wakes at most: a page must not be pushed out by a heartbeat.
@@ -101,6 +130,15 @@ public final class BrowserChannels: Sendable {
         }
         return Subscription(wakes: stream, cancel: cancel)
     }
+}
+
+/// What a kiosk browser says about itself.
+public enum BrowserReport: String, Sendable, Hashable, CaseIterable {
+    /// The browser refused to play a recording's sound without a click (its autoplay policy): the recording
+    /// plays muted.
+    case soundBlocked = "sound-blocked"
+    /// A recording's sound plays.
+    case soundPlaying = "sound-playing"
 }
 
 /// The optional capability of an output that serves browsers (the `http` output's kiosk screens). The daemon's HTTP

@@ -2,16 +2,11 @@ import CPangoCairo
 import VitrinePluginAPI
 
 /// Captions over a film, in the theme's body font and colours (not the player's defaults): the words, centred and
-/// wrapped to the middle four fifths of the picture, on a band of the theme's background near the foot, large
-/// enough to read from a few metres (one and a half times the body size). The kiosk page draws its captions with
-/// the same measures (`KioskMessage`).
+/// wrapped to the middle four fifths of the picture, on a band of the theme's background near the foot, in
+/// `PixelLayout.captionFont`. The kiosk page draws its captions with the same measures (`KioskMessage`).
 public enum CaptionPainter {
-    /// The caption's size, in body sizes.
-    public static let size = 1.5
-
-    /// Draws `text` into an XRGB8888 picture (`stride` bytes a row) `width`×`height` pixels large, on a panel whose
-    /// sizes are `scale` times the theme's (`PixelLayout.scale`).
-    public static func draw(_ text: String, theme: Theme, scale: Double, into pixels: UnsafeMutableRawPointer,
+    /// Draws `text` in `font` into an XRGB8888 picture (`stride` bytes a row) `width`×`height` pixels large.
+    public static func draw(_ text: String, font: PixelLayout.Font, theme: Theme, into pixels: UnsafeMutableRawPointer,
                             width: Int, height: Int, stride: Int) {
         guard !text.isEmpty, width > 0, height > 0 else { return }
         Pango.lock.withLock { _ in
@@ -24,7 +19,6 @@ public enum CaptionPainter {
             let layout = pango_cairo_create_layout(cr)!
             defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
             Pango.applyFontOptions(pango_layout_get_context(layout))
-            let font = PixelLayout.Font(family: theme.bodyFont, size: theme.bodySize * scale * size)
             let description = Pango.fontDescription(font)
             defer { pango_font_description_free(description) }
             pango_layout_set_font_description(layout, description)
@@ -72,13 +66,13 @@ extension Canvas {
     {
         let x = max(0, min(width - 1, Int(area.x.rounded()))), y = max(0, min(height - 1, Int(area.y.rounded())))
         let w = max(1, min(width - x, Int(area.width.rounded()))), h = max(1, min(height - y, Int(area.height.rounded())))
-        let scale = PixelLayout(width: width, height: height, theme: theme).scale
+        let font = PixelLayout(width: width, height: height, theme: theme).captionFont
         let rowBytes = stride
         withMutablePixels { pixels in
             let origin = pixels + y * rowBytes + x * 4
             picture(origin, w, h, rowBytes)
             if let caption {
-                CaptionPainter.draw(caption, theme: theme, scale: scale, into: origin, width: w, height: h,
+                CaptionPainter.draw(caption, font: font, theme: theme, into: origin, width: w, height: h,
                                     stride: rowBytes)
             }
         }

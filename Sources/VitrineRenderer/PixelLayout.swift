@@ -53,6 +53,10 @@ public struct PixelLayout: Hashable, Sendable {
         }
     }
 
+    /// Captions over a film, or of a recording on a kiosk page: the body font at one and a half times the body
+    /// size, to be read from a few metres.
+    public var captionFont: Font { Font(family: theme.bodyFont, size: theme.bodySize * scale * 1.5) }
+
     /// Quotes, their attribution and context sit indented.
     public func indent(for role: TextRole) -> Double {
         switch role {

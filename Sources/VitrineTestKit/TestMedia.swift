@@ -25,7 +25,7 @@ public enum TestMedia {
     }
 
     /// A film of SMPTE colour bars with a 440 Hz tone: `seconds` long, `width`×`height`, 25 frames a second (H.264
-    /// and AAC in MP4).
+    /// and AAC in MP4). The bars never change: any instant of it is the same picture.
     public static func film(at path: String, seconds: Double, width: Int = 320, height: Int = 240) throws {
         try ffmpeg(["-f", "lavfi", "-i", "smptebars=size=\(width)x\(height):rate=25:duration=\(seconds)",
                     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=\(seconds)",
@@ -45,12 +45,6 @@ public enum TestMedia {
         arguments += ["-filter_complex", "\(inputs)concat=n=\(colours.count):v=1:a=0", "-c:v", "libx264", "-preset",
                       "ultrafast", "-pix_fmt", "yuv420p", path]
         try ffmpeg(arguments)
-    }
-
-    /// A film of colour bars that never change (SMPTE), `seconds` long: any instant of it is the same picture.
-    public static func colourBars(at path: String, seconds: Int, width: Int = 320, height: Int = 180) throws {
-        try ffmpeg(["-f", "lavfi", "-i", "smptebars=s=\(width)x\(height):r=25:d=\(seconds)", "-c:v", "libx264", "-preset",
-                    "ultrafast", "-pix_fmt", "yuv420p", path])
     }
 
     /// A film whose colour turns round the hue circle once every `period` seconds (25 frames a second, 1.44° a frame

@@ -81,35 +81,31 @@ import VitrineTestKit
         try? FileManager.default.copyItem(atPath: shot, toPath: "/tmp/vitrine-kiosk-screenshot.png")
     }
 
-    /// A recording on a kiosk page: a browser that opens the screen mid-recording plays from where the clock says,
-    /// and a page sent again (a reload changed the footer) keeps the same player playing on, never from the start.
-    @Test func aRecordingPlaysOnAcrossReSendsFromWhereTheClockSays() async throws {
+    /// A 90-second recording on a kiosk page plays to its end from where the clock says, across minute clock
+    /// ticks (the theme shows a clock, so the page is sent again each minute) and a reload that changes the footer:
+    /// one player, never restarted, never paused; its captions are drawn large on the page (browsers draw none for
+    /// sound); a second browser opened mid-recording starts near where the clock says.
+    @Test func aRecordingPlaysToItsEndAcrossClockTicksAndAReload() async throws {
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
         try #require(chromium != nil, "chromium is not installed (make setup installs it)")
         let venue = try TemporaryVenue()
-        let file = try venue.addExhibit("recording", """
-            ---
-            title: A recording
-            media:
-              - audio: tone.ogg
-                transcript: A tone, a minute long.
-            ---
-            Listen.
-
-            """)
-        try TestMedia.audio(at: (file as NSString).deletingLastPathComponent + "/tone.ogg", seconds: 60)
-        // The playlist counts from a fixed moment 11 s ago: with the 1 s lead-in the recording began 10 s ago.
-        let formatter = ISO8601DateFormatter()
-        let epoch = formatter.string(from: Date().addingTimeInterval(-11))
+        // A caption for each ten seconds: "Cue 1" from 0 s to 9 s, "Cue 2" from 10 s to 19 s…
+        let cues: [(start: Double, end: Double, text: String)] = (0..<9).map { (i: Int) in
+            (start: Double(i * 10), end: Double(i * 10 + 9), text: "Cue \(i + 1)")
+        }
+        try venue.addRecording("recording", seconds: 90, transcript: "A tone, ninety seconds long.", captions: cues)
+        // The playlist counts from a fixed moment 4 s ago: with the 1 s lead-in the recording began 3 s ago.
+        let epochDate = Date().addingTimeInterval(-4)
+        let epoch = ISO8601DateFormatter().string(from: epochDate)
         func config(footer: String) -> String {
             """
             timezone: UTC
             epoch: \(epoch)
-            pages: { lead-in: 1s }
+            pages: { lead-in: 1s, lead-out: 10s }
             themes:
-              paper: { background: "#F6F1E7", text: "#1D1B18", transition: cut, footer: "\(footer)" }
+              paper: { background: "#F6F1E7", text: "#1D1B18", transition: cut, clock: true, footer: "\(footer)" }
             playlists:
               main: [recording]
             screens:
@@ -125,25 +121,91 @@ import VitrineTestKit
             process.waitUntilExit()
         }
         let signal = venue.root.appendingPathComponent("signal").path
-        let checker = try BrowserCheck(["http://127.0.0.1:\(port)", "--media", "kiosk", "12", "--signal", signal])
+        // Until two seconds after the recording's end (the lead-in, then 90 s).
+        let watch = epochDate.addingTimeInterval(1 + 90 + 2).timeIntervalSinceNow
+        let checker = try BrowserCheck(["http://127.0.0.1:\(port)", "--media", "kiosk", "\(Int(watch.rounded()))",
+                                        "--signal", signal, "--join-after", "40"])
         // Meanwhile the page is sent again: a reload that changes the footer.
-        try await Task.sleep(for: .seconds(5))
+        try await Task.sleep(for: .seconds(20))
         try venue.writeConfig(config(footer: "Reloaded"))
         kill(process.processIdentifier, SIGHUP)
         try "Reloaded".write(toFile: signal, atomically: true, encoding: .utf8)
         let report = try await checker.report()
-        let samples = try #require(report["samples"] as? [[String: Any]])
-        #expect(samples.count >= 10, "\(samples)")
-        let times = samples.compactMap { $0["time"] as? Double }
-        let clocks = samples.compactMap { $0["clock"] as? Double }
-        #expect(Set(samples.compactMap { $0["mark"] as? String }).count == 1, "the player was replaced: \(samples)")
-        #expect(samples.contains { $0["changed"] as? Bool == true }, "the page was not sent again")
-        #expect(samples.allSatisfy { $0["paused"] as? Bool == false }, "\(samples)")
-        // It plays on, never back to the start, and stays where the clock says (joined about 10 s in).
+        let all = try #require(report["samples"] as? [[String: Any]])
+        let first = all.filter { $0["tab"] as? Int == 0 }, second = all.filter { $0["tab"] as? Int == 1 }
+        #expect(first.count >= 100, "\(first.count) samples")
+        let times = first.compactMap { $0["time"] as? Double }
+        let clocks = first.compactMap { $0["clock"] as? Double }
+        let span = ((first.last?["at"] as? Double) ?? 0) - ((first.first?["at"] as? Double) ?? 0)
+        #expect(span > 61, "watched \(span) s: not across a minute tick")
+        #expect(Set(first.compactMap { $0["mark"] as? String }).count == 1, "the player was replaced")
+        #expect(first.contains { $0["changed"] as? Bool == true }, "the page was not sent again")
+        // It plays on, never back to the start, never paused before the end, where the clock says, to the end.
         #expect(zip(times, times.dropFirst()).allSatisfy { $1 >= $0 - 0.2 }, "\(times)")
-        #expect((times.last ?? 0) - (times.first ?? 0) > 5, "\(times)")
-        #expect(zip(times, clocks).allSatisfy { abs($0 - $1) < 2 }, "player \(times) clock \(clocks)")
-        #expect((times.first ?? 0) > 8, "joined at \(times.first ?? 0) s, not where the clock said")
+        #expect(first.allSatisfy { $0["paused"] as? Bool == false || $0["ended"] as? Bool == true }, "paused")
+        #expect(zip(times, clocks).allSatisfy { $1 > 89 || abs($0 - $1) < 2 }, "player \(times) clock \(clocks)")
+        #expect((times.first ?? 99) < 12, "joined at \(times.first ?? 0) s")
+        #expect(first.contains { $0["ended"] as? Bool == true } && (times.last ?? 0) > 89.5,
+                "did not play to the end: \(times.suffix(5))")
+        // The caption spoken is on the page (away from the moments a cue changes).
+        let due = first.compactMap { sample -> (String?, String)? in
+            guard let time = sample["time"] as? Double, sample["ended"] as? Bool == false,
+                  time.truncatingRemainder(dividingBy: 10) > 1, time.truncatingRemainder(dividingBy: 10) < 8
+            else { return nil }
+            return (sample["caption"] as? String, "Cue \(Int(time / 10) + 1)")
+        }
+        #expect(due.count > 40 && due.filter { $0.0 == $0.1 }.count >= due.count * 9 / 10,
+                "captions: \(due.filter { $0.0 != $0.1 }.prefix(5))")
+        // The second browser, opened 40 s later, starts where the clock says, not at the start.
+        let joined = try #require(second.first { ($0["time"] as? Double ?? 0) > 0 }, "the second tab never played")
+        let (time, clock) = (joined["time"] as? Double ?? 0, joined["clock"] as? Double ?? 0)
+        #expect(time > 30 && abs(time - clock) < 2, "second browser at \(time) s, clock \(clock) s")
+    }
+
+    /// A film on a kiosk page is large (its area in the page, never over the foot) with its captions drawn over
+    /// it; a browser that blocks sound plays it muted, and operators are told on the dashboard's status.
+    @Test func aFilmIsLargeAndABrowserThatBlocksSoundIsReported() async throws {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        try #require(chromium != nil, "chromium is not installed (make setup installs it)")
+        let venue = try TemporaryVenue()
+        try venue.addFilm("reel", file: "film.mp4", captions: [(0, 30, "Words of the witness")]) {
+            try TestMedia.film(at: $0, seconds: 30)
+        }
+        let epoch = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-4))
+        try venue.writeConfig("""
+            timezone: UTC
+            epoch: \(epoch)
+            pages: { lead-in: 1s }
+            themes:
+              paper: { transition: cut, clock: true, footer: "Free entry on Sundays" }
+            playlists:
+              main: [reel]
+            screens:
+              kiosk: { output: http, playlist: main }
+            http:
+              listen: 127.0.0.1:0
+            """)
+        let (process, port) = try await startDaemon(venue)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let checker = try BrowserCheck(["http://127.0.0.1:\(port)", "--media", "kiosk", "8", "--block-sound"])
+        let report = try await checker.report()
+        let samples = try #require(report["samples"] as? [[String: Any]])
+        let playing = samples.filter { $0["paused"] as? Bool == false && ($0["time"] as? Double ?? 0) > 0 }
+        #expect(playing.count >= 5, "the film did not play muted: \(samples.suffix(3))")
+        #expect(playing.allSatisfy { $0["muted"] as? Bool == true && $0["kind"] as? String == "video" })
+        let box = try #require(playing.last?["player"] as? [String: Double])
+        #expect((box["w"] ?? 0) >= 1920 * 0.8 && (box["h"] ?? 0) >= 1080 * 0.4, "a small film: \(box)")
+        #expect(samples.allSatisfy { $0["overlaps"] as? Bool == false }, "the film covers the foot")
+        #expect(playing.contains { $0["caption"] as? String == "Words of the witness" }, "no caption over the film")
+        let client = HTTPTestClient(port: port)
+        let status = try await offThePool { try client.requestNow("GET", "/api/status", headers: [:], body: "", timeout: 5) }
+        let text = String(decoding: status.body, as: UTF8.self)
+        #expect(text.contains("blocks sound"), "\(text)")
     }
 
     /// `vitrine status` asks the running daemon and prints a line per screen.

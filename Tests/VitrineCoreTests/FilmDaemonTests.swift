@@ -80,7 +80,7 @@ import VitrineTestKit
     /// around it, the film's picture in its area, the caption in the theme's font and colours.
     @Test func aFilmOnThePanelIsWhatVitrineRenderDraws() async throws {
         let venue = try venue(film: "bars.mp4", seconds: 40, theme: "transition: cut") {
-            try TestMedia.colourBars(at: $0, seconds: 40)
+            try TestMedia.film(at: $0, seconds: 40, width: 320, height: 180)
         }
         // Wait for a moment well inside the film (not in its lead-in or lead-out).
         var window = try filmWindow(venue, at: Self.wallClock())

@@ -3,12 +3,16 @@
 Python's standard library only), and reports what the browser actually shows.
 
 Usage: kiosk_check.py BASE_URL SCREEN:WIDTHxHEIGHT:PAGES... [--screenshot SCREEN=FILE] [--timeout SECONDS]
-       kiosk_check.py BASE_URL --media SCREEN SECONDS [--signal FILE]
+       kiosk_check.py BASE_URL --media SCREEN SECONDS [--signal FILE] [--join-after SECONDS] [--block-sound]
 
 With --media, one tab opens the screen and its player is sampled twice a second for SECONDS: the element (marked,
 so a replaced player shows), its currentTime, where the clock says the recording is ((now - start) / 1000, start
-from the daemon's message), whether it is paused, and whether the page text holds the word in --signal FILE (read
-each time; the test writes it when it has changed the page). Prints {"samples": [...], "error": null}.
+from the daemon's message), whether it is paused, muted or ended, the caption shown, the player's box and whether it
+overlaps the page's foot (footer, page indicator, clock), and whether the page text holds the word in --signal FILE
+(read each time; the test writes it when it has changed the page). --join-after: a second tab opens the screen that
+many seconds later and is sampled too (its samples have "tab": 1). --block-sound: the browser's autoplay policy wants
+a click before sound (as a kiosk browser started without the flags in docs/http.md). Prints
+{"samples": [...], "error": null}.
 
 For each screen a tab of that window size opens /screens/SCREEN and is watched until PAGES different pages have
 come up (pushed by the daemon over Server-Sent Events). Each time a page is up (fonts loaded, crossfade done), the
@@ -29,7 +33,7 @@ MEASURE = r"""
   if (!page || page.classList.contains("fading") && getComputedStyle(page).opacity !== "1") return null;
   const W = stage.clientWidth, H = stage.clientHeight;
   const outside = [];
-  for (const el of page.querySelectorAll(":scope > .t, :scope > .picture, :scope > .foot, :scope > .media")) {
+  for (const el of page.querySelectorAll(":scope > .t, :scope > .picture, :scope > .foot, :scope > .player:not(audio), :scope > .caption")) {
     const x = el.offsetLeft, y = el.offsetTop, w = el.offsetWidth, h = el.offsetHeight;
     if (x < -1 || y < -1 || x + w > W + 1 || y + h > H + 1)
       outside.push({text: (el.textContent || el.getAttribute("alt") || el.className).slice(0, 60), x, y, w, h});
@@ -44,7 +48,7 @@ MEASURE = r"""
 
 
 class DevTools:
-    def __init__(self):
+    def __init__(self, autoplay="no-user-gesture-required"):
         import fcntl
         def high(fd):  # away from 3 and 4, where the browser's ends must go
             moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
@@ -55,7 +59,7 @@ class DevTools:
         self.profile = tempfile.mkdtemp(prefix="vitrine-chromium-")
         args = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
                 "--user-data-dir=" + self.profile, "--no-first-run", "--disable-extensions",
-                "--autoplay-policy=no-user-gesture-required", "about:blank"]
+                "--autoplay-policy=" + autoplay, "about:blank"]
         # Chromium reads commands on fd 3 and answers on fd 4: bash puts the pipe ends there (dash takes one-digit descriptors only).
         command = 'exec "$0" "$@" 3<&%d 4>&%d %d<&- %d>&-' % (self.browser_reads, self.browser_writes,
                                                             self.browser_reads, self.browser_writes)
@@ -132,30 +136,46 @@ class DevTools:
 
 PLAYER = r"""
 (() => {
-  const el = document.querySelector(".media > audio, .media > video");
+  const players = document.querySelectorAll(".player");
+  const el = players[players.length - 1];
   if (!el) return null;
   if (!el.vitrineMark) el.vitrineMark = Math.random().toString(36).slice(2);
   const start = Number((el.dataset.key || "").split("@").pop());
+  const page = el.parentNode;
+  const box = (e) => ({x: e.offsetLeft, y: e.offsetTop, w: e.offsetWidth, h: e.offsetHeight});
+  const player = box(el);
+  // The foot: the page indicator and clock, and the footer line (a text with no role).
+  const foot = Array.from(page.querySelectorAll(":scope > .foot, :scope > .t:not([data-role])")).map(box);
+  const overlaps = el.tagName === "VIDEO" && foot.some((f) => f.x < player.x + player.w && player.x < f.x + f.w &&
+                                                              f.y < player.y + player.h && player.y < f.y + f.h);
+  const caption = page.querySelector(".caption");
   return {mark: el.vitrineMark, time: el.currentTime, clock: (Date.now() - start) / 1000, paused: el.paused,
+          muted: el.muted, ended: el.ended, kind: el.tagName.toLowerCase(), player, overlaps,
+          caption: caption ? caption.textContent : null, visible: getComputedStyle(el).opacity,
           blocked: window.vitrineBlocked || 0, text: document.getElementById("stage").innerText};
 })()
 """
 
 
-def watch_media(base, name, seconds, signal):
+def watch_media(base, name, seconds, signal, join_after=None, block_sound=False):
     report = {"samples": [], "error": None}
-    browser = DevTools()
+    browser = DevTools("user-gesture-required" if block_sound else "no-user-gesture-required")
     try:
-        session = browser.open(f"{base}/screens/{name}", 1920, 1080)
-        deadline = time.time() + seconds
+        tabs = [browser.open(f"{base}/screens/{name}", 1920, 1080)]
+        opened = time.time()
+        deadline = opened + seconds
         while time.time() < deadline:
-            sample = browser.evaluate(session, PLAYER)
-            if sample:
-                word = open(signal).read().strip() if signal and os.path.exists(signal) else ""
-                sample["changed"] = bool(word) and word in sample.pop("text", "")
-                sample.pop("text", None)
-                sample["at"] = time.time()
-                report["samples"].append(sample)
+            if join_after is not None and len(tabs) == 1 and time.time() >= opened + join_after:
+                tabs.append(browser.open(f"{base}/screens/{name}", 1920, 1080))
+            for index, session in enumerate(tabs):
+                sample = browser.evaluate(session, PLAYER)
+                if sample:
+                    word = open(signal).read().strip() if signal and os.path.exists(signal) else ""
+                    sample["changed"] = bool(word) and word in sample.pop("text", "")
+                    sample.pop("text", None)
+                    sample["at"] = time.time()
+                    sample["tab"] = index
+                    report["samples"].append(sample)
             time.sleep(0.5)
     except Exception as error:
         report["error"] = repr(error)
@@ -167,8 +187,12 @@ def watch_media(base, name, seconds, signal):
 def main():
     base = sys.argv[1].rstrip("/")
     if len(sys.argv) > 2 and sys.argv[2] == "--media":
-        signal = sys.argv[6] if len(sys.argv) > 6 and sys.argv[5] == "--signal" else None
-        return watch_media(base, sys.argv[3], float(sys.argv[4]), signal)
+        rest = sys.argv[5:]
+        def value(flag):
+            return rest[rest.index(flag) + 1] if flag in rest else None
+        join = value("--join-after")
+        return watch_media(base, sys.argv[3], float(sys.argv[4]), value("--signal"),
+                           float(join) if join is not None else None, "--block-sound" in rest)
     screens, shots, timeout = [], {}, 90.0
     args = iter(sys.argv[2:])
     for arg in args:

@@ -1,3 +1,4 @@
+import Synchronization
 import VitrinePluginAPI
 import VitrineRenderer
 
@@ -39,27 +40,45 @@ public struct HTTPOutput: ServesBrowsers {
 
     public var initialSurface: Surface { PixelMeasurer.surface(width: width, height: height) }
 
-    public func run(frames: AsyncStream<Frame>, context: OutputContext) async throws {
-        context.logger.info("Serving kiosk browsers.", metadata: [
+    /// What operators are told when a kiosk browser will not play sound by itself.
+    static let soundBlocked = "a kiosk browser blocks sound (recordings play muted): start it with "
+        + "--autoplay-policy=no-user-gesture-required (docs/http.md)"
+
+    public func run(frames: AsyncStream<Frame>, context outer: OutputContext) async throws {
+        outer.logger.info("Serving kiosk browsers.", metadata: [
             "vitrine.path": "/screens/\(screen)", "vitrine.size": "\(width)x\(height)",
         ])
-        guard let push else {
-            for await frame in frames { show(frame, context: context) }
-            return
-        }
-        // The remote display is served by a task of its own, so a display that hangs never holds up the browsers.
+        // Two kinds of trouble, told together: a remote display that does not answer, browsers that block sound.
+        let troubles = Troubles(report: outer.trouble)
+        let context = {
+            var context = outer
+            context.trouble = { troubles.set("push", $0) }
+            return context
+        }()
+        let reports = outer.browsers.reports(screen)
         let pending = RemoteDisplay.Pending()
         let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        context.logger.info("Pushing pages to a remote display.", metadata: [
-            "vitrine.url": "\(push.url)", "vitrine.format": "\(push.format.rawValue)",
-        ])
+        if let push {
+            context.logger.info("Pushing pages to a remote display.", metadata: [
+                "vitrine.url": "\(push.url)", "vitrine.format": "\(push.format.rawValue)",
+            ])
+        }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await push.run(pending: pending, wakeups: wakeups, screen: screen, context: context) }
+            group.addTask {
+                for await report in reports {
+                    if report == .soundBlocked {
+                        outer.logger.warning("A kiosk browser blocks sound; recordings play muted.")
+                    }
+                    troubles.set("sound", report == .soundBlocked ? Self.soundBlocked : nil)
+                }
+            }
+            if let push {
+                group.addTask { await push.run(pending: pending, wakeups: wakeups, screen: screen, context: context) }
+            }
             var serial = 0
             for await frame in frames {
                 let (message, changed) = show(frame, context: context)
-                // The display gets the first page of every run, even one the browsers already have.
-                guard changed || serial == 0 else { continue }
+                guard let push, changed || serial == 0 else { continue }
                 serial += 1
                 let delivery = push.prepare(frame, serial: serial, message: Array(message.utf8), width: width,
                                             height: height)
@@ -71,8 +90,6 @@ public struct HTTPOutput: ServesBrowsers {
         }
     }
 
-    /// Publishes the frame to the kiosk browsers unless they have it already (an unchanged page, after a reload
-    /// that touched another screen, is not pushed again).
     @discardableResult
     private func show(_ frame: Frame, context: OutputContext) -> (message: String, changed: Bool) {
         let message = KioskMessage(frame, screen: screen, width: width, height: height).json
@@ -80,5 +97,22 @@ public struct HTTPOutput: ServesBrowsers {
         if changed { context.browsers.publish(screen, data: message) }
         context.shown(frame)
         return (message, changed)
+    }
+}
+
+/// Troubles from several sources told as one line: each source sets or clears its own.
+final class Troubles: Sendable {
+    private let state = Mutex<[(source: String, text: String)]>([])
+    private let report: @Sendable (String?) -> Void
+
+    init(report: @escaping @Sendable (String?) -> Void) { self.report = report }
+
+    func set(_ source: String, _ text: String?) {
+        let line = state.withLock { list -> String? in
+            list.removeAll { $0.source == source }
+            if let text { list.append((source, text)) }
+            return list.isEmpty ? nil : list.map(\.text).joined(separator: "; ")
+        }
+        report(line)
     }
 }

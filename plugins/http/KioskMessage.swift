@@ -63,6 +63,25 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         public var text: String
     }
 
+    /// A rectangle of the stage, in pixels.
+    public struct Area: Codable, Sendable, Hashable {
+        public var x: Double
+        public var y: Double
+        public var width: Double
+        public var height: Double
+        init(_ area: PagePlan.Area) { (x, y, width, height) = (area.x, area.y, area.width, area.height) }
+    }
+
+    /// How captions are drawn (as the framebuffer draws them, `CaptionPainter`): the font, its size, the text's
+    /// colour, and the band behind it (the theme's background, 85% opaque), centred in the middle four fifths of the
+    /// caption area, its foot at 92% of the area's height.
+    public struct CaptionStyle: Codable, Sendable, Hashable {
+        public var font: String
+        public var size: Double
+        public var colour: String
+        public var band: String
+    }
+
     public struct Transition: Codable, Sendable, Hashable {
         public var kind: String
         public var milliseconds: Int
@@ -88,6 +107,12 @@ public struct KioskMessage: Codable, Sendable, Hashable {
     public var foot: [Text]
     public var footGap: Double
     public var media: [Media]
+    /// Where the page's film plays (the theme's `film:`: below its line in the page, or the whole stage).
+    public var filmArea: Area?
+    /// Where the current caption of a recording is drawn: over the film, or for a sound recording at the foot of
+    /// the page's text area.
+    public var captionArea: Area?
+    public var caption: CaptionStyle?
     public var clock: String?
     /// When the schedule put this page up, and when it changes it next (ms since 1970).
     public var validFrom: Int64
@@ -128,6 +153,15 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         }
         texts = plan.texts.map(text)
         foot = plan.footRight.map(text)
+        filmArea = plan.filmArea.map(Area.init)
+        captionArea = plan.captionArea.map(Area.init)
+        if plan.captionArea != nil {
+            let theme = frame.theme
+            let font = plan.layout.captionFont
+            let b = theme.background
+            caption = CaptionStyle(font: face(font), size: font.size, colour: theme.text.description,
+                                   band: "rgba(\(b.red), \(b.green), \(b.blue), 0.85)")
+        }
         footGap = plan.footGap
         self.fonts = fonts.values.sorted { $0.name < $1.name }
         switch frame.content {

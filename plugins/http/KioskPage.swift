@@ -45,8 +45,12 @@ public enum KioskPage {
         .t.justify { text-align: justify; text-align-last: justify; }
         .foot { position: absolute; display: flex; flex-direction: row-reverse; white-space: pre; }
         .picture { position: absolute; object-fit: contain; object-position: 50% 0; }
-        .media { position: absolute; display: flex; gap: 1em; align-items: center; }
-        .media audio, .media video { max-height: 100%; }
+        .player { position: absolute; background: #000; object-fit: contain; opacity: 0; transition: opacity 0.6s; }
+        .player.on { opacity: 1; }
+        audio.player { display: none; }
+        .caption { position: absolute; text-align: center; white-space: pre-wrap; line-height: 1.2; }
+        .caption > span { padding: 0.2em 0.4em; -webkit-box-decoration-break: clone; box-decoration-break: clone; }
+        .caption:empty { display: none; }
         #offline { position: fixed; right: 1em; bottom: 1em; color: #999; font: 14px sans-serif; opacity: 0.8; }
         """
 
@@ -136,43 +140,78 @@ public enum KioskPage {
               img.style.height = p.height + "px";
               page.appendChild(img);
             }
-            if (m.media.length) {
-              // Players sit in the foot band, left (a page without a page indicator has the band all the same);
-              // the transcript is on the page as text.
-              const bar = document.createElement("div");
-              bar.className = "media";
-              const footY = m.foot.length ? m.foot[0].y : m.stage.height * 0.95;
-              const band = m.stage.height - footY;
-              bar.style.left = (m.texts.length ? m.texts[0].x : 0) + "px";
-              bar.style.top = (footY - band * 0.25) + "px";
-              bar.style.height = Math.max(band * 0.6, 40) + "px";
-              for (const media of m.media) {
-                // The same recording of the same page (a clock tick, a reconnect, a theme change) keeps its player:
-                // playback never starts again.
-                const key = media.src + "@" + (media.start || 0);
-                let el = Array.from(stage.querySelectorAll(".media > audio, .media > video"))
-                  .find((e) => e.dataset.key === key);
-                if (!el) {
-                  el = document.createElement(media.kind === "video" ? "video" : "audio");
-                  el.dataset.key = key;
-                  el.controls = true;
-                  el.preload = "auto";
-                  el.src = media.src;
-                  if (media.title) el.title = media.title;
-                  if (media.captions) {
-                    const track = document.createElement("track");
-                    track.kind = "captions";
-                    track.src = media.captions;
-                    track.default = true;
-                    el.appendChild(track);
-                  }
-                  play(el, media);
-                }
-                bar.appendChild(el);
-              }
-              page.appendChild(bar);
+            // A film plays in its area (the theme says: in the page below its line, or the whole stage), shown while
+            // it plays; a sound recording has no picture. The current caption is drawn as the framebuffer draws it,
+            // in the caption area: over the film, or at the foot of the page's text for sound (browsers draw no
+            // captions for sound). Nothing goes in the foot band.
+            let captionBox = null;
+            if (m.captionArea && m.caption) {
+              const a = m.captionArea, c = m.caption;
+              captionBox = document.createElement("div");
+              captionBox.className = "caption";
+              captionBox.style.left = (a.x + a.width * 0.1) + "px";
+              captionBox.style.width = (a.width * 0.8) + "px";
+              captionBox.style.bottom = (m.stage.height - (a.y + a.height * 0.92)) + "px";
+              captionBox.style.fontFamily = JSON.stringify(c.font) + ", serif";
+              captionBox.style.fontSize = c.size + "px";
+              captionBox.style.color = c.colour;
+              captionBox.dataset.band = c.band;
             }
+            for (const media of m.media) {
+              // The same recording of the same page (a clock tick, a reconnect, a theme change) keeps its player:
+              // playback never starts again.
+              const key = media.src + "@" + (media.start || 0);
+              let el = Array.from(stage.querySelectorAll(".player")).find((e) => e.dataset.key === key);
+              if (!el) {
+                el = document.createElement(media.kind === "video" ? "video" : "audio");
+                el.className = "player";
+                el.dataset.key = key;
+                el.preload = "auto";
+                el.playsInline = true;
+                el.src = media.src;
+                if (media.title) el.title = media.title;
+                el.vitrineCues = media.cues || [];
+                el.addEventListener("playing", () => el.classList.add("on"));
+                el.addEventListener("ended", () => { el.classList.remove("on"); caption(el); });
+                el.addEventListener("timeupdate", () => caption(el));
+                play(el, media);
+              }
+              if (media.kind === "video") {
+                const a = m.filmArea || { x: 0, y: 0, width: m.stage.width, height: m.stage.height };
+                el.style.left = a.x + "px";
+                el.style.top = a.y + "px";
+                el.style.width = a.width + "px";
+                el.style.height = a.height + "px";
+              }
+              page.appendChild(el);
+            }
+            if (captionBox) page.appendChild(captionBox);
             return page;
+          }
+
+          // Shows the caption spoken now in the caption box of the page the player is on.
+          function caption(el) {
+            const box = el.parentNode && el.parentNode.querySelector(".caption");
+            if (!box) return;
+            const at = el.currentTime * 1000;
+            const cue = el.ended || el.paused ? null : el.vitrineCues.find((c) => c.start <= at && at < c.end);
+            const text = cue ? cue.text : "";
+            if (box.textContent === text) return;
+            box.textContent = "";
+            if (!text) return;
+            const span = document.createElement("span");
+            span.textContent = text;
+            span.style.background = box.dataset.band;
+            box.appendChild(span);
+          }
+
+          // Tells the daemon whether this browser lets recordings be heard (operators see it on the dashboard),
+          // once per change.
+          let soundReport = null;
+          function report(what) {
+            if (what === soundReport) return;
+            soundReport = what;
+            fetch("/screens/" + encodeURIComponent(screen) + "/report/" + what, { method: "POST" }).catch(() => {});
           }
 
           // Starts a player where the clock says: at its start instant (the page's start plus the lead-in), or, joining
@@ -184,7 +223,13 @@ public enum KioskPage {
               if (!el.isConnected) return;
               const offset = (Date.now() - media.start) / 1000;
               if (offset > 0) el.currentTime = offset;
-              el.play().catch(() => { window.vitrineBlocked = (window.vitrineBlocked || 0) + 1; });
+              el.play().then(() => report("sound-playing")).catch(() => {
+                // The browser wants a click before sound: play muted (a film's picture, the captions) and say so.
+                window.vitrineBlocked = (window.vitrineBlocked || 0) + 1;
+                report("sound-blocked");
+                el.muted = true;
+                el.play().catch(() => {});
+              });
             };
             const wait = media.start - Date.now();
             if (wait > 0) setTimeout(begin, wait);
