@@ -6,7 +6,9 @@
 # dumps through the QEMU monitor and compares them with `vitrine render` of the same moment (mean difference per
 # channel, with a tolerance: font hinting may differ): once started; after Ctrl-Alt-F2 (tty2's console on the
 # panel, STATUS says the page is not showing) and Ctrl-Alt-F7 (the page painted again); after the console was put
-# in text mode under the screen, as a getty's terminal reset does (taken back). Then it stops the service and
+# in text mode under the screen, as a getty's terminal reset does (taken back); a film (generated colour bars with
+# a caption) after a reload switches the playlist to it: libmpv under the hardened unit, its picture in the page on
+# the real framebuffer, compared with `vitrine render` of that instant. Then it stops the service and
 # checks the text console is back. Keys go through QEMU's keyboard; questions to an agent in the guest go over a
 # second serial line (deploy/test/guest.py).
 #
@@ -41,6 +43,18 @@ cp -a "$root" "$guest"
 rm -rf "$guest/etc/vitrine" "$guest/srv/vitrine" "$guest/var/lib/vitrine" "$guest/etc/systemd/system/vitrine.service.d"
 cp "$deb" "$guest/root/vitrine.deb"
 chroot "$guest" dpkg -i /root/vitrine.deb > "$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
+# A film exhibit beside the demo's, on the host (for `vitrine render`) and in the guest: colour bars that never
+# change, so any instant of it is the same picture, and one caption over all of it.
+mkdir -p "$work/exhibits"
+cp -a config/exhibits/. "$work/exhibits/"
+mkdir -p "$work/exhibits/reel"
+ffmpeg -loglevel error -y -f lavfi -i smptebars=s=640x360:r=25:d=900 -c:v libx264 -preset ultrafast -pix_fmt yuv420p \
+    "$work/exhibits/reel/bars.mp4"
+printf 'WEBVTT\n\n00:00:00.000 --> 00:15:00.000\nWords of the witness\n' > "$work/exhibits/reel/bars.vtt"
+printf -- '---\ntitle: Reel\nmedia:\n  - film: bars.mp4\n    captions: bars.vtt\n    transcript: Colour bars.\n---\nA film.\n' \
+    > "$work/exhibits/reel/exhibit.md"
+cp -a "$work/exhibits/reel" "$guest/srv/vitrine/exhibits/reel"
+chroot "$guest" chown -R root:root /srv/vitrine/exhibits/reel
 config_body='content: /srv/vitrine/exhibits
 themes:
   paper:
@@ -85,6 +99,8 @@ while read -r id command argument <&3; do
         textmode) reply=$(perl -e 'open(my $t, ">", "/dev/tty7") or die "open: $!"; ioctl($t, 0x4B3A, 0) or die "KDSETMODE: $!"; print $t "\e[?25h\e[2J\e[Hvitrine-vm login: "; close $t; print "done"' 2>&1) ;;
         journal) reply=$(journalctl -u vitrine.service --no-pager -o cat | grep -c -- "$argument") ;;
         stop) systemctl stop vitrine.service; reply=$(systemctl show -P Result vitrine.service) ;;
+        film) sed -i 's/exhibit: solidarity, duration: 1h/exhibit: reel/' /etc/vitrine/vitrine.yaml
+              systemctl reload vitrine.service; reply=$(systemctl show -P ActiveState vitrine.service) ;;
         *) reply="unknown command $command" ;;
     esac
     echo "REPLY $id $reply" | tr -d '\r' > /dev/ttyS0
@@ -183,6 +199,20 @@ reply=$(guest ask textmode || true)
 [ "$reply" = done ] || fail "could not reset the console: $reply"
 taken=$(guest until "journal taken back" '^[1-9]') && pass "journal: the console was taken back ($taken time)" || fail "never taken back: $taken"
 expect_page retaken "the page is painted again over the console's text"
+
+step "a film on the real framebuffer"
+reply=$(guest ask film || true)
+[ "$reply" = active ] || fail "reload to the film: $reply"
+status=$(guest until status 'wall: Reel') && pass "STATUS: $status" || fail "STATUS: $status"
+host_config=$work/host-film.yaml
+printf 'timezone: UTC\n%s\n' "${config_body/\/srv\/vitrine\/exhibits/$work/exhibits}" \
+    | sed -e "s|device: /dev/fb0|device: $work/fb-unused|" -e 's/exhibit: solidarity, duration: 1h/exhibit: reel/' \
+    > "$host_config"
+# The lead-in, then libmpv's first picture under emulation.
+sleep 6
+guest dump "$work/film.png"
+verdict=$(compare_with_render "$work/film.png") && pass "the film's picture and caption in the page, as vitrine render draws them ($verdict)" \
+    || fail "the film: no, $verdict"
 
 step "stop: the console comes back"
 result=$(guest ask stop || true)
