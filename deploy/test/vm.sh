@@ -100,7 +100,12 @@ while read -r id command argument <&3; do
         journal) reply=$(journalctl -u vitrine.service --no-pager -o cat | grep -c -- "$argument") ;;
         stop) systemctl stop vitrine.service; reply=$(systemctl show -P Result vitrine.service) ;;
         film) sed -i 's/exhibit: solidarity, duration: 1h/exhibit: reel/' /etc/vitrine/vitrine.yaml
-              systemctl reload vitrine.service; reply=$(systemctl show -P ActiveState vitrine.service) ;;
+              systemctl reload vitrine.service
+              for _ in $(seq 100); do
+                  reply=$(systemctl show -P ActiveState vitrine.service)
+                  [ "$reply" = reloading ] || break
+                  sleep 0.2
+              done ;;
         *) reply="unknown command $command" ;;
     esac
     echo "REPLY $id $reply" | tr -d '\r' > /dev/ttyS0
