@@ -160,6 +160,7 @@ let package = Package(
                 // `vitrine pages` previews a text screen with the terminal output's own layout.
                 "TerminalOutput",
                 "VitrineHTTP",
+                "VitrineMedia",
                 "VitrinePlayLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

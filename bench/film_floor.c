@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -77,6 +78,12 @@ int main(int argc, char **argv) {
     double elapsed = now() - start, used = cpu() - cpu0;
     printf("film_floor_cpu_per_film_second: %.3f s (%.1f %% of one core)\n", used / elapsed, 100 * used / elapsed);
     printf("film_floor_pictures: %ld in %.1f s\n", frames, elapsed);
+    // Its memory while playing: what libmpv alone needs for the film (the bound on any player built on it).
+    FILE *rollup = fopen("/proc/self/smaps_rollup", "r");
+    char line[256];
+    while (rollup && fgets(line, sizeof line, rollup))
+        if (strncmp(line, "Pss:", 4) == 0) printf("film_floor_pss: %.1f MiB\n", atof(line + 4) / 1024);
+    if (rollup) fclose(rollup);
     mpv_render_context_free(render);
     mpv_terminate_destroy(mpv);
     return 0;

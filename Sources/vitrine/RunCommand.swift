@@ -5,6 +5,7 @@ import ServiceLifecycle
 import UnixSignals
 import VitrineCore
 import VitrineHTTP
+import VitrineMedia
 import VitrinePlayLog
 import VitrineSystemd
 
@@ -37,6 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     var noPlayLog = false
 
     func run() async throws {
+        MediaMemory.keepReturnable()
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level: expected trace, debug, info, notice, warning, error or critical")
         }

@@ -36,8 +36,6 @@ final class FilmShow {
     private enum State { case idle, playing, over }
     /// The picture on the panel: the page around the film's area, the film in it. Kept while the film plays.
     private(set) var picture: Canvas?
-    /// The page the picture was made on (a new one each minute when the theme shows a clock).
-    private weak var backdrop: Canvas?
     /// Whether the film has been on the panel yet (it is faded in the first time).
     var hasBeenShown = false
 
@@ -121,26 +119,24 @@ final class FilmShow {
     /// The caption spoken at `now`, if any.
     func caption(at now: Int64) -> String? { media.caption(at: now - start)?.text }
 
-    /// The film's current picture in its area of `page` (the page as painted), with the caption spoken at `now`.
-    func picture(now: Int64, on page: Canvas) -> Canvas {
-        let canvas: Canvas
-        if let picture, picture.width == page.width, picture.height == page.height {
-            canvas = picture
-        } else {
-            canvas = Canvas.blank(width: page.width, height: page.height)
-            picture = canvas
+    /// The film's current picture in its area of the page, with the caption spoken at `now`. `page`: the page as
+    /// painted, the first time and whenever it is painted anew (a clock each minute); nil while it is the same.
+    func picture(now: Int64, page: Canvas?) -> Canvas? {
+        if let page {
+            if picture?.width != page.width || picture?.height != page.height {
+                picture = Canvas.blank(width: page.width, height: page.height)
+            }
+            // Around the film the page stays as it is: copied here once, not kept (a film over the whole panel
+            // covers it all).
+            let wholePanel = area.x <= 0 && area.y <= 0 && area.width >= Double(page.width)
+                && area.height >= Double(page.height)
+            if !wholePanel { picture?.copy(from: page) }
         }
-        // Around the film the page stays as it is: copied once, and again when the page is painted anew. A film
-        // over the whole panel covers it all.
-        let wholePanel = area.x <= 0 && area.y <= 0 && area.width >= Double(page.width) && area.height >= Double(page.height)
-        if backdrop !== page, !wholePanel {
-            canvas.copy(from: page)
-        }
-        backdrop = page
-        canvas.drawFilm(in: area, theme: theme, caption: caption(at: now)) { pixels, width, height, stride in
+        guard let picture else { return nil }
+        picture.drawFilm(in: area, theme: theme, caption: caption(at: now)) { pixels, width, height, stride in
             player.render(into: pixels, width: width, height: height, stride: stride)
         }
-        return canvas
+        return picture
     }
 
     func stop() {

@@ -150,7 +150,7 @@ public struct FramebufferOutput: OutputPlugin {
         var film: FilmShow?
         // Whether the film's picture is what the panel shows, and the page painted around it.
         var filmOnPanel = false
-        var backdrop: (frame: Frame, canvas: Canvas)?
+        var backdrop: Frame?
         var warnedSilent = false
         let track: SoundTrack? = if case .none = sound { nil } else { SoundTrack(audio: sound) }
         var soundWake: Int64?
@@ -227,16 +227,21 @@ public struct FramebufferOutput: OutputPlugin {
                 switch show.step(now: context.now()) {
                 case .playing:
                     let g = fb.geometry
-                    if backdrop?.frame != frame {
+                    // The page around the film: painted (or unpacked) when it changes, copied into the film's
+                    // picture, and let go.
+                    var page: Canvas?
+                    if backdrop != frame {
                         let key = PaintedPageCache.Key(frame, width: g.width, height: g.height)
-                        backdrop = (frame, cache.canvas(for: key) ?? painter.paint(frame, width: g.width, height: g.height))
+                        page = cache.canvas(for: key) ?? painter.paint(frame, width: g.width, height: g.height)
+                        backdrop = frame
                     }
-                    let page = backdrop!.canvas
-                    let picture = show.picture(now: context.now(), on: page)
-                    if !show.hasBeenShown, onScreen == frame, case let .crossfade(ms) = frame.theme.transition, ms > 0 {
+                    guard let picture = show.picture(now: context.now(), page: page) else { continue }
+                    if !show.hasBeenShown, onScreen == frame, let page, case let .crossfade(ms) = frame.theme.transition,
+                       ms > 0 {
                         // From the page (shown during the lead-in) to the film.
                         _ = try await fade(from: page, to: picture, milliseconds: ms, fb: fb)
                     }
+                    page = nil
                     show.hasBeenShown = true
                     if try fb.whileShown({ try self.show(picture, on: fb) }) {
                         // The panel shows the film, not the page: painted again when the film ends.
