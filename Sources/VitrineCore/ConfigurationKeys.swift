@@ -32,7 +32,7 @@ public enum ConfigurationKeys {
         "Messages or exhibits that pre-empt playlists for a while, see below.")
     static let screens = Key("screens", .mapping, required: true, "Name → screen, see below.")
     static let http = Key("http", section: httpKeys,
-        otherwise: "`listen: 0.0.0.0:8080` when a screen serves browsers (`http`), else none",
+        otherwise: "`listen: 127.0.0.1:8080` when a screen serves browsers (`http`), else none",
         "The HTTP listener (kiosk screens, dashboard, API, metrics), see below and [http.md](http.md).")
     public static let topLevel = [timezone.spec, content.spec, hours.spec, closed.spec, afterHours.spec, epoch.spec,
                                   pages.spec, themes.spec, themeRotation.spec, playlists.spec, announcements.spec,
@@ -220,12 +220,17 @@ public enum ConfigurationKeys {
         }
         return ListenAddress(host: host, port: port)
     }, default: ListenAddress(host: HTTPListener().host, port: HTTPListener().port),
-        "Where the listener accepts connections; port 0 takes a free one and logs it.")
+        "Where the listener accepts connections: this machine only unless told otherwise (`0.0.0.0:8080` or `:8080` "
+        + "for kiosks on the network); port 0 takes a free one and logs it.")
     static let tokenFile = Key("token-file", .text(kind: "path"),
         "A file holding the token control calls need (relative to this file).")
     static let maxStreams = DefaultedKey("max-streams", .number(1...100_000), default: HTTPListener().maxStreams,
                                             "The most kiosk event streams open at once.")
-    public static let httpKeys = [listen.spec, tokenFile.spec, maxStreams.spec]
+    static let hostNames = Key("hosts", .list(of: OptionType<String>.text(kind: "host name")),
+        otherwise: "IP addresses, `localhost` and this machine's name",
+        "Other names browsers reach the listener by (`vitrine.museum.local`); requests for any other name are refused "
+        + "(DNS rebinding).")
+    public static let httpKeys = [listen.spec, tokenFile.spec, maxStreams.spec, hostNames.spec]
 
     /// Every table of keys, by the name the docs mark it with (`<!-- options: pages -->`).
     public static let tables: [(name: String, keys: [OptionSpec])] = [

@@ -4,6 +4,9 @@ import VitrinePluginAPI
 
 /// The sections of the configuration file, each read through its declarations in `ConfigurationKeys`.
 extension Parse {
+    /// The most days all `closed:` ranges together may name (a day named twice counts twice): a century.
+    static let closedDaysLimit = 36_600
+
     // MARK: Hours
 
     func readHours(_ top: OptionsReader) -> OpeningHours {
@@ -36,11 +39,20 @@ extension Parse {
             }
         }
         if let closed = top[Keys.closed] {
-            for range in closed {
+            // Each range at most ten years, and all of them together at most a century of days: a list of 60,000
+            // ranges (or one range aliased 400,000 times) is refused instead of taking minutes to spell out.
+            var total = 0
+            ranges: for range in closed {
                 var day = range.lowerBound
                 var count = 0
                 while day <= range.upperBound, count < 3660 {
+                    guard total < Self.closedDaysLimit else {
+                        top.error("closed: more than \(Self.closedDaysLimit) days in all; list the days the venue is "
+                                  + "closed in the next years only", at: top.node(Keys.closed.name))
+                        break ranges
+                    }
                     hours.closed.insert(day)
+                    total += 1
                     day = VenueCalendar.civil(fromDays: VenueCalendar.daysSince1970(day) + 1)
                     count += 1
                 }
@@ -315,6 +327,7 @@ extension Parse {
             listener.tokenFile = URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
         }
         listener.maxStreams = f[Keys.maxStreams]
+        listener.hostNames = f[Keys.hostNames] ?? []
         return listener
     }
 }

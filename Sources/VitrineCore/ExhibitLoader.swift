@@ -83,6 +83,10 @@ public struct ExhibitLoader: Sendable {
         case let .failure(diagnostic): return (nil, [diagnostic])
         }
         let log = DiagnosticLog(file: file)
+        guard ContentFolder.holds(file, exhibitFolder: folder) else {
+            log.error("a link leading out of the content folder: copy the exhibit itself into \(folder)")
+            return (nil, log.items)
+        }
         switch TextFile.read(file, limit: Self.markdownSizeLimit) {
         case let .failure(failure):
             let (message, line, column) = TextFile.describe(failure)

@@ -9,17 +9,30 @@ struct MediaChecker {
     let log: DiagnosticLog
     let reader: OptionsReader
 
-    /// The absolute path of a file named by an exhibit, or nil (with an error) when it escapes the folder.
-    func resolve(_ file: String, what: String, line: Int?, node: OptionNode?) -> String? {
+    /// The absolute path of a file named by an exhibit, or nil (with an error) when it escapes the folder or is not
+    /// one of `kinds` (`ExhibitFiles`; nil: a text read here and never served, a transcript).
+    func resolve(_ file: String, what: String, kinds: Set<ExhibitFiles.Kind>?, line: Int?, node: OptionNode?)
+        -> String?
+    {
         let components = file.split(separator: "/")
         if file.hasPrefix("/") || components.contains("..") || file.contains("://") {
             report("\(what) '\(file)' must be a file inside the exhibit folder", line: line, node: node)
+            return nil
+        }
+        if let kinds, !(ExhibitFiles.kind(of: file).map { kinds.contains($0.kind) } ?? false) {
+            report("\(what) '\(file)' is not a kind of file Vitrine shows as \(what) (accepted: "
+                   + "\(ExhibitFiles.extensions(kinds)))", line: line, node: node)
             return nil
         }
         let path = (folder as NSString).appendingPathComponent(file)
         guard FileManager.default.isReadableFile(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             report("\(what) '\(file)' \(exists ? "cannot be read" : "is missing") in \(folder)", line: line, node: node)
+            return nil
+        }
+        guard ContentFolder.holds(path, exhibitFolder: folder) else {
+            report("\(what) '\(file)' is a link leading out of the content folder: copy the file itself into the "
+                   + "exhibit's folder", line: line, node: node)
             return nil
         }
         return path
@@ -36,7 +49,7 @@ struct MediaChecker {
     }
 
     func image(_ image: ImageBlock, line: Int?, node: OptionNode?) -> ImageBlock? {
-        guard let path = resolve(image.file, what: "image", line: line, node: node) else { return nil }
+        guard let path = resolve(image.file, what: "image", kinds: [.image], line: line, node: node) else { return nil }
         var image = image
         if let size = ImageHeader.size(ofFileAt: path) {
             image.pixelWidth = size.width
@@ -66,7 +79,9 @@ struct MediaChecker {
         }
         guard let file = f[option] else { return nil }
         var block = MediaBlock(kind: kind, file: file)
-        if let full = resolve(file, what: kind.rawValue, line: nil, node: f.node(option.name)) {
+        // Sound may come from a film's file (its picture unused); a film must be one.
+        if let full = resolve(file, what: kind.rawValue, kinds: kind == .film ? [.film] : [.sound, .film], line: nil,
+                              node: f.node(option.name)) {
             // Played the way a screen will play it: a file that cannot be is an error here, not a silent panel.
             switch MediaProbe.probe(full) {
             case let .success(facts):
@@ -85,7 +100,7 @@ struct MediaChecker {
         }
         let transcriptNode = f.node(ExhibitKeys.transcriptFile.name)
         if let name = f[ExhibitKeys.transcriptFile],
-           let full = resolve(name, what: "transcript", line: nil, node: transcriptNode)
+           let full = resolve(name, what: "transcript", kinds: nil, line: nil, node: transcriptNode)
         {
             switch TextFile.read(full, limit: ExhibitLoader.transcriptSizeLimit) {
             case let .success(text): block.transcript += Markdown.paragraphs(text)
@@ -95,7 +110,8 @@ struct MediaChecker {
             }
         }
         let captionsNode = f.node(ExhibitKeys.captions.name)
-        if let name = f[ExhibitKeys.captions], let full = resolve(name, what: "captions", line: nil, node: captionsNode) {
+        if let name = f[ExhibitKeys.captions],
+           let full = resolve(name, what: "captions", kinds: [.captions], line: nil, node: captionsNode) {
             switch TextFile.read(full, limit: ExhibitLoader.transcriptSizeLimit) {
             case let .success(text):
                 switch WebVTT.cues(text) {

@@ -89,3 +89,26 @@ enum TextFile {
         }
     }
 }
+
+/// Where an exhibit's files may come from: the content folder, links resolved. A symbolic link in an exhibit's
+/// folder that leads elsewhere (to the control token, to /etc) would put that file on every screen and in every
+/// kiosk's event stream; such files are refused, by the loader as by the `/media` route.
+public enum ContentFolder {
+    /// The real path of `path`, every link resolved; nil when it does not exist.
+    public static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether `path`, links resolved, lies inside `root` (links resolved too).
+    public static func holds(_ path: String, root: String) -> Bool {
+        guard let real = realPath(path), let root = realPath(root) else { return false }
+        return real.hasPrefix(root == "/" ? "/" : root + "/")
+    }
+
+    /// Whether a file of the exhibit whose folder is `exhibitFolder` lies inside the content folder that holds it.
+    static func holds(_ path: String, exhibitFolder: String) -> Bool {
+        holds(path, root: (exhibitFolder as NSString).deletingLastPathComponent)
+    }
+}

@@ -11,18 +11,25 @@ enum YAMLDocument {
     /// 60,000. A bomb stops here, before it is spelt out in memory.
     static let valueLimit = 200_000
     static let depthLimit = 64
+    /// The most text a document may spell out, aliases expanded, as a multiple of its own size (and at least 1 MiB):
+    /// a long value aliased a few thousand times is refused here, however few the values, before every later step
+    /// (smart quotes, Markdown, messages) goes through each copy.
+    static let expansionFactor = 8
+    static func textLimit(for source: String) -> Int { max(1 << 20, source.utf8.count * expansionFactor) }
 
     /// The document's values; nil when it cannot be parsed or is refused (reported to `log`). An empty document is
     /// an empty mapping.
     static func parse(_ text: String, log: DiagnosticLog) -> OptionNode? {
         guard let root = compose(text, log: log) else { return nil }
-        var conversion = Conversion(log: log)
+        var conversion = Conversion(log: log, textLimit: textLimit(for: text))
         return conversion.value(root, depth: 0)
     }
 
     private struct Conversion {
         let log: DiagnosticLog
+        let textLimit: Int
         var count = 0
+        var bytes = 0
         var refused = false
 
         mutating func value(_ node: Node, depth: Int) -> OptionNode? {
@@ -38,7 +45,14 @@ enum YAMLDocument {
             }
             let converted: OptionValue
             switch node {
-            case let .scalar(scalar): converted = .scalar(scalar.string)
+            case let .scalar(scalar):
+                bytes += scalar.string.utf8.count
+                if bytes > textLimit {
+                    refuse("the document spells out more than \(textLimit >> 20) MiB of text once its YAML aliases are "
+                           + "expanded (a long value repeated by aliases?)", node)
+                    return nil
+                }
+                converted = .scalar(scalar.string)
             case let .sequence(sequence):
                 var items: [OptionNode] = []
                 items.reserveCapacity(sequence.count)

@@ -20,6 +20,8 @@ struct APIRoutes: Sendable {
     /// The event-stream writer the kiosk screens use, for the dashboard's stream.
     let streams: KioskRoutes
     let pictures = PictureCache()
+    /// Heavy answers are worked out here, never on the threads the screens run on.
+    let reads: ReadWorker
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/") { _, _ in Response.text(Dashboard.html, type: "text/html; charset=utf-8") }
@@ -39,12 +41,13 @@ struct APIRoutes: Sendable {
         router.get("/api/status/events") { request, _ in
             try streams.stream(request, channels: feed.dashboards, channel: "status", event: "status")
         }
-        router.get("/api/schedule") { request, _ in try schedule(request) }
+        router.get("/api/schedule") { request, _ in try await reads.run { try schedule(request) } }
         router.get("/metrics") { _, _ in
             Response.text(metrics.render(channels: daemon.browsers), type: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/screens/{name}/picture.png") { _, context in
-            try picture(context.parameters.require("name"))
+            let name = try context.parameters.require("name")
+            return try await reads.run { try picture(name) }
         }
         router.get("/api/announcements") { _, _ in Response.json(announcementsJSON()) }
         router.get("/api/plays") { request, _ in try plays(request) }
@@ -193,11 +196,38 @@ struct APIRoutes: Sendable {
             }
             return ms
         }
-        let plays = try playLog.plays(screen: query.get("screen"), from: instant("from") ?? 0, to: instant("to") ?? .max)
-        if query.get("format") == "csv" {
-            return Response.text(PlayLog.csv(plays), type: "text/csv; charset=utf-8")
+        let (screen, from, to) = (query.get("screen"), try instant("from") ?? 0, try instant("until") ?? instant("to") ?? .max)
+        let csv = query.get("format") == "csv"
+        var headers = HTTPFields()
+        headers[.contentType] = csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[.xContentTypeOptions] = "nosniff"
+        // Written a page of plays at a time as they are read: never held whole, never cut.
+        let body = ResponseBody { writer in
+            var place: PlayLog.Place?
+            var first = true
+            try await writer.write(ByteBuffer(string: csv ? PlayLog.csvHeader : "["))
+            repeat {
+                let after = place
+                let (plays, next) = try await reads.run {
+                    try playLog.page(screen: screen, from: from, to: to, after: after)
+                }
+                var text = ""
+                if csv {
+                    text = PlayLog.csvRows(plays)
+                } else {
+                    for play in plays {
+                        text += (first ? "" : ",") + StatusJSON.encode(play)
+                        first = false
+                    }
+                }
+                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
+                place = next
+            } while place != nil
+            if !csv { try await writer.write(ByteBuffer(string: "]")) }
+            try await writer.finish(nil)
         }
-        return Response.json(StatusJSON.encode(plays))
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     // MARK: Schedule
@@ -287,6 +317,7 @@ struct APIRoutes: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "image/png"
         headers[.cacheControl] = "no-store"
+        headers[.xContentTypeOptions] = "nosniff"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: png)))
     }
 }

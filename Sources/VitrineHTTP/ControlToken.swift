@@ -19,8 +19,11 @@ enum ControlToken {
             throw PlainError(.forbidden, message: "Control calls are disabled: http.token-file cannot be read or holds "
                 + "no token of at least 16 characters.\n")
         }
-        let given = request.headers[.authorization] ?? ""
-        guard given.hasPrefix("Bearer "), equal(Array(given.dropFirst(7).utf8), Array(text.utf8)) else {
+        // The scheme's name is case-insensitive (RFC 9110 11.1): "bearer", "BEARER" and "Bearer" are all the one.
+        let given = (request.headers[.authorization] ?? "").trimmingCharacters(in: .whitespaces)
+        let scheme = given.prefix { $0 != " " }
+        let credentials = given.dropFirst(scheme.count).trimmingCharacters(in: .whitespaces)
+        guard scheme.lowercased() == "bearer", equal(Array(credentials.utf8), Array(text.utf8)) else {
             throw PlainError(.unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"vitrine\""],
                             message: "A valid bearer token is required.\n")
         }

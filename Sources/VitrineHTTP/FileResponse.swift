@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import VitrineModel
 
 /// A file as an HTTP response, streamed in pieces, with single byte ranges (browsers seek in films that way).
 enum FileResponse {
@@ -22,6 +23,9 @@ enum FileResponse {
         headers[.contentType] = type
         headers[.cacheControl] = cache
         headers[.acceptRanges] = "bytes"
+        // A file is data, never a page: opened on its own it runs nothing and is never taken for another type.
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.contentSecurityPolicy] = "default-src 'none'; sandbox"
         if let range = request.headers[.range] {
             guard let (a, b) = parseRange(range, size: size) else {
                 close(fd)
@@ -67,24 +71,8 @@ enum FileResponse {
         return (a, min(b, size - 1))
     }
 
+    /// The type a file an exhibit names is served as: the one it was accepted as (`ExhibitFiles`).
     static func mediaType(of file: String) -> String {
-        switch (file as NSString).pathExtension.lowercased() {
-        case "png": "image/png"
-        case "jpg", "jpeg": "image/jpeg"
-        case "gif": "image/gif"
-        case "webp": "image/webp"
-        case "svg": "image/svg+xml"
-        case "mp3": "audio/mpeg"
-        case "ogg", "oga": "audio/ogg"
-        case "opus": "audio/opus"
-        case "wav": "audio/wav"
-        case "m4a": "audio/mp4"
-        case "flac": "audio/flac"
-        case "mp4", "m4v": "video/mp4"
-        case "webm": "video/webm"
-        case "ogv": "video/ogg"
-        case "vtt": "text/vtt; charset=utf-8"
-        default: "application/octet-stream"
-        }
+        ExhibitFiles.kind(of: file)?.mediaType ?? "application/octet-stream"
     }
 }

@@ -29,8 +29,9 @@ public struct HTTPTestClient: Sendable {
     public func requestNow(_ method: String, _ path: String, headers: [String: String], body: String,
                     timeout: Double) throws -> Reply {
         let connection = try Connection(host: host, port: port, timeout: timeout)
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
-        for (k, v) in headers { head += "\(k): \(v)\r\n" }
+        // A Host given in `headers` stands for the address's (a browser that reached the machine by another name).
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(headers["Host"] ?? host)\r\nConnection: close\r\n"
+        for (k, v) in headers where k != "Host" { head += "\(k): \(v)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.utf8.count)\r\n" }
         try connection.send(head + "\r\n" + body)
         let (status, fields) = try connection.readHead()

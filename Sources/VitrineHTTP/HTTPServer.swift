@@ -23,8 +23,14 @@ public final class HTTPServer: Service, Sendable {
         public var idleTimeout: Duration = .seconds(30)
         /// Comments on idle event streams, so proxies and NATs keep them open.
         public var heartbeat: Duration = .seconds(15)
-        /// Connections at once (streams are limited separately, by `http.max-streams`).
+        /// Connections at once (streams are limited separately, by `http.max-streams`); never more than the
+        /// process's open-files limit leaves room for (`ConnectionGuard.room`).
         public var maxConnections = 4096
+        /// Connections from one address at once: one machine on the network cannot take every connection.
+        public var maxConnectionsPerAddress = 256
+        /// A connection whose writes have not gone out for this long (a browser that stopped reading) is closed,
+        /// and its stream's place freed.
+        public var writeTimeout: Duration = .seconds(60)
         public init() {}
     }
 
@@ -36,6 +42,10 @@ public final class HTTPServer: Service, Sendable {
     let feed: StatusFeed
     let framed = FramedEvents()
     let open = OpenStreams()
+    /// Where heavy answers are worked out: one low-priority thread for the daemon's life.
+    let reads = ReadWorker()
+    /// Connections open now, by the address they come from.
+    let connections = ConnectionGuard.Table()
     let metrics: VitrineMetrics
     let playLog: PlayLog?
     let limits: Limits
@@ -160,14 +170,21 @@ public final class HTTPServer: Service, Sendable {
 
     func makeApplication(_ listener: HTTPListener) -> some Service {
         let router = Router(context: BasicRequestContext.self)
+        let daemon = self.daemon
+        router.add(middleware: HostCheck { daemon.program.configuration.http?.hostNames ?? [] })
         let kiosk = KioskRoutes(daemon: daemon, channels: channels, limits: limits, logger: logger, framed: framed, open: open)
         kiosk.add(to: router)
         APIRoutes(daemon: daemon, feed: feed, metrics: metrics, logger: logger,
-                  playLog: playLog, streams: kiosk).add(to: router)
+                  playLog: playLog, streams: kiosk, reads: reads).add(to: router)
         let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
             maxHeaderFieldSize: limits.maxHeaderField, maxHeaderListSize: limits.maxHeaders, maxHeaderFieldCount: 100)
+        let guardTable = connections
+        let perAddress = limits.maxConnectionsPerAddress
+        let writeTimeout = TimeAmount.nanoseconds(Int64(limits.writeTimeout.components.seconds) * 1_000_000_000
+            + limits.writeTimeout.components.attoseconds / 1_000_000_000)
         let server = HTTPServerBuilder.http1(configuration: .init(
-            additionalChannelHandlers: [SmallReceiveBuffers()],
+            additionalChannelHandlers: [SmallReceiveBuffers(), IdleStateHandler(writeTimeout: writeTimeout),
+                                        ConnectionGuard(table: guardTable, perAddress: perAddress)],
             idleTimeout: .nanoseconds(Int64(limits.idleTimeout.components.seconds) * 1_000_000_000
                 + limits.idleTimeout.components.attoseconds / 1_000_000_000),
             httpDecoderConfiguration: decoder))
@@ -177,12 +194,19 @@ public final class HTTPServer: Service, Sendable {
         return Application(
             router: router, server: server,
             configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: "Vitrine",
-                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
+                                 availableConnectionsDelegate: MaximumAvailableConnections(
+                                     ConnectionGuard.room(for: limits.maxConnections))),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listener.port
                 logger.info("HTTP listener ready: dashboard at http://\(host):\(port)/", metadata: [
                     "vitrine.listen": "\(listener.host):\(port)",
                 ])
+                if listener.host == "127.0.0.1" || listener.host == "::1" || listener.host == "localhost" {
+                    logger.notice("""
+                        Only this machine can connect to the listener; for kiosks and displays on the network set \
+                        http.listen to 0.0.0.0:\(listener.port) (docs/http.md).
+                        """)
+                }
                 await onRunning(port)
             },
             logger: logger)
@@ -262,8 +286,15 @@ extension Response {
         var fields = headers
         fields[.contentType] = type
         fields[.cacheControl] = "no-store"
+        fields[.xContentTypeOptions] = "nosniff"
+        fields[.contentSecurityPolicy] = pagePolicy
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
+
+    /// What the daemon's own pages (the dashboard, kiosk pages) may load and run: their own scripts, styles, fonts,
+    /// pictures and recordings from this origin, nothing else, no inline script, framed only by the dashboard.
+    static let pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        + "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         .text(text, status: status, type: "application/json; charset=utf-8")

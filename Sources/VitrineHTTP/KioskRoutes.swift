@@ -51,8 +51,16 @@ struct KioskRoutes: Sendable {
         }
         router.get("/assets/font") { request, _ in try font(request) }
         router.get("/media/{exhibit}/**") { request, context in
-            try media(request, exhibit: context.parameters.require("exhibit"),
-                      file: context.parameters.getCatchAll().joined(separator: "/"))
+            // The path arrives percent-encoded, as `KioskMessage.mediaPath` wrote it ("photo%201.png",
+            // "%D1%84%D0%BE%D1%82%D0%BE.png"): each part decoded before it is compared with the exhibit's names.
+            func decoded(_ part: Substring) throws -> String {
+                guard let text = String(part).removingPercentEncoding else {
+                    throw PlainError(.badRequest, message: "a badly encoded path\n")
+                }
+                return text
+            }
+            return try media(request, exhibit: decoded(Substring(context.parameters.require("exhibit"))),
+                      file: context.parameters.getCatchAll().map(decoded).joined(separator: "/"))
         }
     }
 
@@ -91,6 +99,7 @@ struct KioskRoutes: Sendable {
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-store"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        headers[.xContentTypeOptions] = "nosniff"
         let token = open.add(subscription)
         let body = ResponseBody { [open] writer in
             defer {
@@ -163,22 +172,27 @@ struct KioskRoutes: Sendable {
         guard let exhibit = program.exhibits[ExhibitID(id)] else {
             throw PlainError(.notFound, message: "no exhibit \(id)\n")
         }
-        var named: Set<String> = []
+        // The files the exhibit names, each with the kinds it may be (`ExhibitFiles`): anything else is not served,
+        // whatever the exhibit says (an `.svg` named as a recording would run its script in this origin).
+        var named: [String: Set<ExhibitFiles.Kind>] = [:]
         for block in exhibit.blocks {
             switch block {
-            case let .image(image): named.insert(image.file)
+            case let .image(image): named[image.file] = [.image]
             case let .media(media):
-                named.insert(media.file)
-                if let captions = media.captions { named.insert(captions) }
+                named[media.file] = media.kind == .film ? [.film] : [.sound, .film]
+                if let captions = media.captions { named[captions] = [.captions] }
             default: break
             }
         }
-        guard named.contains(file) else { throw PlainError(.notFound, message: "\(id) has no file \(file)\n") }
+        guard let kinds = named[file], let kind = ExhibitFiles.kind(of: file)?.kind, kinds.contains(kind) else {
+            throw PlainError(.notFound, message: "\(id) has no file \(file)\n")
+        }
         let folder = URL(fileURLWithPath: exhibit.sourcePath).deletingLastPathComponent()
         let path = folder.appendingPathComponent(file).path
-        let root = URL(fileURLWithPath: program.configuration.contentFolder).resolvingSymlinksInPath().path
-        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        guard real.hasPrefix(root + "/") else {
+        guard let real = ContentFolder.realPath(path) else {
+            throw PlainError(.notFound, message: "\(id) has no file \(file) now\n")
+        }
+        guard ContentFolder.holds(path, root: program.configuration.contentFolder) else {
             logger.warning("Refused a media file outside the content folder.", metadata: ["vitrine.path": "\(path)"])
             throw PlainError(.forbidden, message: "outside the content folder\n")
         }

@@ -53,17 +53,25 @@ public struct HTTPListener: Hashable, Sendable {
     public var port: Int
     /// A file holding the bearer token for control calls; without it control calls are refused.
     public var tokenFile: String?
-    /// Event streams (kiosk browsers and dashboards) served at once; more get 503.
+    /// Kiosk browsers' event streams served at once; more get 503. (Dashboards have 100 of their own, so they never
+    /// take a kiosk's place.)
     public var maxStreams: Int
+    /// The names browsers may reach the listener by, besides IP addresses, `localhost` and the machine's own name:
+    /// a request for any other name (a DNS-rebinding page that points its own name at the venue's machine) is
+    /// refused.
+    public var hostNames: [String]
 
     public static let defaultPort = 8080
 
-    public init(host: String = "0.0.0.0", port: Int = HTTPListener.defaultPort, tokenFile: String? = nil,
-                maxStreams: Int = 1000) {
+    /// Only this machine, unless the configuration says otherwise: kiosks on the network need `listen:
+    /// 0.0.0.0:8080`, said at start.
+    public init(host: String = "127.0.0.1", port: Int = HTTPListener.defaultPort, tokenFile: String? = nil,
+                maxStreams: Int = 1000, hostNames: [String] = []) {
         self.host = host
         self.port = port
         self.tokenFile = tokenFile
         self.maxStreams = maxStreams
+        self.hostNames = hostNames
     }
 }
 

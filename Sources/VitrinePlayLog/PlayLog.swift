@@ -78,6 +78,14 @@ public final class PlayLog: Sendable {
         }
     }
 
+    /// Opens an existing log only to read it (`vitrine plays`), beside a daemon that writes it.
+    public init(readingAt path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = true
+        database = try DatabasePool(path: path, configuration: configuration)
+    }
+
     /// Notes that a screen shows a frame from `at`; the page it replaces is written to the log.
     public func shown(_ frame: Frame, on screen: String, at: Int64) throws {
         let finished = showing.withLock { table -> Play? in
@@ -145,13 +153,54 @@ public final class PlayLog: Sendable {
         return play
     }
 
-    /// Plays that overlap `from..<to` (ms since 1970), oldest first, on one screen or all.
-    public func plays(screen: String? = nil, from: Int64 = 0, to: Int64 = .max, limit: Int = 100_000) throws -> [Play] {
+    /// Plays that overlap `from..<to` (ms since 1970), oldest first, on one screen or all: all of them (for a long
+    /// span, `pages` reads them a page at a time).
+    public func plays(screen: String? = nil, from: Int64 = 0, to: Int64 = .max) throws -> [Play] {
+        var all: [Play] = []
+        try pages(screen: screen, from: from, to: to) { all += $0 }
+        return all
+    }
+
+    /// Where a page of plays ended: the next page starts after it.
+    public struct Place: Sendable, Hashable {
+        var start: Int64
+        var id: Int64
+    }
+
+    /// Up to `count` plays that overlap `from..<to`, oldest first, after `place` (where the previous page ended);
+    /// and where this page ended, nil when there are no more.
+    public func page(screen: String? = nil, from: Int64 = 0, to: Int64 = .max, after place: Place? = nil,
+                     count: Int = 5_000) throws -> (plays: [Play], next: Place?) {
         try database.read { db in
-            var request = Play.filter(Column("end") > from && Column("start") < to)
-            if let screen { request = request.filter(Column("screen") == screen) }
-            return try request.order(Column("start"), Column("screen")).limit(limit).fetchAll(db)
+            var sql = "SELECT * FROM play WHERE \"end\" > ? AND start < ?"
+            var arguments: [any DatabaseValueConvertible] = [from, to]
+            if let screen {
+                sql += " AND screen = ?"
+                arguments.append(screen)
+            }
+            if let place {
+                sql += " AND (start > ? OR (start = ? AND id > ?))"
+                arguments += [place.start, place.start, place.id]
+            }
+            sql += " ORDER BY start, id LIMIT ?"
+            arguments.append(count)
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            let plays = try rows.map { try Play(row: $0) }
+            let next = rows.count < count ? nil : rows.last.map { Place(start: $0["start"], id: $0["id"]) }
+            return (plays, next)
         }
+    }
+
+    /// Every play that overlaps `from..<to`, page by page, oldest first: a month of six screens is never held at
+    /// once, nor cut.
+    public func pages(screen: String? = nil, from: Int64 = 0, to: Int64 = .max, count: Int = 5_000,
+                      _ body: ([Play]) throws -> Void) throws {
+        var place: Place?
+        repeat {
+            let (plays, next) = try page(screen: screen, from: from, to: to, after: place, count: count)
+            if !plays.isEmpty { try body(plays) }
+            place = next
+        } while place != nil
     }
 
     /// Drops plays that ended before `before`; returns how many.
@@ -172,8 +221,15 @@ public final class PlayLog: Sendable {
         }
     }
 
+    /// CSV's header row.
+    public static let csvHeader = "screen,exhibit,title,page,pages,theme,shows,start,end,seconds,recording,"
+        + "recording_seconds,recording_outcome\n"
+
     /// CSV with a header row; times as ISO 8601 in UTC.
-    public static func csv(_ plays: [Play]) -> String {
+    public static func csv(_ plays: [Play]) -> String { csvHeader + csvRows(plays) }
+
+    /// CSV rows, no header.
+    public static func csvRows(_ plays: [Play]) -> String {
         func field(_ s: String) -> String {
             s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
@@ -186,8 +242,7 @@ public final class PlayLog: Sendable {
             let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
             return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
-        var out = "screen,exhibit,title,page,pages,theme,shows,start,end,seconds,recording,recording_seconds,"
-            + "recording_outcome\n"
+        var out = ""
         for p in plays {
             out += [field(p.screen), field(p.exhibit), field(p.title), "\(p.page)", "\(p.pages)", field(p.theme),
                     field(p.shows), time(p.start), time(p.end), String(format: "%.1f", Double(p.end - p.start) / 1000),

@@ -143,7 +143,8 @@ public final class OptionsReader {
     public func section(_ option: Key<OptionNode>) -> OptionsReader? {
         guard let node = self[option] else { return nil }
         let reader = mapping(node, at: path(of: option.name))
-        reader?.accept(option.spec.children, unknown: "option")
+        // A section's keys are declared; a free mapping (`.mapping`: an exec plugin's `env:`) takes any name.
+        if !option.spec.children.isEmpty { reader?.accept(option.spec.children, unknown: "option") }
         return reader
     }
 

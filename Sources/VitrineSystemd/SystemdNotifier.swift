@@ -34,8 +34,17 @@ public struct SystemdNotifier: Sendable {
         return .microseconds(Int64(usec))
     }
 
-    /// STATUS is one line; newlines would start new assignments.
+    /// STATUS is one line; a newline would start a new assignment (an announcement's text or a plugin's error
+    /// could send `WATCHDOG=trigger`). Looked at scalar by scalar, not by Character: "\r\n" is one Character, equal
+    /// to neither "\n" nor "\r". Every control character and line or paragraph separator becomes a space.
     static func oneLine(_ text: String) -> String {
-        String(text.map { $0 == "\n" || $0 == "\r" ? " " : $0 }.prefix(400))
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: scalars.append(" ")
+            default: scalars.append(scalar)
+            }
+        }
+        return String(String(scalars).prefix(400))
     }
 }

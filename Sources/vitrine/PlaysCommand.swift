@@ -30,7 +30,7 @@ struct PlaysCommand: AsyncParsableCommand {
     @Option(name: .long, help: "From this date or date and time (venue time, from --config).")
     var from: String?
 
-    @Option(name: .long, help: "Until this date or date and time.")
+    @Option(name: [.customLong("until"), .customLong("to")], help: "Until this date or date and time.")
     var to: String?
 
     @Flag(name: .long, help: "CSV instead of a table.")
@@ -56,16 +56,20 @@ struct PlaysCommand: AsyncParsableCommand {
             }
             return ms
         }
-        let log = try PlayLog(path: path)
-        let plays = try log.plays(screen: screen, from: instant(from, "from") ?? 0, to: instant(to, "to") ?? .max)
-        if csv {
-            print(PlayLog.csv(plays), terminator: "")
-            return
-        }
-        for play in plays {
-            let seconds = Double(play.end - play.start) / 1000
-            print("\(calendar.format(play.start, seconds: true))  \(play.screen)  \(play.shows)  \(play.theme)  "
-                + String(format: "%.0f s", seconds))
+        // Read only, page by page: a year of plays is printed whole, never held at once, and the daemon writing
+        // the log is never in the way.
+        let log = try PlayLog(readingAt: path)
+        if csv { print(PlayLog.csvHeader, terminator: "") }
+        try log.pages(screen: screen, from: instant(from, "from") ?? 0, to: instant(to, "until") ?? .max) { plays in
+            if csv {
+                print(PlayLog.csvRows(plays), terminator: "")
+                return
+            }
+            for play in plays {
+                let seconds = Double(play.end - play.start) / 1000
+                print("\(calendar.format(play.start, seconds: true))  \(play.screen)  \(play.shows)  \(play.theme)  "
+                    + String(format: "%.0f s", seconds))
+            }
         }
     }
 }

@@ -80,6 +80,18 @@ struct RunCommand: AsyncParsableCommand {
             logger.error("Cannot create the state directory; live announcements and plays will not be kept.",
                          metadata: ["vitrine.path": "\(state)"])
         }
+        let stateLock: StateLock?
+        do {
+            stateLock = try StateLock(directory: state)
+        } catch let held as StateLock.Held {
+            print("vitrine run: \(held)", to: &standardError)
+            throw ExitCode(1)
+        } catch {
+            logger.warning("Cannot lock the state directory: \(error).", metadata: ["vitrine.path": "\(state)"])
+            stateLock = nil
+        }
+        // Held until the daemon has stopped.
+        defer { withExtendedLifetime(stateLock) {} }
         AnnouncementStore(path: state + "/announcements.json", logger: logger).attach(to: daemon)
         var playLog: PlayLog?
         if !noPlayLog {

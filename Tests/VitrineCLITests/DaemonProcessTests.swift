@@ -63,6 +63,108 @@ import VitrineTestKit
         return process
     }
 
+    /// STATUS is one line whatever a plugin says: an exec plugin's error message with "\r\n" (one Character in
+    /// Swift, equal to neither "\r" nor "\n") cannot add an assignment such as WATCHDOG=trigger to the datagram
+    /// systemd reads.
+    @Test func aPluginCannotAddLinesToTheNotifyDatagram() async throws {
+        let venue = try venue()
+        let plugin = venue.root.appendingPathComponent("plugin.sh").path
+        try #"""
+            #!/bin/sh
+            printf '%s\n' '{"type":"ready","protocol":2,"measure":null}'
+            printf '%s\n' '{"type":"error","message":"unplugged\r\nWATCHDOG=trigger\u2028STOPPING=1"}'
+            exec cat > /dev/null
+            """#.write(toFile: plugin, atomically: true, encoding: .utf8)
+        var yaml = config(venue, playlist: "main")
+        yaml += """
+              ticker:
+                output: exec
+                playlist: main
+                command: [/bin/sh, \(plugin)]
+
+            """
+        try venue.writeConfig(yaml)
+        let socket = try NotifySocket(directory: venue.root)
+        let process = try start(venue, socket: socket)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let said = try #require(socket.wait { $0.contains("WATCHDOG=trigger") }, "the error never reached STATUS: \(socket.messages)")
+        #expect(said.contains("unplugged"), "\(said)")
+        for message in socket.messages {
+            let lines = message.unicodeScalars.split(separator: "\n").map { String(String.UnicodeScalarView($0)) }
+            #expect(!lines.contains { $0.hasPrefix("WATCHDOG=trigger") || $0.hasPrefix("STOPPING=1") }, "\(lines)")
+            #expect(!message.unicodeScalars.contains { $0 == "\r" || $0 == "\u{2028}" }, "\(lines)")
+        }
+    }
+
+    /// An exec plugin's program gets a clean environment: what programs need (PATH, the language) and the screen's
+    /// `env:`, never the service manager's NOTIFY_SOCKET (with it a plugin could tell systemd the daemon stopped) nor
+    /// anything else the daemon was started with.
+    @Test func anExecPluginGetsACleanEnvironment() async throws {
+        let venue = try venue()
+        let seen = venue.root.appendingPathComponent("plugin-env.txt").path
+        var yaml = config(venue, playlist: "main")
+        yaml += """
+              ticker:
+                output: exec
+                playlist: main
+                command: [/bin/sh, -c, 'env > \(seen); exec cat > /dev/null']
+                env:
+                  TICKER_PORT: /dev/ttyUSB0
+
+            """
+        try venue.writeConfig(yaml)
+        let socket = try NotifySocket(directory: venue.root)
+        setenv("VITRINE_TEST_SECRET", "do-not-pass", 1)
+        defer { unsetenv("VITRINE_TEST_SECRET") }
+        let process = try start(venue, socket: socket)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        #expect(await eventually(timeout: .seconds(15)) {
+            (try? String(contentsOfFile: seen, encoding: .utf8))?.contains("TICKER_PORT") == true
+        })
+        let environment = (try? String(contentsOfFile: seen, encoding: .utf8)) ?? ""
+        #expect(environment.contains("TICKER_PORT=/dev/ttyUSB0") && environment.contains("PATH="), "\(environment)")
+        for name in ["NOTIFY_SOCKET", "STATE_DIRECTORY", "VITRINE_TEST_SECRET"] {
+            #expect(!environment.contains(name + "="), "\(name) was passed on: \(environment)")
+        }
+    }
+
+    /// A second `vitrine run` on the same state directory (started by mistake) refuses to start and says which
+    /// process holds it; the first runs on.
+    @Test func aSecondDaemonOnTheSameStateDirectoryRefusesToStart() async throws {
+        let venue = try venue()
+        let socket = try NotifySocket(directory: venue.root)
+        let first = try start(venue, socket: socket)
+        defer {
+            first.terminate()
+            first.waitUntilExit()
+        }
+        _ = try #require(socket.wait { $0.contains("READY=1") }, "\(socket.messages)")
+        let second = Process()
+        second.executableURL = URL(fileURLWithPath: Vitrine.binary)
+        second.arguments = ["run", "--config", venue.configPath, "--no-watch"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["STATE_DIRECTORY"] = venue.root.appendingPathComponent("state").path
+        environment.removeValue(forKey: "NOTIFY_SOCKET")
+        second.environment = environment
+        let errors = Pipe()
+        second.standardError = errors
+        second.standardOutput = FileHandle.nullDevice
+        try second.run()
+        let ended = await eventually(timeout: .seconds(15)) { !second.isRunning }
+        if !ended { second.terminate() }
+        second.waitUntilExit()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(ended && second.terminationStatus == 1, "the second daemon ran: \(said)")
+        #expect(said.contains("pid \(first.processIdentifier)") && said.contains("state directory"), "\(said)")
+        #expect(first.isRunning)
+    }
+
     /// Proof of play survives `kill -9`: every page that had finished showing is in the log, with its times.
     @Test func killNineLosesNoFinishedPlay() async throws {
         let venue = try venue(pageDuration: "1s")
@@ -225,5 +327,44 @@ import VitrineTestKit
         kill(process.processIdentifier, SIGCONT)
         process.terminate()
         process.waitUntilExit()
+    }
+}
+
+/// The play log's exports are whole: `vitrine plays --csv` prints every play, however many (a sponsor's monthly
+/// report of six screens is well over 100,000), read page by page from a log it opens read-only.
+@Suite struct PlayLogExportTests {
+    @Test func aLongLogIsExportedWhole() throws {
+        let venue = try TemporaryVenue()
+        let state = venue.root.appendingPathComponent("state").path
+        let path = state + "/plays.sqlite"
+        _ = try PlayLog(path: path)
+        // 100,010 plays written at once (as 11 days of six screens would have been, one by one).
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            rows = [("hall" if i % 2 else "wall", "bread", "Bread", 1, 1, "paper", "Bread 1/1",
+                     1764547200000 + i * 10000, 1764547200000 + i * 10000 + 9000) for i in range(100010)]
+            db.executemany("INSERT INTO play (screen, exhibit, title, page, pages, theme, shows, start, \\"end\\") "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.commit()
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        python.arguments = ["-c", script, path]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let all = try Vitrine.run(["plays", "--state-dir", state, "--csv", "--config", "/nonexistent.yaml"])
+        #expect(all.status == 0, "\(all.stderr)")
+        let lines = all.stdout.split(separator: "\n")
+        #expect(lines.count == 100_011, "\(lines.count) lines: the export was cut")
+        #expect(lines.first?.hasPrefix("screen,exhibit") == true)
+        // A span, and one screen.
+        let span = try Vitrine.run(["plays", "--state-dir", state, "--csv", "--config", "/nonexistent.yaml",
+                                    "--screen", "hall", "--from", "2025-12-01T00:00", "--until", "2025-12-01T01:00"])
+        #expect(span.stdout.split(separator: "\n").count == 1 + 180, "\(span.stdout.prefix(300))")
+        // Read only: the file is as it was.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 }

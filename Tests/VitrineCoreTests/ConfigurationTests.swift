@@ -225,6 +225,36 @@ let minimalExhibit = """
         #expect(outcome.diagnostics.errors.count < 50)
     }
 
+    /// 60,000 closed ranges (a generated file gone wrong) are refused at once instead of spelt out day by day.
+    @Test func closedDaysHaveABound() throws {
+        let ranges = Array(repeating: "2026-01-01..2035-12-31", count: 60_000).joined(separator: ", ")
+        let outcome = try load("""
+            timezone: UTC
+            closed: [\(ranges)]
+            playlists:
+              main: [first]
+            screens:
+              hall: { output: terminal, playlist: main }
+            """)
+        #expect(outcome.program == nil)
+        #expect(outcome.diagnostics.errors.contains { $0.message.contains("more than 36600 days in all") },
+                "\(outcome.diagnostics.errors.prefix(3))")
+    }
+
+    /// Few values, much text: a 900 KB value aliased 2,000 times in an exhibit (in no playlist) would be 1.8 GB
+    /// spelt out. Refused at once, by the size of what it expands to.
+    @Test func aLongValueAliasedThousandsOfTimesIsRefused() throws {
+        let venue = try TemporaryVenue()
+        let long = String(repeating: "bread ", count: 150_000)
+        let markdown = "---\ntitle: &t \"\(long)\"\nnotes: [" + Array(repeating: "*t", count: 2_000).joined(separator: ", ")
+            + "]\n---\nText.\n"
+        try venue.addExhibit("bomb", markdown)
+        let loaded = ExhibitLoader().loadFolder(venue.contentPath)
+        let messages = loaded.diagnostics.map { "\($0)" }
+        #expect(messages.contains { $0.contains("MiB of text once its YAML aliases are expanded") }, "\(messages.prefix(3))")
+        #expect(loaded.exhibits.isEmpty)
+    }
+
     /// Found by the fault suite: a bomb in a screen's plugin options was expanded when handed to the plugin.
     @Test func aliasBombInPluginOptionsIsRefused() throws {
         var bomb = "[&l0 [x, x, x, x, x, x, x, x, x]"

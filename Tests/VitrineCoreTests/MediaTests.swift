@@ -225,3 +225,71 @@ import VitrineTestKit
         #expect(abs(joined - 1.5) <= 0.02, "heard \(joined) s of the last 1.5 s")
     }
 }
+
+/// Files an exhibit names are read only from inside the content folder: a symbolic link to a secret (the control
+/// token, here a file beside the venue) in a transcript, captions, image or the exhibit itself is the curator's
+/// error, and nothing of the secret reaches a page.
+@Suite struct ContentFolderTests {
+    @Test func linksOutOfTheContentFolderAreRefusedAndLeakNothing() throws {
+        let venue = try TemporaryVenue()
+        let secret = venue.root.appendingPathComponent("control-token").path
+        try "WEBVTT\n\n00:00.000 --> 00:01.000\nSECRET-TOKEN-42\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        let folder = (try venue.addRecording("leak", seconds: 1, transcript: "A tone."))
+        for name in ["leak.txt", "leak.vtt"] {
+            try FileManager.default.createSymbolicLink(atPath: folder + "/" + name, withDestinationPath: secret)
+        }
+        let markdown = try venue.addExhibit("linked", "---\ntitle: Linked\n---\nText.\n")
+        try FileManager.default.removeItem(atPath: markdown)
+        try FileManager.default.createSymbolicLink(atPath: markdown, withDestinationPath: secret)
+        // The exhibit names the links as its transcript and captions.
+        let exhibit = folder + "/exhibit.md"
+        let text = try String(contentsOfFile: exhibit, encoding: .utf8)
+            .replacingOccurrences(of: "    transcript: A tone.", with: "    transcript-file: leak.txt\n    captions: leak.vtt")
+        try text.write(toFile: exhibit, atomically: true, encoding: .utf8)
+
+        let loaded = ExhibitLoader().loadFolder(venue.contentPath)
+        let messages = loaded.diagnostics.map { "\($0)" }
+        #expect(messages.contains { $0.contains("transcript 'leak.txt' is a link leading out of the content folder") },
+                "\(messages)")
+        #expect(messages.contains { $0.contains("captions 'leak.vtt' is a link leading out of the content folder") })
+        #expect(messages.contains { $0.contains("linked") && $0.contains("leading out of the content folder") })
+        #expect(loaded.diagnostics.hasErrors)
+        // Nothing of the secret in any exhibit that was kept.
+        #expect(!"\(loaded.exhibits)".contains("SECRET-TOKEN-42"))
+        // A link that stays inside the content folder is fine.
+        try FileManager.default.removeItem(atPath: folder + "/leak.txt")
+        try "What was said.".write(toFile: venue.contentPath + "/notes.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/leak.txt",
+                                                   withDestinationPath: venue.contentPath + "/notes.txt")
+        let again = ExhibitLoader().loadFolder(venue.contentPath).diagnostics.map { "\($0)" }
+        #expect(!again.contains { $0.contains("transcript 'leak.txt' is a link") }, "\(again)")
+    }
+}
+
+extension ContentFolderTests {
+    /// A file named as a recording, captions or an image must be of that kind: an SVG (which may carry a script)
+    /// named as a recording is refused with the kinds that are accepted.
+    @Test func filesOfTheWrongKindAreRefused() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("evil", """
+            ---
+            title: Evil
+            media:
+              - audio: evil.svg
+                transcript: Nothing.
+              - film: clip.mp4
+                captions: clip.srt
+                transcript: Nothing.
+            images:
+              - file: logo.svg
+                alt: A logo
+            ---
+            Text.
+            """, files: ["evil.svg": Data("<svg/>".utf8), "clip.srt": Data("1\n".utf8), "logo.svg": Data("<svg/>".utf8)])
+        let messages = ExhibitLoader().loadFolder(venue.contentPath).diagnostics.map { "\($0)" }
+        #expect(messages.contains { $0.contains("audio 'evil.svg' is not a kind of file Vitrine shows as audio") && $0.contains(".mp3") },
+                "\(messages)")
+        #expect(messages.contains { $0.contains("captions 'clip.srt' is not a kind of file") && $0.contains(".vtt") })
+        #expect(messages.contains { $0.contains("image 'logo.svg' is not a kind of file") && $0.contains(".png") })
+    }
+}

@@ -95,7 +95,7 @@ import VitrineTestKit
         let watchedFrom = Date()
         // A browser that stops reading: a tiny receive window, and nothing read until the end.
         let stalled = try StreamCrowd.connect(port: port, receiveBuffer: 1024)
-        _ = "GET /screens/kiosk/events HTTP/1.1\r\nHost: x\r\n\r\n".withCString { send(stalled, $0, strlen($0), 0) }
+        _ = "GET /screens/kiosk/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".withCString { send(stalled, $0, strlen($0), 0) }
         try await Task.sleep(for: .seconds(3))
 
         // Everything goes wrong at once.

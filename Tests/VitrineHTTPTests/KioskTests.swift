@@ -46,7 +46,7 @@ import VitrineTestKit
 
     /// A venue with exhibits `first` and `second` (one page each, 10 s) and an http screen named `screen`.
     func live(screen: String, http extra: String = "", moreScreens: String = "", limits: HTTPServer.Limits = .init(),
-              files: (TemporaryVenue) throws -> Void = { _ in }) async throws -> Live {
+              brokenExhibits: Bool = false, files: (TemporaryVenue) throws -> Void = { _ in }) async throws -> Live {
         let venue = try TemporaryVenue()
         try venue.writeConfig("""
             timezone: UTC
@@ -71,7 +71,7 @@ import VitrineTestKit
         try files(venue)
         let clock = ManualClock(at: Self.start + 1_000)
         let outcome = venue.load()
-        #expect(outcome.diagnostics.errors.isEmpty, "\(outcome.diagnostics)")
+        #expect(brokenExhibits || outcome.diagnostics.errors.isEmpty, "\(outcome.diagnostics)")
         let logger = Logger(label: "test")
         let daemon = Daemon(settings: .init(configPath: venue.configPath, registry: testRegistry, systemTimeZone: "UTC"),
                             initial: outcome, clock: clock, logger: logger)
@@ -179,6 +179,21 @@ import VitrineTestKit
         #expect(text == "id: 7\nevent: page\ndata: one\ndata: two\ndata: three\ndata: фour\n\n")
     }
 
+    /// DNS rebinding: a page on the internet that points its own name at the venue's machine sends that name in
+    /// `Host`; the listener answers only for addresses, localhost, the machine's name and `http.hosts`.
+    @Test func requestsForAnotherHostNameAreRefused() async throws {
+        let live = try await live(screen: unique("kiosk"), http: "  hosts: [vitrine.museum.local]")
+        for host in ["127.0.0.1:8080", "localhost", "[::1]:8080", "vitrine.museum.local:8080", "VITRINE.museum.local"] {
+            let reply = try await live.client.request("GET", "/api/status", headers: ["Host": host])
+            #expect(reply.status == 200, "\(host): \(reply.status)")
+        }
+        for host in ["rebind.example.com", "rebind.example.com:8080", "127.0.0.1.rebind.example.com"] {
+            let reply = try await live.client.request("GET", "/api/status", headers: ["Host": host])
+            #expect(reply.status == 421, "\(host): \(reply.status)")
+        }
+        await live.stop()
+    }
+
     @Test func controlCallsNeedTheTokenAndTheTokenIsNeverLogged() async throws {
         let screen = unique("kiosk")
         let token = "museum-secret-\(UUID().uuidString)"
@@ -189,6 +204,13 @@ import VitrineTestKit
         #expect(try await live.client.request("POST", "/api/reload", headers: ["Authorization": "Bearer wrong"]).status == 401)
         let ok = try await live.client.request("POST", "/api/reload", headers: ["Authorization": "Bearer \(token)"])
         #expect(ok.status == 200 && ok.text.contains("\"ok\":true"), "\(ok.text)")
+        // The scheme's name in any case, as RFC 9110 says; the token itself exactly.
+        for scheme in ["bearer", "BEARER"] {
+            let reply = try await live.client.request("POST", "/api/reload", headers: ["Authorization": "\(scheme) \(token)"])
+            #expect(reply.status == 200, "\(scheme): \(reply.status)")
+        }
+        #expect(try await live.client.request("POST", "/api/reload",
+                                              headers: ["Authorization": "Bearer \(token.uppercased())"]).status == 401)
         // Read-only endpoints are open.
         #expect(try await live.client.request("GET", "/api/status").status == 200)
         await live.stop()
@@ -235,27 +257,64 @@ import VitrineTestKit
         let outside = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-secret-\(UUID()).png")
         try samplePNG().write(to: outside)
         defer { try? FileManager.default.removeItem(at: outside) }
-        let live = try await live(screen: screen) { venue in
+        let live = try await live(screen: screen, brokenExhibits: true) { venue in
             try venue.addExhibit("pictures", """
                 ---
                 title: Pictures
                 images:
                   - file: inside.png
                     alt: A grey square
+                  - file: photo 1.png
+                    alt: A name with a space
+                  - file: фото.png
+                    alt: A name in Cyrillic
+                ---
+                Text.
+                """, files: ["inside.png": samplePNG(), "photo 1.png": samplePNG(), "фото.png": samplePNG()])
+            // An exhibit whose picture is a link out of the content folder: refused when it is read.
+            try venue.addExhibit("escape", """
+                ---
+                title: Escape
+                images:
                   - file: escape.png
                     alt: A link out of the content folder
                 ---
                 Text.
-                """, files: ["inside.png": samplePNG()])
-            try FileManager.default.createSymbolicLink(atPath: venue.contentPath + "/pictures/escape.png",
+                """)
+            try FileManager.default.createSymbolicLink(atPath: venue.contentPath + "/escape/escape.png",
                                                        withDestinationPath: outside.path)
+            // A curator's file with a script in it, named as a recording.
+            try venue.addExhibit("evil", """
+                ---
+                title: Evil
+                media:
+                  - audio: evil.svg
+                    transcript: Nothing.
+                ---
+                Text.
+                """, files: ["evil.svg": Data(#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.utf8)])
         }
         let inside = try await live.client.request("GET", "/media/pictures/inside.png")
         #expect(inside.status == 200 && inside.headers["content-type"] == "image/png")
+        // Served as what it was accepted as, never sniffed, never a page that runs anything.
+        #expect(inside.headers["x-content-type-options"] == "nosniff")
+        #expect(inside.headers["content-security-policy"] == "default-src 'none'; sandbox")
+        let evil = try await live.client.request("GET", "/media/evil/evil.svg")
+        #expect(evil.status == 404, "an SVG named as a recording: \(evil.status) \(evil.text)")
+        let page = try await live.client.request("GET", "/screens/\(screen)")
+        #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true, "\(page.headers)")
+        #expect(page.headers["x-content-type-options"] == "nosniff")
         #expect(inside.body == [UInt8](samplePNG()))
         let range = try await live.client.request("GET", "/media/pictures/inside.png", headers: ["Range": "bytes=1-3"])
         #expect(range.status == 206 && range.body == [0x50, 0x4E, 0x47])
-        #expect(try await live.client.request("GET", "/media/pictures/escape.png").status == 403, "symlink out of the folder")
+        let escape = try await live.client.request("GET", "/media/escape/escape.png")
+        #expect(escape.status == 404 || escape.status == 403, "symlink out of the folder: \(escape.status)")
+        // Names with a space or in another script, at the address the kiosk page is given.
+        for name in ["photo 1.png", "фото.png"] {
+            let path = KioskMessage.mediaPath(exhibit: "pictures", file: name)
+            let reply = try await live.client.request("GET", path)
+            #expect(reply.status == 200 && reply.body == [UInt8](samplePNG()), "\(path): \(reply.status)")
+        }
         for path in ["/media/pictures/exhibit.md", "/media/pictures/../first/exhibit.md",
                      "/media/pictures/%2e%2e/%2e%2e/vitrine.yaml", "/media/../../etc/passwd",
                      "/media/pictures/..%2F..%2Fvitrine.yaml", "/media/nothing/inside.png"] {
@@ -282,6 +341,37 @@ import VitrineTestKit
         #expect(await eventually { live.daemon.browsers.streams(for: screen) == 1 })
         let d = try await live.client.stream("/screens/\(screen)/events")
         #expect(d.status == 200, "a freed place is taken again")
+        await live.stop()
+    }
+
+    /// One machine cannot take the listener: its connections beyond the per-address limit are closed at once while
+    /// another machine is answered, and a browser that stops reading loses its stream's place after the write
+    /// timeout instead of holding it for ever.
+    @Test func oneClientCannotTakeTheListener() async throws {
+        let screen = unique("kiosk")
+        var limits = HTTPServer.Limits()
+        limits.maxConnectionsPerAddress = 20
+        limits.writeTimeout = .seconds(1)
+        let live = try await live(screen: screen, limits: limits)
+        // 60 idle connections from one machine (127.0.0.2): 40 are closed by the listener.
+        let idle = try (0..<60).map { _ in try RawConnection(from: "127.0.0.2", port: live.port) }
+        #expect(await eventually { idle.filter(\.isClosedByPeer).count >= 40 },
+                "\(idle.filter(\.isClosedByPeer).count) closed")
+        #expect(idle.filter(\.isClosedByPeer).count <= 40)
+        // Another machine (127.0.0.1) is answered meanwhile.
+        #expect(try await live.client.request("GET", "/api/status").status == 200)
+        // A browser (127.0.0.3) that opens its stream, then reads no more, with a small receive buffer.
+        let stuck = try RawConnection(from: "127.0.0.3", port: live.port, receiveBuffer: 4096)
+        try stuck.send("GET /screens/\(screen)/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        #expect(await eventually { live.daemon.browsers.streams(for: screen) == 1 })
+        // Pages of a megabyte each fill every buffer on the way.
+        for i in 0..<20 {
+            live.daemon.browsers.publish(screen, data: String(repeating: "x", count: 1 << 20) + "\(i)")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await eventually(timeout: .seconds(15)) { live.daemon.browsers.streams(for: screen) == 0 },
+                "the stuck browser kept its place")
+        withExtendedLifetime((idle, stuck)) {}
         await live.stop()
     }
 
@@ -403,3 +493,4 @@ import VitrineTestKit
         await live.stop()
     }
 }
+

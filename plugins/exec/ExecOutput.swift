@@ -109,6 +109,18 @@ public struct ExecOutput: OutputPlugin {
 
     // MARK: Running
 
+    /// What a plugin's program is given of the daemon's environment: where programs are, the language and time
+    /// zone, the home and temporary folders; then the screen's `env:`. Nothing else: not the service manager's
+    /// NOTIFY_SOCKET (a plugin could tell systemd the daemon is ready or stopping), its WATCHDOG_*, LISTEN_FDS,
+    /// INVOCATION_ID or CREDENTIALS_DIRECTORY, nor whatever else the daemon was started with.
+    static let passedOn: Set<String> = ["PATH", "LANG", "LANGUAGE", "TZ", "HOME", "USER", "LOGNAME", "TMPDIR"]
+
+    static func environment(inherited: [String: String], added: [String: String]) -> [String: String] {
+        var result = inherited.filter { passedOn.contains($0.key) || $0.key.hasPrefix("LC_") }
+        for (key, value) in added { result[key] = value }
+        return result
+    }
+
     /// A plugin that exits while a page is written to it would otherwise kill the daemon with SIGPIPE; the write
     /// fails with EPIPE instead and the plugin is restarted.
     private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
@@ -123,8 +135,10 @@ public struct ExecOutput: OutputPlugin {
         ]
         let program = command[0]
         let executable: Executable = program.hasPrefix("/") ? .path(FilePath(program)) : .name(program)
-        var updates: [Environment.Key: String?] = [:]
-        for (key, value) in environment { if let name = Environment.Key(rawValue: key) { updates[name] = value } }
+        var variables: [Environment.Key: String] = [:]
+        for (key, value) in Self.environment(inherited: ProcessInfo.processInfo.environment, added: environment) {
+            if let name = Environment.Key(rawValue: key) { variables[name] = value }
+        }
         let group = Mutex<pid_t>(0)
         defer {
             // Anything the plugin started and left running goes with it.
@@ -139,7 +153,7 @@ public struct ExecOutput: OutputPlugin {
             do {
                 _ = try await Subprocess.run(
                     executable, arguments: Arguments(Array(command.dropFirst())),
-                    environment: .inherit.updating(updates), workingDirectory: FilePath(workingDirectory),
+                    environment: .custom(variables), workingDirectory: FilePath(workingDirectory),
                     platformOptions: platform, input: .inputWriter, output: .sequence, error: .sequence
                 ) { execution in
                     group.withLock { $0 = execution.processIdentifier.value }

@@ -1,0 +1,76 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+/// Keeps any one client from taking the listener: at most `perAddress` connections from one address (more are
+/// closed at once), and a connection whose writes no longer go out (a browser that stopped reading, its buffers
+/// full) is closed when `IdleStateHandler` says nothing was written for the write timeout, so its stream's place
+/// is freed. Idle connections that never send a request are closed by the server's idle timeout.
+final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    /// Connections open now, by address.
+    final class Table: Sendable {
+        private let counts = Mutex<[String: Int]>([:])
+
+        /// Counts a connection from `address`; false when there are already `limit`.
+        func enter(_ address: String, limit: Int) -> Bool {
+            counts.withLock { counts in
+                guard counts[address, default: 0] < limit else { return false }
+                counts[address, default: 0] += 1
+                return true
+            }
+        }
+
+        func leave(_ address: String) {
+            counts.withLock { counts in
+                let left = counts[address, default: 1] - 1
+                counts[address] = left > 0 ? left : nil
+            }
+        }
+
+        var total: Int { counts.withLock { $0.values.reduce(0, +) } }
+    }
+
+    private let table: Table
+    private let perAddress: Int
+    private var admitted: String?
+
+    init(table: Table, perAddress: Int) {
+        self.table = table
+        self.perAddress = perAddress
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        guard table.enter(address, limit: perAddress) else {
+            context.close(promise: nil)
+            return
+        }
+        admitted = address
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let admitted { table.leave(admitted) }
+        admitted = nil
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .write {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Connections the listener may hold: `wanted`, but never more than the open-files limit leaves room for (with
+    /// 256 kept for the screens' devices, media files, the play log and plugins), so idle connections can never
+    /// take every descriptor.
+    static func room(for wanted: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return wanted }
+        return max(16, min(wanted, Int(limit.rlim_cur) - 256))
+    }
+}

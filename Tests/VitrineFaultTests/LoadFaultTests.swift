@@ -1,0 +1,125 @@
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+import VitrinePlayLog
+import VitrineTestKit
+
+/// Nobody on the network can slow a screen: while 8 clients loop the heaviest unauthenticated reads (a week's
+/// schedule, the whole play log, status) and 2,000 idle connections are held from eight other machines, every
+/// screen still changes page on time and the status answers quickly. The figures go to docs/benchmarks.md.
+@Suite(.serialized) struct LoadFaultTests {
+    final class Counters: Sendable {
+        let stop = Atomic<Bool>(false)
+        let reads = Atomic<Int>(0)
+        let refused = Atomic<Int>(0)
+    }
+
+    /// Page changes later than this after their scheduled instant fail the test (the issue's bound).
+    static let lateness: Int64 = 100
+
+    @Test(.timeLimit(.minutes(5))) func heavyReadsAndIdleConnectionsDoNotSlowTheScreens() async throws {
+        // 2,000 connections of our own and the daemon's: more than a shell's default 1,024 descriptors.
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = min(limit.rlim_max, 16_384)
+        setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+
+        let venue = try TemporaryVenue()
+        try venue.writeRaw("hall.out", Data())
+        try venue.writeConfig("""
+            timezone: UTC
+            epoch: 2026-01-01T00:00:00Z
+            pages: { duration: 1s }
+            themes:
+              paper: { background: "#FFFFFF", text: "#111111", transition: cut }
+            playlists:
+              main: [first, second]
+            screens:
+              hall: { output: terminal, playlist: main, tty: \(venue.root.path)/hall.out, columns: 60, rows: 20 }
+              kiosk: { output: http, playlist: main }
+            http:
+              listen: 127.0.0.1:0
+            """)
+        try venue.addExhibit("first", "---\ntitle: First\n---\nThe first exhibit.\n")
+        try venue.addExhibit("second", "---\ntitle: Second\n---\nThe second exhibit.\n")
+        let (daemon, port) = try await startDaemon(venue)
+        let seconds = FaultSuite.count(full: 60, short: 15)
+
+        // Kiosk browsers, each timing every page's arrival against its scheduled instant.
+        let crowd = try StreamCrowd(port: port, path: "/screens/kiosk/events", count: 20)
+        // 2,000 idle connections, 250 from each of eight other machines (the listener keeps 256 a machine).
+        var idle: [RawConnection] = []
+        for machine in 2...9 {
+            for _ in 0..<250 { idle.append(try RawConnection(from: "127.0.0.\(machine)", port: port)) }
+        }
+        // Eight clients looping the heaviest reads.
+        let counters = Counters()
+        let paths = ["/api/schedule?for=7d", "/api/plays?format=csv", "/api/schedule?for=7d&screen=kiosk",
+                     "/api/status"]
+        var readers: [Thread] = []
+        for index in 0..<8 {
+            let thread = Thread {
+                let client = HTTPTestClient(port: port)
+                var next = index
+                while !counters.stop.load(ordering: .relaxed) {
+                    let reply = try? client.requestNow("GET", paths[next % paths.count], headers: [:], body: "",
+                                                       timeout: 30)
+                    if reply?.status == 503 {
+                        counters.refused.add(1, ordering: .relaxed)
+                    } else {
+                        counters.reads.add(1, ordering: .relaxed)
+                    }
+                    next += 1
+                }
+            }
+            thread.start()
+            readers.append(thread)
+        }
+        // Meanwhile an operator's status requests, timed.
+        let operatorClient = HTTPTestClient(port: port)
+        var latencies: [Double] = []
+        let clock = ContinuousClock()
+        let until = clock.now + .seconds(seconds)
+        let measuredFrom = Int64(Date().timeIntervalSince1970 * 1000)
+        while clock.now < until {
+            let started = clock.now
+            let reply = try await offThePool { try operatorClient.requestNow("GET", "/api/status", headers: [:], body: "",
+                                                                      timeout: 30) }
+            #expect(reply.status == 200)
+            let took = clock.now - started
+            latencies.append(Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let measuredTo = Int64(Date().timeIntervalSince1970 * 1000)
+        counters.stop.store(true, ordering: .relaxed)
+        crowd.stop()
+        daemon.terminate()
+        daemon.waitUntilExit()
+        withExtendedLifetime(idle) {}
+
+        // Kiosk pages: arrival after the scheduled instant, for pages put up while the load ran.
+        let arrivals = crowd.snapshot.flatMap(\.arrivals).filter { $0.validFrom >= measuredFrom + 1_000 }
+            .map { $0.at - $0.validFrom }.sorted()
+        // The terminal screen: when each play began (the output had written it) after its whole second.
+        let log = try PlayLog(readingAt: venue.root.appendingPathComponent("state/plays.sqlite").path)
+        let starts = try log.plays(screen: "hall", from: measuredFrom + 1_000, to: measuredTo).map { $0.start % 1_000 }
+            .sorted()
+        latencies.sort()
+        func percentile(_ values: [Int64], _ p: Double) -> Int64 { values.isEmpty ? -1 : values[min(values.count - 1, Int(Double(values.count) * p))] }
+        let p99 = latencies.isEmpty ? -1 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]
+        let figures = "\(seconds) s, \(counters.reads.load(ordering: .relaxed)) heavy reads answered, "
+            + "\(counters.refused.load(ordering: .relaxed)) told to come back; kiosk pages late by p50 \(percentile(arrivals, 0.5)) / "
+            + "max \(arrivals.last ?? -1) ms over \(arrivals.count); terminal pages late by p50 \(percentile(starts, 0.5)) / "
+            + "max \(starts.last ?? -1) ms over \(starts.count); /api/status p50 "
+            + String(format: "%.1f / p99 %.1f ms over %d", latencies.isEmpty ? -1 : latencies[latencies.count / 2], p99,
+                     latencies.count)
+        print("load: \(figures)")
+        #expect(arrivals.count >= (seconds - 2) * 20, "\(figures)")
+        #expect(starts.count >= seconds - 2, "\(figures)")
+        #expect((arrivals.last ?? .max) <= Self.lateness, "\(figures)")
+        #expect((starts.last ?? .max) <= Self.lateness, "\(figures)")
+        #expect(p99 < 200, "\(figures)")
+        #expect(counters.reads.load(ordering: .relaxed) > 0, "\(figures)")
+    }
+}
