@@ -39,6 +39,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         MediaMemory.keepReturnable()
+        ServiceCapabilities.keepForThisProcessOnly()
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level: expected trace, debug, info, notice, warning, error or critical")
         }

@@ -134,6 +134,39 @@ import VitrineTestKit
         }
     }
 
+    /// The console capability the unit gives the daemon (AmbientCapabilities=CAP_SYS_TTY_CONFIG) stays the daemon's:
+    /// an exec plugin it starts has no ambient capabilities. (Run as root, which may give itself one with setpriv.)
+    @Test(.enabled(if: getuid() == 0)) func anExecPluginGetsNoAmbientCapabilities() async throws {
+        let venue = try venue()
+        let seen = venue.root.appendingPathComponent("plugin-caps.txt").path
+        var yaml = config(venue, playlist: "main")
+        yaml += """
+              ticker:
+                output: exec
+                playlist: main
+                command: [/bin/sh, -c, 'grep Cap /proc/self/status > \(seen); exec cat > /dev/null']
+
+            """
+        try venue.writeConfig(yaml)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--inh-caps", "+sys_tty_config", "--ambient-caps", "+sys_tty_config", "--", Vitrine.binary,
+                             "run", "--config", venue.configPath, "--no-watch",
+                             "--state-dir", venue.root.appendingPathComponent("state").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        #expect(await eventually(timeout: .seconds(15)) {
+            (try? String(contentsOfFile: seen, encoding: .utf8))?.contains("CapAmb") == true
+        })
+        let caps = (try? String(contentsOfFile: seen, encoding: .utf8)) ?? ""
+        #expect(caps.contains("CapAmb:\t0000000000000000"), "\(caps)")
+    }
+
     /// A second `vitrine run` on the same state directory (started by mistake) refuses to start and says which
     /// process holds it; the first runs on.
     @Test func aSecondDaemonOnTheSameStateDirectoryRefusesToStart() async throws {
