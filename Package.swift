@@ -120,6 +120,8 @@ let package = Package(
             name: "VitrineHTTP",
             dependencies: [
                 "VitrineCore", "VitrinePluginAPI", "VitrineRenderer", "VitrinePlayLog",
+                // The allocator: a crowd of connections gives its memory back when it has gone.
+                "VitrineMedia",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

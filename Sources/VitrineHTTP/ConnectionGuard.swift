@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Synchronization
+import VitrineMedia
 
 /// Keeps any one client from taking the listener: at most `perAddress` connections from one address (more are
 /// closed at once), and a connection whose writes no longer go out (a browser that stopped reading, its buffers
@@ -12,6 +13,8 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
     /// Connections open now, by address.
     final class Table: Sendable {
         private let counts = Mutex<[String: Int]>([:])
+        /// The most connections open at once since memory was last given back.
+        private let peak = Mutex(0)
 
         /// Counts a connection from `address`; false when there are already `limit`.
         func enter(_ address: String, limit: Int) -> Bool {
@@ -23,10 +26,25 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
         }
 
         func leave(_ address: String) {
-            counts.withLock { counts in
+            let total = counts.withLock { counts -> Int in
                 let left = counts[address, default: 1] - 1
                 counts[address] = left > 0 ? left : nil
+                return counts.values.reduce(0, +)
             }
+            // A crowd of connections (thousands of idle ones, say) leaves its memory in the allocator's free lists:
+            // once fewer than a quarter of the peak remain, it is given back (measured: 4,000 idle connections took
+            // RSS from 67 to 121 MB, and it stayed there after they closed).
+            let trim = peak.withLock { peak -> Bool in
+                guard peak >= 512, total < peak / 4 else { return false }
+                peak = total
+                return true
+            }
+            if trim { DispatchQueue.global(qos: .utility).async { Allocator.giveBackFreedMemory() } }
+        }
+
+        func noteOpen() {
+            let total = total
+            peak.withLock { $0 = max($0, total) }
         }
 
         var total: Int { counts.withLock { $0.values.reduce(0, +) } }
@@ -48,6 +66,7 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         admitted = address
+        table.noteOpen()
         context.fireChannelActive()
     }
 

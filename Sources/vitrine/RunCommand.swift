@@ -38,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     var noPlayLog = false
 
     func run() async throws {
-        MediaMemory.keepReturnable()
+        Allocator.keepReturnable()
         ServiceCapabilities.keepForThisProcessOnly()
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level: expected trace, debug, info, notice, warning, error or critical")

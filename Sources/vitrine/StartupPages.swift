@@ -1,4 +1,5 @@
 import Glibc
+import VitrineMedia
 
 /// Hands the executable's start-up code back to the kernel once the screens are up.
 ///
@@ -39,11 +40,8 @@ enum StartupPages {
                   end > start, let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
             if madvise(address, Int(end - start), adviceToPageOut) == 0 { advised += Int(end - start) }
         }
-        // Start-up's parsing freed most of what it allocated; give those pages back too (glibc's malloc_trim,
-        // which Swift's Glibc module does not declare).
-        if let trim = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-            _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
-        }
+        // Start-up's parsing freed most of what it allocated; give those pages back too.
+        Allocator.giveBackFreedMemory()
         return advised
     }
 }

@@ -93,10 +93,19 @@ import VitrineTestKit
         }
         let measuredTo = Int64(Date().timeIntervalSince1970 * 1000)
         counters.stop.store(true, ordering: .relaxed)
+        // The daemon's memory: its peak under the load, and once the idle connections have gone.
+        func memory(_ field: String) -> Int {
+            let status = (try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/status", encoding: .utf8)) ?? ""
+            let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
+            return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+        }
+        let peak = memory("VmHWM")
+        idle.removeAll()
+        try await Task.sleep(for: .seconds(3))
+        let after = memory("VmRSS")
         crowd.stop()
         daemon.terminate()
         daemon.waitUntilExit()
-        withExtendedLifetime(idle) {}
 
         // Kiosk pages: arrival after the scheduled instant, for pages put up while the load ran.
         let arrivals = crowd.snapshot.flatMap(\.arrivals).filter { $0.validFrom >= measuredFrom + 1_000 }
@@ -114,6 +123,7 @@ import VitrineTestKit
             + "max \(starts.last ?? -1) ms over \(starts.count); /api/status p50 "
             + String(format: "%.1f / p99 %.1f ms over %d", latencies.isEmpty ? -1 : latencies[latencies.count / 2], p99,
                      latencies.count)
+            + "; daemon RSS peak \(peak) MiB, \(after) MiB once the idle connections closed"
         print("load: \(figures)")
         #expect(arrivals.count >= (seconds - 2) * 20, "\(figures)")
         #expect(starts.count >= seconds - 2, "\(figures)")
