@@ -96,8 +96,9 @@ import VitrineTestKit
             (start: Double(i * 10), end: Double(i * 10 + 9), text: "Cue \(i + 1)")
         }
         try venue.addRecording("recording", seconds: 90, transcript: "A tone, ninety seconds long.", captions: cues)
-        // The playlist counts from a fixed moment 4 s ago: with the 1 s lead-in the recording began 3 s ago.
-        let epochDate = Date().addingTimeInterval(-4)
+        // The playlist counts from a fixed moment 26 s ago: with the 1 s lead-in the recording began 25 s ago, and
+        // the browser watches its last 65 s, across a minute tick whenever it runs.
+        let epochDate = Date().addingTimeInterval(-26)
         let epoch = ISO8601DateFormatter().string(from: epochDate)
         func config(footer: String) -> String {
             """
@@ -124,7 +125,7 @@ import VitrineTestKit
         // Until two seconds after the recording's end (the lead-in, then 90 s).
         let watch = epochDate.addingTimeInterval(1 + 90 + 2).timeIntervalSinceNow
         let checker = try BrowserCheck(["http://127.0.0.1:\(port)", "--media", "kiosk", "\(Int(watch.rounded()))",
-                                        "--signal", signal, "--join-after", "40"])
+                                        "--signal", signal, "--join-after", "25"])
         // Meanwhile the page is sent again: a reload that changes the footer.
         try await Task.sleep(for: .seconds(20))
         try venue.writeConfig(config(footer: "Reloaded"))
@@ -133,7 +134,7 @@ import VitrineTestKit
         let report = try await checker.report()
         let all = try #require(report["samples"] as? [[String: Any]])
         let first = all.filter { $0["tab"] as? Int == 0 }, second = all.filter { $0["tab"] as? Int == 1 }
-        #expect(first.count >= 100, "\(first.count) samples")
+        #expect(first.count >= 90, "\(first.count) samples")
         let times = first.compactMap { $0["time"] as? Double }
         let clocks = first.compactMap { $0["clock"] as? Double }
         let span = ((first.last?["at"] as? Double) ?? 0) - ((first.first?["at"] as? Double) ?? 0)
@@ -144,7 +145,7 @@ import VitrineTestKit
         #expect(zip(times, times.dropFirst()).allSatisfy { $1 >= $0 - 0.2 }, "\(times)")
         #expect(first.allSatisfy { $0["paused"] as? Bool == false || $0["ended"] as? Bool == true }, "paused")
         #expect(zip(times, clocks).allSatisfy { $1 > 89 || abs($0 - $1) < 2 }, "player \(times) clock \(clocks)")
-        #expect((times.first ?? 99) < 12, "joined at \(times.first ?? 0) s")
+        #expect((times.first ?? 0) > 20 && (times.first ?? 99) < 35, "joined at \(times.first ?? 0) s")
         #expect(first.contains { $0["ended"] as? Bool == true } && (times.last ?? 0) > 89.5,
                 "did not play to the end: \(times.suffix(5))")
         // The caption spoken is on the page (away from the moments a cue changes).
@@ -154,12 +155,12 @@ import VitrineTestKit
             else { return nil }
             return (sample["caption"] as? String, "Cue \(Int(time / 10) + 1)")
         }
-        #expect(due.count > 40 && due.filter { $0.0 == $0.1 }.count >= due.count * 9 / 10,
+        #expect(due.count > 30 && due.filter { $0.0 == $0.1 }.count >= due.count * 9 / 10,
                 "captions: \(due.filter { $0.0 != $0.1 }.prefix(5))")
-        // The second browser, opened 40 s later, starts where the clock says, not at the start.
+        // The second browser, opened 25 s later, starts where the clock says, not at the start.
         let joined = try #require(second.first { ($0["time"] as? Double ?? 0) > 0 }, "the second tab never played")
         let (time, clock) = (joined["time"] as? Double ?? 0, joined["clock"] as? Double ?? 0)
-        #expect(time > 30 && abs(time - clock) < 2, "second browser at \(time) s, clock \(clock) s")
+        #expect(time > 45 && abs(time - clock) < 2, "second browser at \(time) s, clock \(clock) s")
     }
 
     /// A film on a kiosk page is large (its area in the page, never over the foot) with its captions drawn over
