@@ -484,6 +484,25 @@ import VitrineTestKit
             + "recording_seconds,recording_outcome\n"))
         #expect(plays.contains("\(screen),first,First,1,1,paper,First 1/1,2026-06-01T10:00:01Z,2026-06-01T10:00:10Z,9.0"),
                 "\(plays)")
+        // A long log is sent whole, a page of plays at a time: 12,000 more plays, as CSV and as JSON.
+        let insert = Process()
+        insert.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        insert.arguments = ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.executemany('INSERT INTO play (screen, exhibit, title, page, pages, theme, shows, start, "end") '
+                           'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                           [("other", "x", "X", 1, 1, "paper", "X 1/1", 1764547200000 + i, 1764547200001 + i)
+                            for i in range(12000)])
+            db.commit()
+            """, live.venue.root.appendingPathComponent("state/plays.sqlite").path]
+        try insert.run()
+        insert.waitUntilExit()
+        let csv = try await live.client.request("GET", "/api/plays?screen=other&format=csv").text
+        #expect(csv.split(separator: "\n").count == 12_001, "\(csv.split(separator: "\n").count) lines")
+        let asJSON = try await live.client.request("GET", "/api/plays?screen=other")
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(asJSON.body)) as? [[String: Any]])
+        #expect(list.count == 12_000)
         let metrics = try await live.client.request("GET", "/metrics").text
         #expect(metrics.contains("vitrine_pages_shown_total{screen=\"\(screen)\"} 2"), "\(metrics)")
         #expect(metrics.contains("vitrine_kiosk_clients"))
