@@ -99,23 +99,26 @@ import VitrineTestKit
         }
     }
 
+    /// Adds an exec screen `ticker` whose program writes what `command` prints to a file, then reads its input to
+    /// the end; the file's path.
+    func addPlugin(to venue: TemporaryVenue, writing command: String, extra: String = "") throws -> String {
+        let seen = venue.root.appendingPathComponent("plugin-saw.txt").path
+        try venue.writeConfig(config(venue, playlist: "main") + """
+              ticker:
+                output: exec
+                playlist: main
+                command: [/bin/sh, -c, '\(command) > \(seen); exec cat > /dev/null']
+
+            """ + extra)
+        return seen
+    }
+
     /// An exec plugin's program gets a clean environment: what programs need (PATH, the language) and the screen's
     /// `env:`, never the service manager's NOTIFY_SOCKET (with it a plugin could tell systemd the daemon stopped) nor
     /// anything else the daemon was started with.
     @Test func anExecPluginGetsACleanEnvironment() async throws {
         let venue = try venue()
-        let seen = venue.root.appendingPathComponent("plugin-env.txt").path
-        var yaml = config(venue, playlist: "main")
-        yaml += """
-              ticker:
-                output: exec
-                playlist: main
-                command: [/bin/sh, -c, 'env > \(seen); exec cat > /dev/null']
-                env:
-                  TICKER_PORT: /dev/ttyUSB0
-
-            """
-        try venue.writeConfig(yaml)
+        let seen = try addPlugin(to: venue, writing: "env", extra: "    env:\n      TICKER_PORT: /dev/ttyUSB0\n")
         let socket = try NotifySocket(directory: venue.root)
         setenv("VITRINE_TEST_SECRET", "do-not-pass", 1)
         defer { unsetenv("VITRINE_TEST_SECRET") }
@@ -138,16 +141,7 @@ import VitrineTestKit
     /// an exec plugin it starts has no ambient capabilities. (Run as root, which may give itself one with setpriv.)
     @Test(.enabled(if: getuid() == 0)) func anExecPluginGetsNoAmbientCapabilities() async throws {
         let venue = try venue()
-        let seen = venue.root.appendingPathComponent("plugin-caps.txt").path
-        var yaml = config(venue, playlist: "main")
-        yaml += """
-              ticker:
-                output: exec
-                playlist: main
-                command: [/bin/sh, -c, 'grep Cap /proc/self/status > \(seen); exec cat > /dev/null']
-
-            """
-        try venue.writeConfig(yaml)
+        let seen = try addPlugin(to: venue, writing: "grep Cap /proc/self/status")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
         process.arguments = ["--inh-caps", "+sys_tty_config", "--ambient-caps", "+sys_tty_config", "--", Vitrine.binary,

@@ -7,10 +7,7 @@ import VitrineTestKit
 /// 1920x1080 or 1080x1920.
 @Suite(.serialized) struct KioskBrowserTests {
     @Test func everyDemoPageFitsTheStageInARealBrowser() async throws {
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-        try #require(chromium != nil, "chromium is not installed (make setup installs it)")
+        try requireChromium()
         let venue = try TemporaryVenue()
         try venue.copyDemo()
         let exhibits = ["solidarity", "long-winter", "letters-home", "harbour-workshop", "lantern-loan"]
@@ -86,10 +83,7 @@ import VitrineTestKit
     /// one player, never restarted, never paused; its captions are drawn large on the page (browsers draw none for
     /// sound); a second browser opened mid-recording starts near where the clock says.
     @Test func aRecordingPlaysToItsEndAcrossClockTicksAndAReload() async throws {
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-        try #require(chromium != nil, "chromium is not installed (make setup installs it)")
+        try requireChromium()
         let venue = try TemporaryVenue()
         // A caption for each ten seconds: "Cue 1" from 0 s to 9 s, "Cue 2" from 10 s to 19 s…
         let cues: [(start: Double, end: Double, text: String)] = (0..<9).map { (i: Int) in
@@ -166,10 +160,7 @@ import VitrineTestKit
     /// A film on a kiosk page is large (its area in the page, never over the foot) with its captions drawn over
     /// it; a browser that blocks sound plays it muted, and operators are told on the dashboard's status.
     @Test func aFilmIsLargeAndABrowserThatBlocksSoundIsReported() async throws {
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-        try #require(chromium != nil, "chromium is not installed (make setup installs it)")
+        try requireChromium()
         let venue = try TemporaryVenue()
         try venue.addFilm("reel", file: "film.mp4", captions: [(0, 30, "Words of the witness")]) {
             try TestMedia.film(at: $0, seconds: 30)
@@ -237,6 +228,12 @@ import VitrineTestKit
         let down = try await offThePool { try Vitrine.run(["status", "--url", "http://127.0.0.1:9"]) }
         #expect(down.status == 1 && down.stderr.contains("no daemon answers"))
     }
+}
+
+/// Fails the test unless Chromium is installed (`make setup` installs it).
+func requireChromium() throws {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    try #require(chromium != nil, "chromium is not installed (make setup installs it)")
 }
 
 /// Tests/browser/kiosk_check.py running in the background, and its JSON report once it is done.
