@@ -46,8 +46,15 @@ public enum ConfigurationKeys {
         let first = LocalDate(iso: parts[0].trimmingCharacters(in: .whitespaces))
         let last = parts.count == 2 ? LocalDate(iso: parts[1].trimmingCharacters(in: .whitespaces)) : first
         guard parts.count <= 2, let first, let last, first <= last else {
-            reader.error("\(path): expected a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD, found '\(text)'",
-                         at: node)
+            // A day that does not exist (2027-02-29) is said so; anything else is not a date or a range.
+            let wrongDay = parts.count <= 2 ? parts.map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { LocalDate(iso: $0) == nil && LocalDate.problem(with: $0).contains("does not exist") } : nil
+            if let wrongDay {
+                reader.error("\(path): \(LocalDate.problem(with: wrongDay))", at: node)
+            } else {
+                reader.error("\(path): expected a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD, found '\(text)'",
+                             at: node)
+            }
             return nil
         }
         return first...last

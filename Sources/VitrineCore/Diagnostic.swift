@@ -35,6 +35,20 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
 extension Array where Element == Diagnostic {
     public var hasErrors: Bool { contains { $0.severity == .error } }
     public var errors: [Diagnostic] { filter { $0.severity == .error } }
+
+    /// The errors, the one that most likely says how to fix the file first (where only one fits, in STATUS): a
+    /// suggestion ("did you mean 'playlist'?") before an unknown name before the rest, and "missing required key"
+    /// last — a misspelt key makes both, and the suggestion is the fix.
+    public var errorsMostActionableFirst: [Diagnostic] {
+        func rank(_ diagnostic: Diagnostic) -> Int {
+            let message = diagnostic.message
+            if message.contains("did you mean") { return 0 }
+            if message.contains("unknown") { return 1 }
+            if message.contains("missing required") { return 3 }
+            return 2
+        }
+        return errors.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+    }
     public var warnings: [Diagnostic] { filter { $0.severity == .warning } }
 }
 

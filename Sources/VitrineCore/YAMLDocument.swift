@@ -134,6 +134,7 @@ enum YAMLDocument {
              let .composer(context, problem, mark, _):
             var message = "YAML syntax: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line + log.lineOffset))" }
+            if let hint = hint(for: problem, context: context?.text) { message += "; " + hint }
             log.error(message, line: mark.line, column: mark.column)
         case let .reader(problem, offset, value, yaml):
             // The reader reports a byte offset (a control character, say); the operator needs a line.
@@ -150,6 +151,33 @@ enum YAMLDocument {
         default:
             log.error("YAML: \(error)")
         }
+    }
+
+    /// What the parser's words usually mean in a file a person wrote, for the common cases.
+    static func hint(for problem: String, context: String?) -> String? {
+        let problem = problem.lowercased(), context = context?.lowercased() ?? ""
+        if problem.contains("mapping values are not allowed") {
+            return "a value that contains ': ' must be put in quotes (title: \"Bread: a story\")"
+        }
+        if problem.contains("unexpected end of stream"), context.contains("quoted scalar") {
+            return "a quote opened here is never closed"
+        }
+        if problem.contains("cannot start any token") {
+            return "indent with spaces, not tabs, and put a value that starts with @, ` or % in quotes"
+        }
+        if problem.contains("did not find expected key") || problem.contains("could not find expected ':'") {
+            return "check this line's indentation (the keys of one block line up) and that each key ends with ':'"
+        }
+        if problem.contains("did not find expected ',' or ']'") {
+            return "a list in [brackets] is not closed, or a comma is missing between its items"
+        }
+        if problem.contains("did not find expected ',' or '}'") {
+            return "a mapping in {braces} is not closed, or a comma is missing between its entries"
+        }
+        if problem.contains("block sequence entries are not allowed") {
+            return "a list ('- item') must start on its own line, below its key"
+        }
+        return nil
     }
 
     /// Finds the second of two block-style occurrences of `key` in one mapping, by column and indentation.

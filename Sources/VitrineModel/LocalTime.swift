@@ -19,6 +19,20 @@ public struct LocalDate: Hashable, Sendable, Comparable, CustomStringConvertible
         self.init(year: y, month: m, day: d)
     }
 
+    /// Why `text` is not a date, in a curator's words: "2027-02-30 does not exist: February 2027 has 28 days".
+    public static func problem(with text: String) -> String {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        if parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+           let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) {
+            guard (1...12).contains(m) else { return "\(text) does not exist: there is no month \(m)" }
+            let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                          "October", "November", "December"]
+            let days = daysIn(month: m, year: y)
+            if d < 1 || d > days { return "\(text) does not exist: \(months[m - 1]) \(y) has \(days) days" }
+        }
+        return "expected a date as YYYY-MM-DD, found '\(text)'"
+    }
+
     public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

@@ -265,8 +265,9 @@ public func showDuration(_ ms: Int64) -> String {
 extension OptionType where Value == LocalDate {
     public static var date: OptionType {
         .text(kind: "date YYYY-MM-DD", show: \.description) { text, node, path, reader in
-            guard let date = LocalDate(iso: text.trimmingCharacters(in: .whitespaces)) else {
-                reader.error("\(path): expected a date as YYYY-MM-DD, found '\(text)'", at: node)
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            guard let date = LocalDate(iso: trimmed) else {
+                reader.error("\(path): \(LocalDate.problem(with: trimmed))", at: node)
                 return nil
             }
             return date

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VitrineCore
 import VitrineMedia
+import VitrineModel
 import VitrinePluginAPI
 import VitrineRenderer
 
@@ -29,6 +30,12 @@ struct RenderCommand: ParsableCommand {
     @Flag(name: .long, help: "One image with every page the screen shows on the day of --at, labelled with times.")
     var contactSheet = false
 
+    @Option(name: .long, help: "This exhibit instead of what the schedule shows (with --page; the theme of --at).")
+    var exhibit: String?
+
+    @Option(name: .long, help: "The page of --exhibit, from 1 (default 1).")
+    var page: Int?
+
     func run() throws {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, (64...8192).contains(parts[0]), (64...8192).contains(parts[1]) else {
@@ -48,8 +55,25 @@ struct RenderCommand: ParsableCommand {
                                   width: parts[0], height: parts[1], painter: painter)
             return
         }
-        guard let presentation = program.presentation(for: screen, at: moment, surface: surface) else {
+        guard var presentation = program.presentation(for: screen, at: moment, surface: surface) else {
             throw ExitCode(1)
+        }
+        if page != nil, exhibit == nil { throw ValidationError("--page: give the exhibit with --exhibit") }
+        if let exhibit {
+            // A chosen page, laid out and themed as the screen shows it at --at.
+            let id = ExhibitID(exhibit)
+            guard let configured = program.configuration.screen(named: screen), program.exhibits[id] != nil else {
+                let names = program.exhibits.keys.map(\.rawValue).sorted().joined(separator: ", ")
+                throw ValidationError("--exhibit: no exhibit '\(exhibit)' (exhibits: \(names))")
+            }
+            let count = program.pages(of: id, on: configured, theme: presentation.theme, surface: surface).count
+            let number = page ?? 1
+            guard (1...max(1, count)).contains(number) else {
+                throw ValidationError("--page: '\(exhibit)' has \(count) page\(count == 1 ? "" : "s") on \(screen), not \(number)")
+            }
+            presentation = Presentation(screen: screen, content: .exhibit(id, page: number - 1, pageCount: count),
+                                        theme: presentation.theme, reason: .playlist,
+                                        validFrom: presentation.validFrom, validUntil: presentation.validUntil)
         }
         let frame = program.frame(for: presentation, surface: surface, at: moment)
         var canvas = painter.paint(frame, width: parts[0], height: parts[1])

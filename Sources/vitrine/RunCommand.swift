@@ -39,7 +39,6 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         Allocator.keepReturnable()
-        ServiceCapabilities.keepForThisProcessOnly()
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level: expected trace, debug, info, notice, warning, error or critical")
         }

@@ -1,5 +1,10 @@
 import ArgumentParser
 import Foundation
+import VitrineSystemd
+
+// Capabilities belong to threads, and threads take their creator's: the ambient ones the unit gives are cleared
+// here, before any other thread exists, so that no thread of the daemon passes them to a program it starts.
+ServiceCapabilities.keepForThisProcessOnly()
 
 // SIGHUP's default action kills the process; the reload coordinator takes it over once it runs.
 signal(SIGHUP, SIG_IGN)

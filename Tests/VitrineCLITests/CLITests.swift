@@ -103,6 +103,17 @@ import VitrineTestKit
         #expect(day.stdout.contains("distinct pages"))
         #expect(FileManager.default.fileExists(atPath: sheet))
 
+        // A chosen page of an exhibit, without looking for its time in the schedule.
+        let chosen = try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--at", "2026-12-05T10:00",
+                                      "--exhibit", "solidarity", "--page", "2", "--size", "1280x720", "--output", png])
+        #expect(chosen.status == 0 && chosen.stdout.contains(": Solidarity 2/"), "\(chosen.stdout)\(chosen.stderr)")
+        let tooFar = try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--exhibit", "solidarity",
+                                      "--page", "99", "--output", png])
+        #expect(tooFar.status == 2 && tooFar.stderr.contains("'solidarity' has"), "\(tooFar.stderr)")
+        let unknown = try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--exhibit", "soldiarity",
+                                       "--output", png])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no exhibit 'soldiarity'"), "\(unknown.stderr)")
+        #expect(try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--page", "2", "--output", png]).status == 2)
         #expect(try Vitrine.run(["render", "--config", demo, "--screen", "nowhere", "--output", png]).status == 2)
         #expect(try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--size", "huge",
                                  "--output", png]).status == 2)

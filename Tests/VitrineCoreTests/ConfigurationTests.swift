@@ -173,7 +173,8 @@ let minimalExhibit = """
         let errors = messages(try load(yaml))
         #expect(errors.contains { $0.contains("hours: unknown day 'mondya'; did you mean 'monday'?") }, "\(errors)")
         #expect(errors.contains { $0.contains("hours.tuesday[0]: expected a time range") }, "\(errors)")
-        #expect(errors.contains { $0.contains("closed[0]: expected a date") }, "\(errors)")
+        #expect(errors.contains { $0.contains("closed[0]: 2027-02-29 does not exist: February 2027 has 28 days") },
+                "\(errors)")
         #expect(errors.contains { $0.contains("pages.duration: expected a duration") }, "\(errors)")
         #expect(errors.contains { $0.contains("announcements[0]: 'until' must be after 'from'") }, "\(errors)")
         #expect(errors.contains { $0.contains("announcements[0].screens: no screen named 'hal'; did you mean 'hall'?") },

@@ -257,6 +257,13 @@ import VitrineTestKit
         try await Task.sleep(for: .milliseconds(50))
         #expect(titles(recorder) == ["First"])
 
+        // A misspelt key: STATUS shows the line that fixes it, not the required key it leaves missing.
+        try venue.writeConfig(config(recorder: "reload").replacingOccurrences(of: "    playlist: main",
+                                                                             with: "    playlsit: main"))
+        let misspelt = await daemon.reload()
+        #expect(misspelt?.contains("unknown key 'playlsit'; did you mean 'playlist'?") == true, "\(misspelt ?? "nil")")
+        #expect(misspelt?.contains("missing required") == false, "\(misspelt ?? "nil")")
+
         // A good one: the new playlist is shown at once, by the same output (not restarted).
         try venue.writeConfig(config(recorder: "reload", playlist: "other"))
         #expect(await daemon.reload() == nil)

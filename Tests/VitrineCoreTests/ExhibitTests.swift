@@ -75,6 +75,33 @@ import VitrineTestKit
         #expect(t.context == "on the night of the flood")
     }
 
+    /// A day that does not exist is said so, with its place, instead of "expected a date as YYYY-MM-DD".
+    @Test func aDayThatDoesNotExistIsNamed() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("winter", "---\ntitle: Winter\nvalid-until: 2027-02-30\n---\nText.\n")
+        try venue.addExhibit("spring", "---\ntitle: Spring\nvalid-until: 2027-13-01\n---\nText.\n")
+        let messages = ExhibitLoader().loadFolder(venue.contentPath).diagnostics.map { "\($0)" }
+        #expect(messages.contains { $0.hasSuffix("winter/exhibit.md:3:14: error: valid-until: 2027-02-30 does not exist: "
+            + "February 2027 has 28 days") }, "\(messages)")
+        #expect(messages.contains { $0.hasSuffix("spring/exhibit.md:3:14: error: valid-until: 2027-13-01 does not exist: "
+            + "there is no month 13") }, "\(messages)")
+    }
+
+    /// YAML's own words, kept with their place, and what they usually mean, for the mistakes people make.
+    @Test func yamlSyntaxErrorsComeWithAHint() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("colon", "---\ntitle: Bread: a story\n---\nText.\n")
+        try venue.addExhibit("quote", "---\ntitle: \"Bread\nsummary: x\n---\nText.\n")
+        try venue.addExhibit("bracket", "---\ntitle: Bread\ntags: [a, b\n---\nText.\n")
+        let messages = ExhibitLoader().loadFolder(venue.contentPath).diagnostics.map { "\($0)" }
+        #expect(messages.contains { $0.contains("colon/exhibit.md:2:") && $0.contains("mapping values are not allowed")
+            && $0.contains("a value that contains ': ' must be put in quotes") }, "\(messages)")
+        #expect(messages.contains { $0.contains("quote/exhibit.md:") && $0.contains("a quote opened here is never closed") },
+                "\(messages)")
+        #expect(messages.contains { $0.contains("bracket/exhibit.md:") && $0.contains("a list in [brackets] is not closed") },
+                "\(messages)")
+    }
+
     @Test func brokenExhibitsAreReportedAndTheOthersStillLoad() throws {
         let venue = try TemporaryVenue()
         try venue.addExhibit("good", "---\ntitle: Good\n---\nFine.\n")

@@ -195,7 +195,8 @@ public final class Daemon: Service, Sendable {
         }
         let old = state.withLock { $0 }
         guard var program = outcome.program else {
-            let first = outcome.diagnostics.errors.first.map(\.description) ?? "the configuration is not valid"
+            let first = outcome.diagnostics.errorsMostActionableFirst.first.map(\.description)
+                ?? "the configuration is not valid"
             let count = outcome.diagnostics.errors.count
             let summary = "reload failed: \(first)\(count > 1 ? " (and \(count - 1) more)" : "")"
                 + " (still running program of \(old.program.calendar.format(old.loadedAt)))"
