@@ -6,7 +6,8 @@ public enum ExhibitKeys {
     static let title = Key("title", .text, otherwise: "the body's first `# Heading`",
         "The title. If missing, the body's first `# Heading` is the title. One of the two is required.")
     static let series = Key("series", .text,
-        "The series the exhibit belongs to; shown above the title (\"Days and Lives :: Solidarity\").")
+        "The series the exhibit belongs to: shown alone above the title on the first page; later pages carry "
+        + "\"Days and Lives :: Solidarity\" as their running head.")
     static let summary = Key("summary", .text,
         "A summary paragraph, set apart from body text, shown after the testimony.")
     static let testimony = Key("testimony", .written("a testimony or a list of them"),
@@ -52,7 +53,8 @@ public enum ExhibitKeys {
     static let recordingTitle = Key("title", .text, "The recording's title.")
     static let transcript = Key("transcript", .text, "The full transcript, Markdown.")
     static let transcriptFile = Key("transcript-file", .text(kind: "file in the exhibit folder"),
-                                       "A text file holding the transcript (added after `transcript`).")
+                                       "A UTF-8 text file holding the transcript, read as Markdown: paragraphs "
+                                       + "separated by a blank line (added after `transcript`; at most 1 MiB).")
     static let captions = Key("captions", .text(kind: "file in the exhibit folder"),
                                  "A WebVTT file of captions (it starts with `WEBVTT`).")
     static let recordingCredit = Key("credit", .text, "The recording's credit line.")
