@@ -16,8 +16,6 @@ final class ReadWorker: Sendable {
     private let waiting = Atomic<Int>(0)
     /// Answers waiting or being worked out at once; more are refused.
     let queueLimit: Int
-    /// Answers refused because the queue was full, since start.
-    let refused = Atomic<Int>(0)
 
     init(queueLimit: Int = 8, niceness: Int32 = 10) {
         self.queueLimit = queueLimit
@@ -39,7 +37,6 @@ final class ReadWorker: Sendable {
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         guard waiting.add(1, ordering: .relaxed).newValue <= queueLimit else {
             waiting.subtract(1, ordering: .relaxed)
-            refused.add(1, ordering: .relaxed)
             throw PlainError(.serviceUnavailable, headers: [.retryAfter: "5"],
                              message: "Busy answering other requests; try again in a few seconds.\n")
         }

@@ -184,10 +184,15 @@ public final class PlayLog: Sendable {
             }
             sql += " ORDER BY start, id LIMIT ?"
             arguments.append(count)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
-            let plays = try rows.map { try Play(row: $0) }
-            let next = rows.count < count ? nil : rows.last.map { Place(start: $0["start"], id: $0["id"]) }
-            return (plays, next)
+            // Row by row from a cursor: each play decoded as it is read, no array of rows beside the plays.
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            var plays: [Play] = []
+            var last: Place?
+            while let row = try rows.next() {
+                plays.append(try Play(row: row))
+                last = Place(start: row["start"], id: row["id"])
+            }
+            return (plays, plays.count < count ? nil : last)
         }
     }
 

@@ -65,7 +65,9 @@ import VitrineTestKit
                     try:
                         c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                         c.request("GET", paths[n % len(paths)])
-                        status = c.getresponse().status
+                        reply = c.getresponse()
+                        reply.read()
+                        status = reply.status
                         c.close()
                     except Exception:
                         status = 0

@@ -207,7 +207,7 @@ public struct FramebufferOutput: OutputPlugin {
                 }
             }
             // The film's last picture, while it is what the panel shows: the next page fades from it.
-            var filmPicture: Canvas? = filmOnPanel ? film?.picture : nil
+            let filmPicture: Canvas? = filmOnPanel ? film?.picture : nil
             if film.map({ !$0.belongs(to: frame) }) ?? true {
                 film?.stop()
                 film = FilmShow(for: frame, width: fb.geometry.width, height: fb.geometry.height, audio: sound,
@@ -255,7 +255,6 @@ public struct FramebufferOutput: OutputPlugin {
                     }
                 case .ended:
                     context.trouble(nil)
-                    filmPicture = filmOnPanel ? show.picture : nil
                 case .waiting, .over:
                     break
                 }
