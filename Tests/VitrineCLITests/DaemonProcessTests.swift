@@ -161,6 +161,53 @@ import VitrineTestKit
         #expect(caps.contains("CapAmb:\t0000000000000000"), "\(caps)")
     }
 
+    /// An exec plugin ends with its daemon even when the daemon is killed with `kill -9` outside systemd (no cgroup
+    /// to end them together), and even if the plugin does not stop at the end of its input, as one busy with its
+    /// device may not. It is not ended early: alive after more than the seconds an idle pool thread lives.
+    @Test func anExecPluginEndsWithTheDaemon() async throws {
+        let venue = try venue()
+        let pidFile = venue.root.appendingPathComponent("plugin.pid").path
+        let plugin = venue.root.appendingPathComponent("plugin.sh").path
+        try """
+            #!/bin/sh
+            echo $$ > \(pidFile)
+            printf '%s\\n' '{"type":"ready","protocol":2,"measure":null}'
+            cat > /dev/null
+            while :; do sleep 1; done
+            """.write(toFile: plugin, atomically: true, encoding: .utf8)
+        try venue.writeConfig(config(venue, playlist: "main") + """
+              ticker:
+                output: exec
+                playlist: main
+                command: [/bin/sh, \(plugin)]
+
+            """)
+        let socket = try NotifySocket(directory: venue.root)
+        let process = try start(venue, socket: socket)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        func running(_ pid: Int32) -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            return !stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
+        }
+        var child: Int32 = 0
+        #expect(await eventually(timeout: .seconds(15)) {
+            child = Int32(((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            return child > 0
+        })
+        try #require(child > 0, "the plugin never started")
+        defer { if running(child) { kill(child, SIGKILL) } }
+        try await Task.sleep(for: .seconds(8))
+        #expect(running(child), "the plugin ended while its daemon ran")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(await eventually(timeout: .seconds(10)) { !running(child) }, "plugin \(child) outlived its daemon")
+    }
+
     /// A second `vitrine run` on the same state directory (started by mistake) refuses to start and says which
     /// process holds it; the first runs on.
     @Test func aSecondDaemonOnTheSameStateDirectoryRefusesToStart() async throws {

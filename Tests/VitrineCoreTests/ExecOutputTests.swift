@@ -161,7 +161,8 @@ import VitrineTestKit
         recorder.register(as: name)
         var screens = ""
         for (screen, path) in [("crash", crash), ("hang", hang), ("garbage", garbage), ("flood", flood),
-                               ("stubborn", stubborn), ("silent", silent)] {
+                               ("stubborn", stubborn), ("silent", silent),
+                               ("missing", venue.root.path + "/no-such-ticker"), ("unnamed", "no-such-ticker")] {
             screens += """
                   \(screen):
                     output: exec
@@ -189,6 +190,11 @@ import VitrineTestKit
         #expect(await eventually(timeout: .seconds(15)) { health("crash") == "failed" && health("hang") == "failed" })
         #expect(daemon.status().screens.first { $0.name == "crash" }?.failure?.contains("the plugin exited") == true)
         #expect(daemon.status().screens.first { $0.name == "hang" }?.failure?.contains("no `ready`") == true)
+        #expect(await eventually(timeout: .seconds(15)) { health("missing") == "failed" && health("unnamed") == "failed" })
+        #expect(daemon.status().screens.first { $0.name == "missing" }?.failure?
+            .contains("cannot start \(venue.root.path)/no-such-ticker: no executable file at that path") == true)
+        #expect(daemon.status().screens.first { $0.name == "unnamed" }?.failure?
+            .contains("cannot start no-such-ticker: no executable of that name on PATH") == true)
         #expect(await eventually(timeout: .seconds(15)) {
             daemon.status().screens.first { $0.name == "silent" }?.failure?.contains("did not answer a ping") == true
         })

@@ -121,6 +121,35 @@ public struct ExecOutput: OutputPlugin {
         return result
     }
 
+    /// The program's absolute path: `program` itself when absolute, else the first executable of that name in
+    /// `path` (the plugin's own PATH); nil when there is none, so the screen says so instead of a child exiting 127.
+    static func locate(_ program: String, searching path: String?) -> String? {
+        func runnable(_ candidate: String) -> Bool {
+            var status = stat()
+            return stat(candidate, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && access(candidate, X_OK) == 0
+        }
+        if program.hasPrefix("/") { return runnable(program) ? program : nil }
+        for folder in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") where folder.hasPrefix("/") {
+            let candidate = "\(folder)/\(program)"
+            if runnable(candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// util-linux's `setpriv`, which every Debian system has (util-linux is essential).
+    static let setpriv = "/usr/bin/setpriv"
+
+    /// The program run through `setpriv --pdeathsig TERM`, so that it gets SIGTERM when the daemon dies, even by
+    /// `kill -9` outside systemd (under systemd the unit's cgroup is ended whole anyway). Its end of input tells it
+    /// too, but a program busy with its device may not be reading. The kernel sends a parent-death signal when the
+    /// *thread* that started the child ends, not the process: swift-subprocess starts every child from one worker
+    /// thread of its own that lasts as long as the process (a pool thread could end after a few idle seconds and
+    /// take the plugin with it; `anExecPluginEndsWithTheDaemon` waits past that). Without setpriv, run as is.
+    static func endingWithTheDaemon(_ program: String, _ arguments: [String]) -> (Executable, [String]) {
+        guard access(setpriv, X_OK) == 0 else { return (.path(FilePath(program)), arguments) }
+        return (.path(FilePath(setpriv)), ["--pdeathsig", "TERM", "--", program] + arguments)
+    }
+
     /// A plugin that exits while a page is written to it would otherwise kill the daemon with SIGPIPE; the write
     /// fails with EPIPE instead and the plugin is restarted.
     private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
@@ -134,11 +163,18 @@ public struct ExecOutput: OutputPlugin {
             .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .milliseconds(stopGrace)),
         ]
         let program = command[0]
-        let executable: Executable = program.hasPrefix("/") ? .path(FilePath(program)) : .name(program)
+        let childEnvironment = Self.environment(inherited: ProcessInfo.processInfo.environment, added: environment)
         var variables: [Environment.Key: String] = [:]
-        for (key, value) in Self.environment(inherited: ProcessInfo.processInfo.environment, added: environment) {
+        for (key, value) in childEnvironment {
             if let name = Environment.Key(rawValue: key) { variables[name] = value }
         }
+        guard let resolved = Self.locate(program, searching: childEnvironment["PATH"]) else {
+            throw OutputError("cannot start \(program): " + (program.hasPrefix("/") ? "no executable file at that path"
+                                                               : "no executable of that name on PATH"),
+                recovery: .needsFixing("check the screen's command: the program must exist and be executable by the "
+                                       + "service user"))
+        }
+        let (executable, arguments) = Self.endingWithTheDaemon(resolved, Array(command.dropFirst()))
         let group = Mutex<pid_t>(0)
         defer {
             // Anything the plugin started and left running goes with it.
@@ -152,7 +188,7 @@ public struct ExecOutput: OutputPlugin {
         let child = Task {
             do {
                 _ = try await Subprocess.run(
-                    executable, arguments: Arguments(Array(command.dropFirst())),
+                    executable, arguments: Arguments(arguments),
                     environment: .custom(variables), workingDirectory: FilePath(workingDirectory),
                     platformOptions: platform, input: .inputWriter, output: .sequence, error: .sequence
                 ) { execution in
