@@ -23,7 +23,7 @@ struct APIRoutes: Sendable {
     /// Heavy answers are worked out here, never on the threads the screens run on.
     let reads: ReadWorker
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ListenerContext>) {
         router.get("/") { _, _ in Response.text(Dashboard.html, type: "text/html; charset=utf-8") }
         router.get("/assets/dashboard.js") { _, _ in
             Response.text(Dashboard.script, type: "text/javascript; charset=utf-8")
@@ -41,16 +41,18 @@ struct APIRoutes: Sendable {
         router.get("/api/status/events") { request, _ in
             try streams.stream(request, channels: feed.dashboards, channel: "status", event: "status")
         }
-        router.get("/api/schedule") { request, _ in try await reads.run { try schedule(request) } }
+        router.get("/api/schedule") { request, context in
+            try await reads.run(for: context.clientAddress) { try schedule(request) }
+        }
         router.get("/metrics") { _, _ in
             Response.text(metrics.render(channels: daemon.browsers), type: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/screens/{name}/picture.png") { _, context in
             let name = try context.parameters.require("name")
-            return try await reads.run { try picture(name) }
+            return try await reads.run(for: context.clientAddress) { try picture(name) }
         }
         router.get("/api/announcements") { _, _ in Response.json(announcementsJSON()) }
-        router.get("/api/plays") { request, _ in try plays(request) }
+        router.get("/api/plays") { request, context in try plays(request, from: context.clientAddress) }
         router.post("/api/announcements") { request, _ in
             try ControlToken.check(request, tokenFile: daemon.program.configuration.http?.tokenFile)
             return try await announce(request)
@@ -183,7 +185,7 @@ struct APIRoutes: Sendable {
     // MARK: Play log
 
     /// `?screen=NAME&from=2026-12-01&to=2026-12-02&format=csv`: the pages shown, oldest first.
-    func plays(_ request: Request) throws -> Response {
+    func plays(_ request: Request, from address: String) throws -> Response {
         guard let playLog else {
             throw PlainError(.notFound, message: "the play log is off (vitrine run --no-play-log)\n")
         }
@@ -202,14 +204,16 @@ struct APIRoutes: Sendable {
         headers[.contentType] = csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
         headers[.xContentTypeOptions] = "nosniff"
-        // Written a page of plays at a time as they are read: never held whole, never cut.
+        // Written a page of plays at a time as they are read: never held whole, never cut. One place in the
+        // read queue for the whole export, taken before the answer starts.
+        let ticket = try reads.admit(for: address)
         let body = ResponseBody { writer in
             var place: PlayLog.Place?
             var first = true
             try await writer.write(ByteBuffer(string: csv ? PlayLog.csvHeader : "["))
             repeat {
                 let after = place
-                let (plays, next) = try await reads.run {
+                let (plays, next) = try await ticket.run {
                     try playLog.page(screen: screen, from: from, to: to, after: after)
                 }
                 var text = ""

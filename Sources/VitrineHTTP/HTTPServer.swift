@@ -31,6 +31,9 @@ public final class HTTPServer: Service, Sendable {
         /// A connection whose writes have not gone out for this long (a browser that stopped reading) is closed,
         /// and its stream's place freed.
         public var writeTimeout: Duration = .seconds(60)
+        /// Heavy answers (a week's schedule, the play log, a screen's picture) waiting or being worked out for one
+        /// address at once (`ReadWorker`).
+        public var heavyReadsPerAddress = 2
         public init() {}
     }
 
@@ -43,7 +46,7 @@ public final class HTTPServer: Service, Sendable {
     let framed = FramedEvents()
     let open = OpenStreams()
     /// Where heavy answers are worked out: one low-priority thread for the daemon's life.
-    let reads = ReadWorker()
+    let reads: ReadWorker
     /// Connections open now, by the address they come from.
     let connections = ConnectionGuard.Table()
     let metrics: VitrineMetrics
@@ -65,6 +68,7 @@ public final class HTTPServer: Service, Sendable {
         self.limits = limits
         self.logger = logger
         self.onRunning = onRunning
+        reads = ReadWorker(perAddress: limits.heavyReadsPerAddress)
         feed = StatusFeed(daemon: daemon)
         if let listener { channels.maxStreams = listener.maxStreams }
     }
@@ -169,7 +173,7 @@ public final class HTTPServer: Service, Sendable {
     }
 
     func makeApplication(_ listener: HTTPListener) -> some Service {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: ListenerContext.self)
         let daemon = self.daemon
         router.add(middleware: HostCheck { daemon.program.configuration.http?.hostNames ?? [] })
         let kiosk = KioskRoutes(daemon: daemon, channels: channels, limits: limits, logger: logger, framed: framed, open: open)

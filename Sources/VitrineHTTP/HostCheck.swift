@@ -10,8 +10,8 @@ struct HostCheck<Context: RequestContext>: RouterMiddleware {
     let names: @Sendable () -> [String]
     let machine: String = {
         var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, buffer.count)
-        return String(cString: buffer).lowercased()
+        _ = buffer.withUnsafeMutableBufferPointer { gethostname($0.baseAddress!, $0.count - 1) }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).lowercased()
     }()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)

@@ -22,7 +22,7 @@ struct KioskRoutes: Sendable {
     let framed: FramedEvents
     let open: OpenStreams
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ListenerContext>) {
         router.get("/screens/{name}") { _, context in
             let name = try context.parameters.require("name")
             guard let web = web(for: name) else {

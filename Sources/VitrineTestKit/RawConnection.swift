@@ -38,6 +38,19 @@ public final class RawConnection: @unchecked Sendable {
         guard sent >= 0 else { throw POSIXError(.EPIPE) }
     }
 
+    /// The first line of the answer (`HTTP/1.1 200 OK`), waiting for it up to `timeout` seconds; nil if none came.
+    public func statusLine(timeout: Int = 30) -> String? {
+        var line: [UInt8] = []
+        var wait = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var byte: UInt8 = 0
+        while line.count < 200, recv(fd, &byte, 1, 0) == 1 {
+            if byte == UInt8(ascii: "\n") { break }
+            if byte != UInt8(ascii: "\r") { line.append(byte) }
+        }
+        return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
+    }
+
     /// Whether the other end has closed the connection (a read without waiting sees its end).
     public var isClosedByPeer: Bool {
         var byte: UInt8 = 0

@@ -375,6 +375,24 @@ import VitrineTestKit
         await live.stop()
     }
 
+    /// One machine looping heavy reads (a week's schedule) has two of the read queue's places: its third request
+    /// at once is told to come back (429), while another machine's is answered.
+    @Test func oneAddressHasItsShareOfTheHeavyReads() async throws {
+        let screen = unique("kiosk")
+        let live = try await live(screen: screen)
+        let week = "GET /api/schedule?for=7d HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        let greedy = try (0..<4).map { _ in try RawConnection(from: "127.0.0.2", port: live.port) }
+        for connection in greedy { try connection.send(week) }
+        let other = try RawConnection(from: "127.0.0.3", port: live.port)
+        try other.send(week)
+        let answers = try await offThePool { greedy.map { $0.statusLine() ?? "none" } }
+        let answered = answers.filter { $0.hasPrefix("HTTP/1.1 200") }.count
+        let refused = answers.filter { $0.hasPrefix("HTTP/1.1 429") }.count
+        #expect(answered == 2 && refused == 2, "\(answers)")
+        #expect(try await offThePool { other.statusLine() }?.hasPrefix("HTTP/1.1 200") == true)
+        await live.stop()
+    }
+
     @Test func aReloadUnder200StreamsDropsNone() async throws {
         let screen = unique("kiosk")
         let live = try await live(screen: screen)
