@@ -1,3 +1,4 @@
+import VitrineModel
 import VitrinePluginAPI
 
 /// One problem found in a file, located so an editor can jump to it (gcc style).
@@ -12,13 +13,18 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     public var line: Int?
     public var column: Int?
     public var message: String
+    /// The exhibit a diagnostic written outside it is about (a playlist naming an exhibit left out for errors):
+    /// the daemon does not repeat it when it shows an older version of that exhibit instead.
+    public var exhibit: ExhibitID?
 
-    public init(_ severity: Severity, file: String, line: Int? = nil, column: Int? = nil, _ message: String) {
+    public init(_ severity: Severity, file: String, line: Int? = nil, column: Int? = nil, _ message: String,
+                about exhibit: ExhibitID? = nil) {
         self.severity = severity
         self.file = file
         self.line = line
         self.column = column
         self.message = message
+        self.exhibit = exhibit
     }
 
     /// `PATH:LINE:COLUMN: error: MESSAGE`
@@ -86,7 +92,7 @@ final class DiagnosticLog {
     }
 }
 
-func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
+public func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
     if let match = nearestName(to: word, in: candidates) { return "; did you mean '\(match)'?" }
     return ""
 }

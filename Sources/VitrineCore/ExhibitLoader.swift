@@ -19,6 +19,8 @@ public struct ExhibitLoader: Sendable {
         /// Exhibits found but left out because of errors.
         public var rejected: Set<ExhibitID>
         public var diagnostics: [Diagnostic]
+        /// Each exhibit with errors (left out, or read in part), and its most actionable error.
+        public var problems: [ExhibitID: Diagnostic] = [:]
     }
 
     public func loadFolder(_ folder: String) -> Result {
@@ -55,6 +57,7 @@ public struct ExhibitLoader: Sendable {
         for index in candidates.indices {
             guard let (id, exhibit, diagnostics) = collected[index] else { continue }
             result.diagnostics += diagnostics
+            if let first = diagnostics.errorsMostActionableFirst.first { result.problems[id] = first }
             if let exhibit {
                 result.exhibits[id] = exhibit
             } else if !diagnostics.errors.isEmpty {

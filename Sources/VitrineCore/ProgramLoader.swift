@@ -25,6 +25,8 @@ public struct ProgramLoader: Sendable {
         /// Each screen's output, built from its options (validated, no device touched).
         public var outputs: [String: any OutputPlugin]
         public var diagnostics: [Diagnostic]
+        /// Each exhibit with errors (left out, or read in part) and its most actionable error.
+        public var exhibitProblems: [ExhibitID: Diagnostic] = [:]
         /// True when `vitrine check` should fail: any error, in the configuration or in an exhibit.
         public var hasErrors: Bool { diagnostics.hasErrors }
     }
@@ -51,7 +53,8 @@ public struct ProgramLoader: Sendable {
         for reference in loaded.exhibitReferences where folderExists && content.exhibits[reference.id] == nil {
             if content.rejected.contains(reference.id) {
                 diagnostics.append(Diagnostic(.warning, file: path, line: reference.line, column: reference.column,
-                    "\(reference.keyPath): exhibit '\(reference.id)' is left out because it has errors"))
+                    "\(reference.keyPath): exhibit '\(reference.id)' is left out because it has errors",
+                    about: reference.id))
             } else {
                 referencesOK = false
                 let known = content.exhibits.keys.map(\.rawValue) + content.rejected.map(\.rawValue)
@@ -88,12 +91,14 @@ public struct ProgramLoader: Sendable {
         }
         guard let configuration = loaded.configuration, referencesOK, outputs.count == configuration.screens.count
         else {
-            return Outcome(program: nil, screenOptions: loaded.screenOptions, outputs: outputs, diagnostics: diagnostics)
+            return Outcome(program: nil, screenOptions: loaded.screenOptions, outputs: outputs, diagnostics: diagnostics,
+                           exhibitProblems: content.problems)
         }
         let surfaces = outputs.mapValues(\.initialSurface)
         let program = Program(configuration: configuration, exhibits: content.exhibits) { screen in
             surfaces[screen.name] ?? .cells(columns: 80, rows: 24)
         }
-        return Outcome(program: program, screenOptions: loaded.screenOptions, outputs: outputs, diagnostics: diagnostics)
+        return Outcome(program: program, screenOptions: loaded.screenOptions, outputs: outputs, diagnostics: diagnostics,
+                       exhibitProblems: content.problems)
     }
 }

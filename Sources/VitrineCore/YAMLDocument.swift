@@ -133,8 +133,16 @@ enum YAMLDocument {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
             var message = "YAML syntax: \(problem)"
+            let hint = hint(for: problem, context: context?.text)
+            if let context, hint?.atOpening == true {
+                // An unclosed quote or bracket is fixed where it opens, not where the parser gave up (often the
+                // end of the front matter): point there.
+                message += " (\(context.text), which starts here; the parser gave up at line \(mark.line + log.lineOffset))"
+                log.error(message + "; " + hint!.text, line: context.mark.line, column: context.mark.column)
+                return
+            }
             if let context { message += " (\(context.text) at line \(context.mark.line + log.lineOffset))" }
-            if let hint = hint(for: problem, context: context?.text) { message += "; " + hint }
+            if let hint { message += "; " + hint.text }
             log.error(message, line: mark.line, column: mark.column)
         case let .reader(problem, offset, value, yaml):
             // The reader reports a byte offset (a control character, say); the operator needs a line.
@@ -153,29 +161,32 @@ enum YAMLDocument {
         }
     }
 
-    /// What the parser's words usually mean in a file a person wrote, for the common cases.
-    static func hint(for problem: String, context: String?) -> String? {
+    /// What the parser's words usually mean in a file a person wrote, for the common cases; `atOpening` when the
+    /// fix is where the context (a quote, a bracket) opened.
+    static func hint(for problem: String, context: String?) -> (text: String, atOpening: Bool)? {
         let problem = problem.lowercased(), context = context?.lowercased() ?? ""
         if problem.contains("mapping values are not allowed") {
-            return "a value that contains ': ' must be put in quotes (title: \"Bread: a story\")"
+            return ("a value that contains ': ' must be put in quotes (title: \"Bread: a story\")", false)
         }
         if problem.contains("unexpected end of stream"), context.contains("quoted scalar") {
-            return "a quote opened here is never closed"
+            return ("a quote opened here is never closed", true)
         }
         if problem.contains("cannot start any token") {
-            return "indent with spaces, not tabs, and put a value that starts with @, ` or % in quotes"
+            return ("indent with spaces, not tabs, and put a value that starts with @, ` or % in quotes", false)
         }
         if problem.contains("did not find expected key") || problem.contains("could not find expected ':'") {
-            return "check this line's indentation (the keys of one block line up) and that each key ends with ':'"
+            return ("check this line's indentation (the keys of one block line up) and that each key ends with ':'", false)
         }
         if problem.contains("did not find expected ',' or ']'") {
-            return "a list in [brackets] is not closed, or a comma is missing between its items"
+            return ("a list in [brackets] opened here is not closed, or a comma is missing between its items",
+                    context.contains("flow sequence"))
         }
         if problem.contains("did not find expected ',' or '}'") {
-            return "a mapping in {braces} is not closed, or a comma is missing between its entries"
+            return ("a mapping in {braces} opened here is not closed, or a comma is missing between its entries",
+                    context.contains("flow mapping"))
         }
         if problem.contains("block sequence entries are not allowed") {
-            return "a list ('- item') must start on its own line, below its key"
+            return ("a list ('- item') must start on its own line, below its key", false)
         }
         return nil
     }

@@ -70,8 +70,16 @@ struct APIRoutes: Sendable {
             try ControlToken.check(request, tokenFile: daemon.program.configuration.http?.tokenFile)
             logger.info("Reload asked over HTTP.")
             let failure = await daemon.reload()
-            struct Answer: Encodable { var ok: Bool; var error: String? }
-            return Response.json(StatusJSON.encode(Answer(ok: failure == nil, error: failure)),
+            // A reload that leaves exhibits at an older version (or out) went only in part, and says which.
+            struct Answer: Encodable {
+                var ok: Bool
+                var partial: Bool
+                var error: String?
+                var exhibitsWithErrors: [StatusJSON.ExhibitWithErrors]
+            }
+            let problems = daemon.exhibitProblems.map(StatusJSON.ExhibitWithErrors.init)
+            return Response.json(StatusJSON.encode(Answer(ok: failure == nil, partial: failure == nil && !problems.isEmpty,
+                                                          error: failure, exhibitsWithErrors: problems)),
                                  status: failure == nil ? .ok : .unprocessableContent)
         }
     }

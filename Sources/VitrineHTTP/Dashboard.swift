@@ -12,7 +12,9 @@ enum Dashboard {
                  align-items: baseline; flex-wrap: wrap; }
         header h1 { font-size: 18px; margin: 0; }
         #status { opacity: 0.85; flex: 1; }
-        #reload-result.failed, .failed .health { color: #b3261e; }
+        #reload-result { white-space: pre-line; }
+        #reload-result.failed { color: #ff9b8f; }
+        .failed .health { color: #b3261e; }
         .hidden .health { color: #8a5a00; }
         main { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 16px; padding: 20px; }
         .screen { background: #fff; border-radius: 6px; box-shadow: 0 1px 3px #0002; overflow: hidden; }
@@ -96,8 +98,10 @@ enum Dashboard {
           function update(status) {
             document.getElementById("status").textContent = status.status;
             const result = document.getElementById("reload-result");
-            result.textContent = status.lastReload || "";
-            result.className = status.lastReload ? "failed" : "";
+            // A failed reload, then every exhibit with errors (shown at an older version, in part, or left out).
+            const problems = (status.exhibitsWithErrors || []).map((p) => "exhibit '" + p.exhibit + "': " + p.shown + " (" + p.error + ")");
+            result.textContent = [status.lastReload].concat(problems).filter(Boolean).join("\n");
+            result.className = status.lastReload || problems.length ? "failed" : "";
             const names = new Set(status.screens.map((s) => s.name));
             for (const [name, c] of cards) if (!names.has(name)) { c.root.remove(); cards.delete(name); }
             status.screens.forEach(card);
@@ -125,8 +129,9 @@ enum Dashboard {
             }
             sessionStorage.setItem("vitrine-token", token);
             const body = await answer.json();
-            result.textContent = body.ok ? "reloaded" : body.error;
-            result.className = body.ok ? "" : "failed";
+            const problems = body.exhibitsWithErrors.map((p) => "exhibit '" + p.exhibit + "': " + p.shown + " (" + p.error + ")");
+            result.textContent = body.ok ? ["reloaded" + (body.partial ? " in part" : "")].concat(problems).join("\n") : body.error;
+            result.className = body.ok && !body.partial ? "" : "failed";
           });
         })();
         """#

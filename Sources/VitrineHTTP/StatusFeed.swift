@@ -47,8 +47,24 @@ enum StatusJSON {
         var config: String
         var programLoaded: String
         var lastReload: String?
+        /// Exhibits with errors, until they are fixed: each with what is shown of it and its first error.
+        var exhibitsWithErrors: [ExhibitWithErrors]
         var now: String
         var screens: [Screen]
+    }
+
+    struct ExhibitWithErrors: Encodable {
+        var exhibit: String
+        /// "last good version shown", "shown as far as it could be read" or "left out".
+        var shown: String
+        /// `PATH:LINE:COLUMN: MESSAGE`
+        var error: String
+
+        init(_ problem: ExhibitProblem) {
+            exhibit = problem.exhibit.rawValue
+            shown = problem.shown.rawValue
+            error = problem.error.placeAndMessage
+        }
     }
 
     struct Screen: Encodable {
@@ -104,6 +120,7 @@ enum StatusJSON {
         }
         let body = Body(ready: status.ready, status: status.line, config: status.configPath,
                         programLoaded: calendar.format(status.loadedAt, seconds: true), lastReload: status.lastReload,
+                        exhibitsWithErrors: status.exhibitProblems.map(ExhibitWithErrors.init),
                         now: calendar.format(status.now, seconds: true),
                         screens: screens)
         return encode(body)

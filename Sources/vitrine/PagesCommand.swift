@@ -31,10 +31,9 @@ struct PagesCommand: ParsableCommand {
 
     func run() throws {
         let measurer = CellMeasurer(columns: columns, rows: rows)
-        let program = try options.loadProgram()
+        let (program, problems) = try options.loadProgramAndProblems()
         guard let value = program.exhibits[ExhibitID(exhibit)] else {
-            let names = program.exhibits.keys.sorted().map(\.rawValue)
-            throw ValidationError("no exhibit '\(exhibit)' (exhibits: \(names.joined(separator: ", ")))")
+            throw noSuchExhibit(exhibit, in: program, problems: problems)
         }
         let pages = Paginator().paginate(value, measurer: measurer)
         for page in pages {

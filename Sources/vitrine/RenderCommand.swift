@@ -41,7 +41,7 @@ struct RenderCommand: ParsableCommand {
         guard parts.count == 2, (64...8192).contains(parts[0]), (64...8192).contains(parts[1]) else {
             throw ValidationError("--size: expected WIDTHxHEIGHT such as 1920x1080, found '\(size)'")
         }
-        let program = try options.loadProgram()
+        let (program, problems) = try options.loadProgramAndProblems()
         var standardError = StandardError()
         guard program.configuration.screen(named: screen) != nil else {
             let names = program.configuration.screens.map(\.name).joined(separator: ", ")
@@ -63,8 +63,7 @@ struct RenderCommand: ParsableCommand {
             // A chosen page, laid out and themed as the screen shows it at --at.
             let id = ExhibitID(exhibit)
             guard let configured = program.configuration.screen(named: screen), program.exhibits[id] != nil else {
-                let names = program.exhibits.keys.map(\.rawValue).sorted().joined(separator: ", ")
-                throw ValidationError("--exhibit: no exhibit '\(exhibit)' (exhibits: \(names))")
+                throw noSuchExhibit(exhibit, option: "exhibit", in: program, problems: problems)
             }
             let count = program.pages(of: id, on: configured, theme: presentation.theme, surface: surface).count
             let number = page ?? 1

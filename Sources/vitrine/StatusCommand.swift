@@ -40,6 +40,10 @@ struct StatusCommand: AsyncParsableCommand {
         }
         print(json["status"] as? String ?? "")
         if let failure = json["lastReload"] as? String { print("last reload: \(failure)") }
+        for problem in json["exhibitsWithErrors"] as? [[String: Any]] ?? [] {
+            print("exhibit '\(problem["exhibit"] as? String ?? "?")': \(problem["shown"] as? String ?? "?") "
+                  + "(\(problem["error"] as? String ?? "?"))")
+        }
         let screens = json["screens"] as? [[String: Any]] ?? []
         let width = screens.map { ($0["name"] as? String ?? "").count }.max() ?? 0
         var healthy = json["ready"] as? Bool ?? false

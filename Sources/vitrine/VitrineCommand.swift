@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitrineCore
+import VitrineModel
 
 struct VitrineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +19,10 @@ struct ConfigOption: ParsableArguments {
     var config: String = "/etc/vitrine/vitrine.yaml"
 
     /// The program, or its errors on standard error and exit status 1.
-    func loadProgram() throws -> Program {
+    func loadProgram() throws -> Program { try loadProgramAndProblems().program }
+
+    /// The program, and each exhibit with errors (the first of them) for messages about an exhibit not in it.
+    func loadProgramAndProblems() throws -> (program: Program, problems: [ExhibitID: Diagnostic]) {
         let outcome = Outputs.loader().load(path: config)
         guard let program = outcome.program else {
             var standardError = StandardError()
@@ -26,8 +30,24 @@ struct ConfigOption: ParsableArguments {
             print("\(config): not valid, see `vitrine check`", to: &standardError)
             throw ExitCode(1)
         }
-        return program
+        return (program, outcome.exhibitProblems)
     }
+}
+
+/// Why `id` is not an exhibit of the program: it has errors (and where the first is), or there is no such folder
+/// (with the nearest name).
+func noSuchExhibit(_ id: String, option: String? = nil, in program: Program, problems: [ExhibitID: Diagnostic])
+    -> ValidationError
+{
+    let prefix = option.map { "--\($0): " } ?? ""
+    if let problem = problems[ExhibitID(id)] {
+        return ValidationError("\(prefix)exhibit '\(id)' is left out because it has errors; the first: "
+                               + "\(problem.placeAndMessage) (`vitrine check` lists them all)")
+    }
+    let names = program.exhibits.keys.map(\.rawValue).sorted()
+    let suggestion = didYouMean(id, names + problems.keys.map(\.rawValue))
+    return ValidationError("\(prefix)no exhibit '\(id)' in \(program.configuration.contentFolder)\(suggestion)"
+                           + (suggestion.isEmpty ? " (exhibits: \(names.joined(separator: ", ")))" : ""))
 }
 
 /// A `--at`-style option read as venue time, or now.

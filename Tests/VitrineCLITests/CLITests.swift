@@ -113,6 +113,7 @@ import VitrineTestKit
         let unknown = try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--exhibit", "soldiarity",
                                        "--output", png])
         #expect(unknown.status == 2 && unknown.stderr.contains("no exhibit 'soldiarity'"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("did you mean 'solidarity'?"), "\(unknown.stderr)")
         #expect(try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--page", "2", "--output", png]).status == 2)
         #expect(try Vitrine.run(["render", "--config", demo, "--screen", "nowhere", "--output", png]).status == 2)
         #expect(try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--size", "huge",
@@ -121,6 +122,33 @@ import VitrineTestKit
                                           "--output", "/nonexistent/dir/x.png"])
         #expect(unwritable.status == 1)
         #expect(unwritable.stderr.contains("cannot write /nonexistent/dir/x.png"))
+    }
+
+    /// `vitrine pages` (and `render --exhibit`) on an exhibit left out for errors says so, and where the first is;
+    /// it used to say "no exhibit 'x' (exhibits: )".
+    @Test func pagesOfAnExhibitWithErrorsSaysWhere() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeConfig("""
+            timezone: UTC
+            playlists:
+              main: [good]
+            screens:
+              hall: { output: terminal, playlist: main }
+
+            """)
+        try venue.addExhibit("good", "---\ntitle: Good\n---\nText.\n")
+        try venue.addExhibit("broken", "---\ntitle: \"Unclosed\n---\nText.\n")
+        let file = venue.contentPath + "/broken/exhibit.md"
+        let pages = try Vitrine.run(["pages", "broken", "--config", venue.configPath])
+        #expect(pages.status == 2, "\(pages.stderr)")
+        #expect(pages.stderr.contains("exhibit 'broken' is left out because it has errors; the first: \(file):2:8: YAML syntax"),
+                "\(pages.stderr)")
+        let render = try Vitrine.run(["render", "--config", venue.configPath, "--screen", "hall", "--exhibit", "broken",
+                                      "--output", venue.root.path + "/x.png"])
+        #expect(render.status == 2 && render.stderr.contains("--exhibit: exhibit 'broken' is left out because it has errors"),
+                "\(render.stderr)")
+        let typo = try Vitrine.run(["pages", "brokne", "--config", venue.configPath])
+        #expect(typo.stderr.contains("no exhibit 'brokne' in \(venue.contentPath); did you mean 'broken'?"), "\(typo.stderr)")
     }
 
     @Test func checkOfAThousandExhibits() throws {

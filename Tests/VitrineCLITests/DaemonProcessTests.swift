@@ -308,6 +308,44 @@ import VitrineTestKit
         #expect(output.hasSuffix("\u{1B}[0m\u{1B}[?7h\u{1B}[?25h\u{1B}[?1049l"), "cursor, wrapping and main screen restored")
     }
 
+    /// An exhibit broken by an edit is shown at its last good version, and every report of the reload says so with
+    /// the file, line and column of its first error until it is fixed; the log does not contradict itself. One
+    /// broken at start-up (no good version yet) is named as left out.
+    @Test func anExhibitWithErrorsIsNamedUntilItIsFixed() throws {
+        let venue = try venue()
+        try venue.addExhibit("third", "---\ntitle: Third\nvalid-until: 2027-02-30\n---\nThe third.\n")
+        try venue.addExhibit("fourth", "---\ntitle: [Fourth\n---\nThe fourth.\n")
+        let socket = try NotifySocket(directory: venue.root)
+        let process = try start(venue, socket: socket)
+        defer { if process.isRunning { process.terminate() } }
+        let ready = try #require(socket.wait { $0.contains("READY=1") }, "\(socket.messages)")
+        #expect(ready.contains("exhibit 'fourth': left out, first error at fourth/exhibit.md:2:8"), "\(ready)")
+        #expect(ready.contains("(and 1 more exhibits with errors)"), "\(ready)")
+
+        let first = venue.contentPath + "/first/exhibit.md"
+        try "---\ntitle: \"The first\nsummary: A summary.\n---\nThe first exhibit, edited.\n"
+            .write(toFile: first, atomically: true, encoding: .utf8)
+        var mark = socket.messages.count
+        kill(process.processIdentifier, SIGHUP)
+        let partial = try #require(socket.wait(after: mark) { $0.contains("READY=1") })
+        #expect(partial.contains("exhibit 'first': last good version shown, first error at first/exhibit.md:2:8"), "\(partial)")
+        #expect(partial.contains("(and 2 more exhibits with errors)"), "\(partial)")
+        #expect(partial.contains("reloaded, in part: 3 exhibits with errors"), "\(partial)")
+        #expect(partial.contains("hall: First"), "the last good version is on the screen: \(partial)")
+        let log = try String(contentsOfFile: venue.root.appendingPathComponent("vitrine.log").path, encoding: .utf8)
+        let afterReload = log.components(separatedBy: "Reloading.").last ?? ""
+        #expect(!afterReload.contains("'first' is left out"), "the log contradicts itself: \(afterReload)")
+        #expect(afterReload.contains("last good version shown until they are fixed"), "\(afterReload)")
+
+        try "---\ntitle: First\n---\nThe first exhibit.\n".write(toFile: first, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: venue.contentPath + "/third")
+        try FileManager.default.removeItem(atPath: venue.contentPath + "/fourth")
+        mark = socket.messages.count
+        kill(process.processIdentifier, SIGHUP)
+        let fixed = try #require(socket.wait(after: mark) { $0.contains("READY=1") })
+        #expect(!fixed.contains("exhibit '") && !fixed.contains("in part"), "\(fixed)")
+    }
+
     @Test func aBurstOfSignalsCoalesces() throws {
         let venue = try venue()
         let socket = try NotifySocket(directory: venue.root)

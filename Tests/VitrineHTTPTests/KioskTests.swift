@@ -221,6 +221,34 @@ import VitrineTestKit
         await open.stop()
     }
 
+    /// A reload that keeps an exhibit at its last good version is partial, and says which exhibit and where its
+    /// error is; `/api/status` (what the dashboard and `vitrine status` show) names it until it is fixed.
+    @Test func aPartialReloadNamesTheExhibitAndItsError() async throws {
+        let token = "museum-secret-\(UUID().uuidString)"
+        let live = try await live(screen: unique("kiosk"), http: "  token-file: token.txt") { venue in
+            try venue.writeRaw("token.txt", Data("\(token)\n".utf8))
+        }
+        let file = live.venue.contentPath + "/second/exhibit.md"
+        try "---\ntitle: [unclosed\n---\nThe second page.\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let reply = try await live.client.request("POST", "/api/reload", headers: ["Authorization": "Bearer \(token)"])
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])
+        #expect(reply.status == 200 && answer["ok"] as? Bool == true && answer["partial"] as? Bool == true, "\(reply.text)")
+        let problems = answer["exhibitsWithErrors"] as? [[String: String]] ?? []
+        #expect(problems.count == 1 && problems.first?["exhibit"] == "second", "\(reply.text)")
+        #expect(problems.first?["shown"] == "last good version shown", "\(reply.text)")
+        #expect(problems.first?["error"]?.hasPrefix(file + ":2:8: YAML syntax") == true, "\(reply.text)")
+        let status = try await live.client.request("GET", "/api/status").text
+        #expect(status.contains("\"exhibitsWithErrors\":[{\"error\":\"\(file):2:8: "), "\(status)")
+        #expect(status.contains("exhibit 'second': last good version shown, first error at second/exhibit.md:2:8"),
+                "the status line too: \(status)")
+
+        try "---\ntitle: Second\n---\nThe second page.\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let fixed = try await live.client.request("POST", "/api/reload", headers: ["Authorization": "Bearer \(token)"])
+        #expect(fixed.text.contains("\"partial\":false") && fixed.text.contains("\"exhibitsWithErrors\":[]"), "\(fixed.text)")
+        #expect(try await live.client.request("GET", "/api/status").text.contains("\"exhibitsWithErrors\":[]"))
+        await live.stop()
+    }
+
     /// An operator puts a message on the screens for a while, then takes it down; both change the screens at once.
     @Test func announcementsOverTheAPIPreemptThePlaylist() async throws {
         let screen = unique("kiosk")

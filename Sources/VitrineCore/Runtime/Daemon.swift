@@ -46,6 +46,8 @@ public final class Daemon: Service, Sendable {
         var slots: [String: ScreenSlot] = [:]
         var order: [String] = []
         var lastReload: String?
+        /// Exhibits with errors in the files last read, and what is shown of each.
+        var exhibitProblems: [ExhibitProblem] = []
         /// Counts program swaps; each runner notes the generation it last showed.
         var generation = 0
         /// The announcements written in the configuration; live ones (from the API) are added to them.
@@ -63,6 +65,7 @@ public final class Daemon: Service, Sendable {
         self.logger = logger
         reporter = StatusReporter(manager: manager, logger: logger)
         state = Mutex(State(program: initial.program!, loadedAt: clock.now(),
+                            exhibitProblems: ExhibitProblem.found(in: initial, shown: initial.program!, earlier: nil),
                             configured: initial.program!.configuration.announcements))
         for screen in initial.program!.configuration.screens {
             guard let output = initial.outputs[screen.name] else { continue }
@@ -146,6 +149,9 @@ public final class Daemon: Service, Sendable {
     /// When the running program was loaded, and why the last reload failed if it did.
     func loaded() -> (at: Int64, lastReload: String?) { state.withLock { ($0.loadedAt, $0.lastReload) } }
 
+    /// Exhibits with errors in the files last read, and what is shown of each (until they are fixed).
+    public var exhibitProblems: [ExhibitProblem] { state.withLock { $0.exhibitProblems } }
+
     func screenNames() -> Set<String> { state.withLock { Set($0.order) } }
 
     /// READY=1 once every screen has shown its first page, or failed trying (reported in STATUS).
@@ -155,12 +161,19 @@ public final class Daemon: Service, Sendable {
 
     /// "2 screens · program 2026-11-29 14:02 · hall-a: Solidarity 2/5 · lobby: failed (…)"
     public func statusLine() -> String {
-        let (program, loadedAt, slots, lastReload) = state.withLock { state in
-            (state.program, state.loadedAt, state.order.compactMap { state.slots[$0] }, state.lastReload)
+        let (program, loadedAt, slots, lastReload, problems) = state.withLock { state in
+            (state.program, state.loadedAt, state.order.compactMap { state.slots[$0] }, state.lastReload,
+             state.exhibitProblems)
         }
         var parts = ["\(slots.count) screen\(slots.count == 1 ? "" : "s")",
                      "program \(program.calendar.format(loadedAt))"]
         if let lastReload { parts.append(lastReload) }
+        // Before the screens, so that STATUS's 400 characters keep it; the message itself is in the log, the API
+        // and the dashboard.
+        if let first = problems.first {
+            parts.append(first.briefly(in: program.configuration.contentFolder)
+                         + (problems.count > 1 ? " (and \(problems.count - 1) more exhibits with errors)" : ""))
+        }
         for slot in slots {
             switch slot.health {
             case let .failed(reason): parts.append("\(slot.name): failed (\(reason))")
@@ -189,11 +202,13 @@ public final class Daemon: Service, Sendable {
         let loader = ProgramLoader(registry: settings.registry, systemTimeZone: settings.systemTimeZone,
                                    exhibitCache: settings.exhibitCache)
         let outcome = loader.load(path: settings.configPath)
-        for diagnostic in outcome.diagnostics {
+        let old = state.withLock { $0 }
+        // An exhibit shown at an older version is not "left out": that warning would contradict the one below.
+        let keptIDs = outcome.program == nil ? [] : Set(outcome.exhibitProblems.keys.filter { old.program.exhibits[$0] != nil })
+        for diagnostic in outcome.diagnostics where diagnostic.exhibit.map({ !keptIDs.contains($0) }) ?? true {
             let level: Logger.Level = diagnostic.severity == .error ? .error : .warning
             logger.log(level: level, "\(diagnostic)")
         }
-        let old = state.withLock { $0 }
         guard var program = outcome.program else {
             let first = outcome.diagnostics.errorsMostActionableFirst.first.map(\.description)
                 ?? "the configuration is not valid"
@@ -211,19 +226,15 @@ public final class Daemon: Service, Sendable {
         // read at all or only in part (a summary of the wrong type, a picture not copied yet): nothing is lost
         // mid-edit. At start-up there is no earlier version, and what could be read is shown.
         var exhibits = program.exhibits
-        var kept = false
-        for (id, exhibit) in old.program.exhibits where outcome.hasErrors {
-            if outcome.diagnostics.errors.contains(where: { $0.file.hasPrefix(URL(fileURLWithPath: exhibit.sourcePath)
-                .deletingLastPathComponent().path + "/") || $0.file == exhibit.sourcePath })
-            {
-                exhibits[id] = exhibit
-                kept = true
-                logger.warning("Keeping the last good version of an exhibit with errors.",
-                               metadata: ["vitrine.exhibit": "\(id)"])
-            }
-        }
-        if kept { program = program.with(exhibits: exhibits) }
+        for id in keptIDs.sorted() { exhibits[id] = old.program.exhibits[id] }
+        if !keptIDs.isEmpty { program = program.with(exhibits: exhibits) }
         program = program.reusingPages(of: old.program)
+        let problems = ExhibitProblem.found(in: outcome, shown: program, earlier: (old.program, old.exhibitProblems))
+        for problem in problems {
+            logger.warning("Exhibit with errors: \(problem.shown.rawValue) until they are fixed.", metadata: [
+                "vitrine.exhibit": "\(problem.exhibit)", "vitrine.error": "\(problem.error.placeAndMessage)",
+            ])
+        }
 
         // Plan: keep screens whose output and options did not change; replace or remove the rest.
         var keep: [String: ScreenSlot] = [:]
@@ -263,13 +274,15 @@ public final class Daemon: Service, Sendable {
             state.order = program.configuration.screens.map(\.name)
             for slot in create { state.slots[slot.name] = slot }
             state.lastReload = nil
+            state.exhibitProblems = problems
             return state.generation
         }
         for slot in create { host.start(slot) }
         for slot in keep.values { slot.wakeup.nudge() }
         let createdNames = Set(create.map(\.name))
         let changed = create.map(\.name) + retire.map(\.name).filter { !createdNames.contains($0) }.map { "-\($0)" }
-        let note = changed.isEmpty ? "reloaded" : "reloaded (restarted \(changed.joined(separator: ", ")))"
+        var note = changed.isEmpty ? "reloaded" : "reloaded (restarted \(changed.joined(separator: ", ")))"
+        if !problems.isEmpty { note += ", in part: \(problems.count) exhibit\(problems.count == 1 ? "" : "s") with errors" }
         logger.info("Reloaded.", metadata: ["vitrine.restarted": "\(changed)"])
         // Report once the kept screens show the new program (they were nudged; this takes microseconds).
         await withTaskGroup(of: Void.self) { group in

@@ -27,6 +27,8 @@ extension Daemon {
         public var loadedAt: Int64
         /// The last reload's failure, while the old program runs.
         public var lastReload: String?
+        /// Exhibits with errors in the files last read, and what is shown of each.
+        public var exhibitProblems: [ExhibitProblem]
         /// The STATUS line systemd shows.
         public var line: String
         public var configPath: String
@@ -50,7 +52,8 @@ extension Daemon {
                                  hidden: health == "hidden" ? slot.hidden : nil, trouble: slot.trouble,
                                  summary: slot.summary, frame: slot.frame, surface: slot.surface)
         }
-        return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload, line: statusLine(),
+        return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload,
+                      exhibitProblems: exhibitProblems, line: statusLine(),
                       configPath: settings.configPath, now: clock.now())
     }
 }
