@@ -58,6 +58,10 @@ let package = Package(
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         // Debian's libmpv (mpv's player core, decoding whatever ffmpeg decodes): recordings probed and played.
         .systemLibrary(name: "CMpv", path: "Sources/CMpv", pkgConfig: "mpv", providers: [.apt(["libmpv-dev"])]),
+        // Debian's gdk-pixbuf: the exhibits' pictures (JPEG, PNG) decoded, at the size drawn, upright as their EXIF
+        // orientation says.
+        .systemLibrary(name: "CGdkPixbuf", path: "Sources/CGdkPixbuf", pkgConfig: "gdk-pixbuf-2.0",
+                       providers: [.apt(["libgdk-pixbuf-2.0-dev"])]),
         // linux/fb.h and linux/kd.h, which Glibc does not expose.
         .systemLibrary(name: "CFramebuffer", path: "Sources/CFramebuffer"),
         .target(name: "VitrineModel"),
@@ -72,7 +76,8 @@ let package = Package(
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
         // Page layout and painting in pixels, shared by pixel outputs, `vitrine render` and previews.
-        .target(name: "VitrineRenderer", dependencies: ["VitrinePluginAPI", "CPangoCairo", "CHyphen", "CLZ4"]),
+        .target(name: "VitrineRenderer",
+                dependencies: ["VitrinePluginAPI", "CPangoCairo", "CGdkPixbuf", "CHyphen", "CLZ4"]),
         // Built-in outputs: one folder each under plugins/, importing only the plugin API.
         .target(
             name: "TerminalOutput",

@@ -41,7 +41,8 @@ public enum ExhibitKeys {
     public static let testimonyKeys = [quote.spec, speaker.spec, role.spec, context.spec]
 
     static let file = Key("file", .text(kind: "file in the exhibit folder"), required: true,
-                             "A PNG or JPEG file in the exhibit's folder.")
+                             "A PNG or JPEG file in the exhibit's folder, at most 50 megapixels; shown upright as a "
+                             + "photograph's EXIF orientation says.")
     static let alt = Key("alt", .text, otherwise: "none (a warning)",
                             "What the image shows, for visitors who cannot see it.")
     static let caption = Key("caption", .text, "Shown under the image.")

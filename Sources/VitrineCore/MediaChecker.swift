@@ -52,6 +52,13 @@ struct MediaChecker {
         guard let path = resolve(image.file, what: "image", kinds: [.image], line: line, node: node) else { return nil }
         var image = image
         if let size = ImageHeader.size(ofFileAt: path) {
+            guard size.width * size.height <= ImageBlock.maxMegapixels * 1_000_000 else {
+                let megapixels = (Double(size.width * size.height) / 1e6).formatted(.number.precision(.fractionLength(1)))
+                report("image '\(image.file)' is \(size.width) × \(size.height) pixels (\(megapixels) megapixels), more "
+                       + "than the \(ImageBlock.maxMegapixels) a picture may have: scale it down (3840 pixels on its "
+                       + "longer side is enough for a 4K screen)", line: line, node: node)
+                return nil
+            }
             image.pixelWidth = size.width
             image.pixelHeight = size.height
         } else {

@@ -52,9 +52,14 @@ public struct ImageBlock: Hashable, Sendable {
     public var alt: String?
     public var caption: String?
     public var credit: String?
-    /// Pixel size when the file's header could be read; outputs keep this aspect ratio.
+    /// Pixel size when the file's header could be read, upright (a photograph stored on its side, as its EXIF
+    /// orientation says, is counted standing); outputs keep this aspect ratio.
     public var pixelWidth: Int?
     public var pixelHeight: Int?
+
+    /// Pictures larger than this are refused (`vitrine check`, and never decoded): one would take more memory than
+    /// a small display machine should give a label, and no screen shows that many pixels.
+    public static let maxMegapixels = 50
     public init(file: String, alt: String? = nil, caption: String? = nil, credit: String? = nil,
                 pixelWidth: Int? = nil, pixelHeight: Int? = nil) {
         self.file = file

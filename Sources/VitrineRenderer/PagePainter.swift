@@ -263,9 +263,10 @@ public struct PagePainter: Sendable {
     {
         let cr = pen.cr
         let path = image.path(in: folder)
-        let source = image.file.lowercased().hasSuffix(".png") ? cairo_image_surface_create_from_png(path) : nil
+        // Decoded no larger than drawn (the canvas is in device pixels).
+        let source = try? Picture.surface(path: path, box: max(1, Int(max(width, height).rounded(.up)))).get()
         defer { if let source { cairo_surface_destroy(source) } }
-        guard let source, cairo_surface_status(source) == CAIRO_STATUS_SUCCESS else {
+        guard let source else {
             // A picture that cannot be decoded here: a quiet frame with its description, never a broken screen.
             setColour(pen, layout.theme.muted)
             cairo_set_line_width(cr, max(1, layout.scale * 2))

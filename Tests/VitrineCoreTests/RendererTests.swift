@@ -73,6 +73,90 @@ import VitrineTestKit
         #expect([UInt8](header.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
     }
 
+    /// A phone's portrait photograph is a JPEG stored on its side with EXIF orientation 6: `vitrine render` shows it
+    /// standing (its stored left half, red, on top), laid out as tall as it is shown. A picture over the size limit
+    /// is an error with its file's name and place. (JPEG used to be a grey frame with the alt text.)
+    @Test func aPhonesPhotographIsShownUprightAndAHugeOneIsRefused() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeConfig("""
+            timezone: UTC
+            playlists:
+              main: [phone]
+            screens:
+              wall: { output: framebuffer, playlist: main, device: \(venue.root.path)/fb, width: 1280, height: 720 }
+
+            """)
+        try venue.addExhibit("phone", """
+            ---
+            title: A photograph
+            images:
+              - file: portrait.jpg
+                alt: A test picture, red above blue.
+            ---
+            Text.
+
+            """)
+        let folder = venue.contentPath + "/phone"
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        made.arguments = ["-c", """
+            import sys
+            from PIL import Image
+            image = Image.new("RGB", (400, 200), (220, 20, 20))
+            image.paste((20, 20, 220), (200, 0, 400, 200))
+            exif = Image.Exif()
+            exif[0x0112] = 6
+            image.save(sys.argv[1], quality=95, exif=exif)
+            """, folder + "/portrait.jpg"]
+        try made.run()
+        made.waitUntilExit()
+        let exhibit = try #require(ExhibitLoader().loadFolder(venue.contentPath).exhibits["phone"])
+        let image = try #require(exhibit.blocks.compactMap { if case let .image(i) = $0 { i } else { nil } }.first)
+        #expect(image.pixelWidth == 200 && image.pixelHeight == 400, "laid out standing")
+
+        let png = venue.root.path + "/page.png"
+        let rendered = try Vitrine.run(["render", "--config", venue.configPath, "--screen", "wall", "--exhibit", "phone",
+                                        "--page", "1", "--size", "1280x720", "--output", png])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let canvas = try #require(Canvas.load(png: png))
+        func extent(_ matches: (UInt32) -> Bool) -> (minX: Int, maxX: Int, minY: Int, maxY: Int)? {
+            var found: (Int, Int, Int, Int)?
+            for y in stride(from: 0, to: canvas.height, by: 2) {
+                for x in stride(from: 0, to: canvas.width, by: 2) where matches(canvas.pixel(x: x, y: y)) {
+                    let f = found ?? (x, x, y, y)
+                    found = (min(f.0, x), max(f.1, x), min(f.2, y), max(f.3, y))
+                }
+            }
+            return found
+        }
+        let red = try #require(extent { ($0 >> 16 & 0xFF) > 170 && ($0 >> 8 & 0xFF) < 90 && ($0 & 0xFF) < 90 }, "no picture drawn")
+        let blue = try #require(extent { ($0 >> 16 & 0xFF) < 90 && ($0 >> 8 & 0xFF) < 90 && ($0 & 0xFF) > 170 })
+        #expect(red.maxY < blue.minY, "red above blue: \(red) \(blue)")
+        #expect(abs(red.minX - blue.minX) <= 4 && abs(red.maxX - blue.maxX) <= 4, "one above the other: \(red) \(blue)")
+        let (width, height) = (red.maxX - red.minX, blue.maxY - red.minY)
+        #expect(height > width * 3 / 2, "standing: \(width) × \(height)")
+
+        // 10,000 × 6,000 pixels, as far as its header says: refused before anything is decoded.
+        var huge: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+                             0, 0, 0x27, 0x10, 0, 0, 0x17, 0x70, 8, 2, 0, 0, 0]
+        huge += [UInt8](repeating: 0, count: 64)
+        try Data(huge).write(to: URL(fileURLWithPath: folder + "/huge.png"))
+        try venue.addExhibit("phone", """
+            ---
+            title: A photograph
+            images:
+              - file: huge.png
+                alt: A scan.
+            ---
+            Text.
+
+            """)
+        let check = try Vitrine.run(["check", "--config", venue.configPath])
+        #expect(check.status == 1)
+        #expect((check.stdout + check.stderr).contains("\(folder)/exhibit.md:4:5: error: image 'huge.png' is 10000 × 6000 pixels "
+            + "(60.0 megapixels), more than the 50 a picture may have"), "\(check.stdout)\(check.stderr)")
+    }
+
     /// A page painted once comes back from the cache exactly as painted, in a fraction of the memory; a replaced
     /// picture is painted afresh; the least recently shown page goes first when the budget is reached.
     @Test func paintedPagesAreKeptCompressedAndRefreshedWhenAPictureChanges() throws {
