@@ -204,12 +204,13 @@ public struct ExhibitLoader: Sendable {
                 }
             case let .quote(inner, _):
                 return [.testimony(testimony(fromQuote: inner))]
-            case let .image(url, alt, title, line):
+            case let .image(url, alt, title, line, column):
                 var image = images.first { $0.0.file == url }?.0 ?? ImageBlock(file: url)
                 if image.alt == nil, !alt.isEmpty { image.alt = alt }
                 if image.caption == nil, !title.isEmpty { image.caption = title }
                 placedImages.insert(url)
-                guard let checked = media.image(image, line: line + bodyLineOffset, node: nil) else { return [] }
+                guard let checked = media.image(image, line: line + bodyLineOffset, column: column, node: nil)
+                else { return [] }
                 return [.image(checked)]
             }
         }

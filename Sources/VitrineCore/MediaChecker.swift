@@ -11,36 +11,37 @@ struct MediaChecker {
 
     /// The absolute path of a file named by an exhibit, or nil (with an error) when it escapes the folder or is not
     /// one of `kinds` (`ExhibitFiles`; nil: a text read here and never served, a transcript).
-    func resolve(_ file: String, what: String, kinds: Set<ExhibitFiles.Kind>?, line: Int?, node: OptionNode?)
+    func resolve(_ file: String, what: String, kinds: Set<ExhibitFiles.Kind>?, line: Int?, column: Int? = nil,
+                 node: OptionNode?)
         -> String?
     {
         let components = file.split(separator: "/")
         if file.hasPrefix("/") || components.contains("..") || file.contains("://") {
-            report("\(what) '\(file)' must be a file inside the exhibit folder", line: line, node: node)
+            report("\(what) '\(file)' must be a file inside the exhibit folder", line: line, column: column, node: node)
             return nil
         }
         if let kinds, !(ExhibitFiles.kind(of: file).map { kinds.contains($0.kind) } ?? false) {
             report("\(what) '\(file)' is not a kind of file Vitrine shows as \(what) (accepted: "
-                   + "\(ExhibitFiles.extensions(kinds)))", line: line, node: node)
+                   + "\(ExhibitFiles.extensions(kinds)))", line: line, column: column, node: node)
             return nil
         }
         let path = (folder as NSString).appendingPathComponent(file)
         guard FileManager.default.isReadableFile(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
-            report("\(what) '\(file)' \(exists ? "cannot be read" : "is missing") in \(folder)", line: line, node: node)
+            report("\(what) '\(file)' \(exists ? "cannot be read" : "is missing") in \(folder)", line: line, column: column, node: node)
             return nil
         }
         guard ContentFolder.holds(path, exhibitFolder: folder) else {
             report("\(what) '\(file)' is a link leading out of the content folder: copy the file itself into the "
-                   + "exhibit's folder", line: line, node: node)
+                   + "exhibit's folder", line: line, column: column, node: node)
             return nil
         }
         return path
     }
 
-    private func report(_ message: String, line: Int?, node: OptionNode?, warning: Bool = false) {
+    private func report(_ message: String, line: Int?, column: Int? = nil, node: OptionNode?, warning: Bool = false) {
         if let line {
-            warning ? log.warning(message, line: line) : log.error(message, line: line)
+            warning ? log.warning(message, line: line, column: column) : log.error(message, line: line, column: column)
         } else if warning {
             reader.warning(message, at: node)
         } else {
@@ -48,26 +49,26 @@ struct MediaChecker {
         }
     }
 
-    func image(_ image: ImageBlock, line: Int?, node: OptionNode?) -> ImageBlock? {
-        guard let path = resolve(image.file, what: "image", kinds: [.image], line: line, node: node) else { return nil }
+    func image(_ image: ImageBlock, line: Int?, column: Int? = nil, node: OptionNode?) -> ImageBlock? {
+        guard let path = resolve(image.file, what: "image", kinds: [.image], line: line, column: column, node: node) else { return nil }
         var image = image
         if let size = ImageHeader.size(ofFileAt: path) {
             guard size.width * size.height <= ImageBlock.maxMegapixels * 1_000_000 else {
                 let megapixels = (Double(size.width * size.height) / 1e6).formatted(.number.precision(.fractionLength(1)))
                 report("image '\(image.file)' is \(size.width) × \(size.height) pixels (\(megapixels) megapixels), more "
                        + "than the \(ImageBlock.maxMegapixels) a picture may have: scale it down (3840 pixels on its "
-                       + "longer side is enough for a 4K screen)", line: line, node: node)
+                       + "longer side is enough for a 4K screen)", line: line, column: column, node: node)
                 return nil
             }
             image.pixelWidth = size.width
             image.pixelHeight = size.height
         } else {
-            report("image '\(image.file)' is not a PNG or JPEG file that can be read", line: line, node: node)
+            report("image '\(image.file)' is not a PNG or JPEG file that can be read", line: line, column: column, node: node)
             return nil
         }
         if image.alt?.isEmpty ?? true {
             report("image '\(image.file)' has no alt text (describe it for visitors who cannot see it)",
-                   line: line, node: node, warning: true)
+                   line: line, column: column, node: node, warning: true)
         }
         return image
     }

@@ -264,7 +264,7 @@ public struct PagePainter: Sendable {
         let cr = pen.cr
         let path = image.path(in: folder)
         // Decoded no larger than drawn (the canvas is in device pixels).
-        let source = try? Picture.surface(path: path, box: max(1, Int(max(width, height).rounded(.up)))).get()
+        let source = try? PictureFile.surface(path: path, box: max(1, Int(max(width, height).rounded(.up)))).get()
         defer { if let source { cairo_surface_destroy(source) } }
         guard let source else {
             // A picture that cannot be decoded here: a quiet frame with its description, never a broken screen.

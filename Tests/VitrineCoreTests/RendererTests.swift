@@ -157,6 +157,53 @@ import VitrineTestKit
             + "(60.0 megapixels), more than the 50 a picture may have"), "\(check.stdout)\(check.stderr)")
     }
 
+    /// An image written inside a paragraph is checked like any other (a missing one is an error at its line and
+    /// column) and painted where it is written: the paragraph's words before it above, the rest below. It used to
+    /// pass `check` unseen and leave its alt text in the line.
+    @Test func anImageInsideAParagraphIsCheckedAndPaintedWhereItIsWritten() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("rossi", """
+            ---
+            title: Jacques Rossi
+            ---
+            He drew the camp from memory. ![Portrait of Rossi, 1990](rossi.png) The drawings were published later.
+
+            A second paragraph with a lost picture: ![Lost](lost.png).
+
+            """)
+        let folder = venue.contentPath + "/rossi"
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        made.arguments = ["-c", "import sys\nfrom PIL import Image\nImage.new('RGB', (300, 200), (20, 120, 40)).save(sys.argv[1])",
+                          folder + "/rossi.png"]
+        try made.run()
+        made.waitUntilExit()
+        let loaded = ExhibitLoader().loadFolder(venue.contentPath)
+        let messages = loaded.diagnostics.map(\.description)
+        #expect(messages.contains("\(folder)/exhibit.md:6:41: error: image 'lost.png' is missing in \(folder)"), "\(messages)")
+        let exhibit = try #require(loaded.exhibits["rossi"])
+        let kinds = exhibit.blocks.map { block -> String in
+            switch block {
+            case let .paragraph(text): "p:" + text.plain
+            case let .image(image): "img:" + image.file + ":" + (image.alt ?? "")
+            default: "other"
+            }
+        }
+        #expect(kinds == ["p:He drew the camp from memory.", "img:rossi.png:Portrait of Rossi, 1990",
+                          "p:The drawings were published later.", "p:A second paragraph with a lost picture:"],
+                "\(kinds)")
+
+        let pages = Paginator().paginate(exhibit, measurer: PixelMeasurer(width: 1920, height: 1080, theme: theme))
+        let canvas = PagePainter().paint(frame(try #require(pages.first)), width: 1920, height: 1080)
+        let picture = try #require(canvas.boxes.first { $0.what == "rossi.png" }, "\(canvas.boxes.map(\.what))")
+        let before = try #require(canvas.boxes.first { $0.what.contains("from memory") })
+        let after = try #require(canvas.boxes.first { $0.what.contains("published later") })
+        #expect(before.y + before.height <= picture.y && picture.y + picture.height <= after.y,
+                "before \(before.y), picture \(picture.y)–\(picture.y + picture.height), after \(after.y)")
+        let green = canvas.pixel(x: Int(picture.x + picture.width / 2), y: Int(picture.y + picture.height / 2))
+        #expect(green >> 8 & 0xFF > 100 && green >> 16 & 0xFF < 60, "the picture is painted: \(String(green, radix: 16))")
+    }
+
     /// A page painted once comes back from the cache exactly as painted, in a fraction of the memory; a replaced
     /// picture is painted afresh; the least recently shown page goes first when the budget is reached.
     @Test func paintedPagesAreKeptCompressedAndRefreshedWhenAPictureChanges() throws {

@@ -7,7 +7,7 @@ import VitrineModel
 /// else its loaders read), turned upright as their EXIF orientation says (a phone's photographs are stored on
 /// their side), and decoded no larger than they are drawn — a JPEG is decoded at a reduced scale, so a
 /// 48-megapixel photograph on a 1080p panel never takes 200 MB.
-public enum Picture {
+public enum PictureFile {
     /// Why a picture is not drawn.
     public enum Failure: Error, Equatable {
         case unreadable
