@@ -109,9 +109,11 @@ public enum ConfigurationKeys {
                                              "Headings and the series.")
     static let captionSize = DefaultedKey("caption", .number(8...400), default: Int(theDefault.captionSize),
                                              "Captions, credits, the footer.")
-    public static let sizeKeys = [bodySize.spec, titleSize.spec, headingSize.spec, captionSize.spec]
+    static let summarySize = DefaultedKey("summary", .number(8...400), default: Int(theDefault.summarySize),
+                                             "The summary, set in the heading face.")
+    public static let sizeKeys = [bodySize.spec, titleSize.spec, headingSize.spec, captionSize.spec, summarySize.spec]
     static let sizes = Key("sizes", section: sizeKeys,
-        "Sizes in pixels at 1080 lines, scaled to the screen: `body`, `title`, `heading`, `caption`.")
+        "Sizes in pixels at 1080 lines, scaled to the screen: `body`, `title`, `heading`, `caption`, `summary`.")
     static let margin = DefaultedKey("margin", OptionType<Double>.text(
         kind: "percentage from 0% to 25%", show: { "\(Int(($0 * 100).rounded()))%" }
     ) { text, node, path, reader in
@@ -122,6 +124,9 @@ public enum ConfigurationKeys {
         }
         return text.hasSuffix("%") || number >= 1 ? number / 100 : number
     }, default: theDefault.margin, "Of the shorter side of the screen.")
+    static let measure = DefaultedKey("measure", .number(20...300), default: theDefault.measure,
+        "The longest line of body text, in characters (60 to 75 read best): wider screens get wider margins, "
+        + "the text column centred, not longer lines. Pixel screens, kiosks and terminals.")
     static let align = DefaultedKey("align", .choice(TextAlignment.self), default: theDefault.alignment,
         "`ragged`, or `justified`: hyphenated (English, Russian patterns) so no wide gaps; pixel screens.")
     static let transition = DefaultedKey("transition", OptionType<Transition>.text(
@@ -147,7 +152,7 @@ public enum ConfigurationKeys {
         "Where a film plays on pixel screens and kiosks: `page`, in the page below its ▶ Film line (the title, "
         + "running head and foot stay in view), or `panel`, the whole screen, the page coming back when it ends.")
     public static let themeKeys = [background.spec, text.spec, accent.spec, muted.spec, fonts.spec, sizes.spec,
-                                   margin.spec, align.spec, transition.spec, clock.spec, footer.spec, film.spec]
+                                   margin.spec, measure.spec, align.spec, transition.spec, clock.spec, footer.spec, film.spec]
 
     // MARK: theme-rotation
 

@@ -97,8 +97,10 @@ extension Parse {
                 theme.titleSize = Double(sizes[Keys.titleSize])
                 theme.headingSize = Double(sizes[Keys.headingSize])
                 theme.captionSize = Double(sizes[Keys.captionSize])
+                theme.summarySize = Double(sizes[Keys.summarySize])
             }
             theme.margin = f[Keys.margin]
+            theme.measure = f[Keys.measure]
             theme.alignment = f[Keys.align]
             theme.transition = f[Keys.transition]
             theme.showClock = f[Keys.clock]
@@ -114,25 +116,29 @@ extension Parse {
     }
 
     /// WCAG 2.2: body text below AA (4.5:1) is an error, below AAA (7:1) a warning. Headings in the accent colour
-    /// are large text (AA 3:1); captions in the muted colour are small text (AA 4.5:1).
-    func checkContrast(_ theme: Theme, path: String, reader: OptionsReader, at node: OptionNode) {
-        func ratio(_ c: Colour) -> String { String(format: "%.2f:1", c.contrast(with: theme.background)) }
+    /// are large text (AA 3:1); captions in the muted colour are small text (AA 4.5:1). Each message points at the
+    /// colour's value (or, when that colour is the default, at the background's, else at the theme's name) and
+    /// proposes the nearest colour of the same hue that passes.
+    func checkContrast(_ theme: Theme, path: String, reader: OptionsReader, at name: OptionNode) {
+        func check(_ key: String, _ colour: Colour, _ needed: Double, _ standard: String, warning: Bool = false) {
+            let ratio = colour.contrast(with: theme.background)
+            guard ratio < needed else { return }
+            let suggestion = colour.nearest(reaching: needed, on: theme.background).map {
+                "; \($0) is the nearest colour of that hue that reaches it (\(String(format: "%.2f:1", $0.contrast(with: theme.background))))"
+            } ?? "; no colour of that hue reaches it on this background: change the background"
+            let message = "\(path).\(key): \(colour) on \(theme.background) has contrast \(String(format: "%.2f:1", ratio)), "
+                + "below \(standard)" + suggestion
+            let node = reader.node(key) ?? reader.node("background") ?? name
+            warning ? reader.warning(message, at: node) : reader.error(message, at: node)
+        }
         let body = theme.text.contrast(with: theme.background)
         if body < 4.5 {
-            reader.error("\(path): text \(theme.text) on \(theme.background) has contrast \(ratio(theme.text)), "
-                + "below WCAG AA (4.5:1)", at: node)
-        } else if body < 7 {
-            reader.warning("\(path): text \(theme.text) on \(theme.background) has contrast \(ratio(theme.text)), "
-                + "below WCAG AAA (7:1)", at: node)
+            check("text", theme.text, 4.5, "WCAG AA (4.5:1)")
+        } else {
+            check("text", theme.text, 7, "WCAG AAA (7:1)", warning: true)
         }
-        if theme.accent.contrast(with: theme.background) < 3 {
-            reader.error("\(path): accent \(theme.accent) on \(theme.background) has contrast \(ratio(theme.accent)), "
-                + "below WCAG AA for large text (3:1)", at: node)
-        }
-        if theme.muted.contrast(with: theme.background) < 4.5 {
-            reader.error("\(path): muted \(theme.muted) on \(theme.background) has contrast \(ratio(theme.muted)), "
-                + "below WCAG AA (4.5:1)", at: node)
-        }
+        check("accent", theme.accent, 3, "WCAG AA for large text (3:1)")
+        check("muted", theme.muted, 4.5, "WCAG AA (4.5:1)")
     }
 
     func readThemeRotation(_ top: OptionsReader, themes: [String: Theme]) -> ThemeRotation? {

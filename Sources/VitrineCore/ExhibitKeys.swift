@@ -36,7 +36,7 @@ public enum ExhibitKeys {
 
     static let quote = Key("quote", .text, required: true, "The words quoted (Markdown).")
     static let speaker = Key("speaker", .text, otherwise: "unattributed (a warning)", "Who said them.")
-    static let role = Key("role", .text, "The speaker's role (\"prisoner\", \"curator\").")
+    static let role = Key("role", .text, "The speaker's role (\"net-mender\", \"curator\").")
     static let context = Key("context", .text, "When and where it was said.")
     public static let testimonyKeys = [quote.spec, speaker.spec, role.spec, context.spec]
 

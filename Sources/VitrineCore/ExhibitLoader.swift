@@ -112,7 +112,9 @@ public struct ExhibitLoader: Sendable {
         if let bad = source.unicodeScalars.first(where: { $0.value < 0x20 && !["\n", "\r", "\t"].contains($0) }) {
             let prefix = source.unicodeScalars.prefix { $0 != bad }
             let line = prefix.filter { $0 == "\n" }.count + 1
-            log.error("control character U+\(String(bad.value, radix: 16, uppercase: true)) in text", line: line)
+            let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
+            log.error("control character U+\(String(bad.value, radix: 16, uppercase: true)) in text", line: line,
+                      column: column)
             return nil
         }
         let frontMatter = split.frontMatter
@@ -164,7 +166,7 @@ public struct ExhibitLoader: Sendable {
             exhibit.title = heading.plain
             bodyBlocks.removeFirst()
         } else {
-            log.error("no title: add 'title:' to the front matter or start the text with '# Title'", line: 1)
+            log.error("no title: add 'title:' to the front matter or start the text with '# Title'", line: 1, column: 1)
             return nil
         }
 
@@ -192,8 +194,8 @@ public struct ExhibitLoader: Sendable {
             case let .heading(level, text, _): return [.heading(level: level, text: text)]
             case let .paragraph(text, _): return [.paragraph(text)]
             case let .code(code, _): return [.paragraph(RichText([TextSpan(code, style: .code)]))]
-            case let .html(line):
-                log.warning("raw HTML is not shown on screens", line: line + bodyLineOffset)
+            case let .html(line, column):
+                log.warning("raw HTML is not shown on screens", line: line + bodyLineOffset, column: column)
                 return []
             case let .list(items, ordered, start, _):
                 return items.enumerated().flatMap { index, item in
@@ -229,7 +231,7 @@ public struct ExhibitLoader: Sendable {
             blocks.append(.paragraph(RichText([TextSpan(parts.joined(separator: " · "), style: .emphasis)])))
         }
         if blocks.isEmpty {
-            log.warning("the exhibit has a title but nothing else to show", line: 1)
+            log.warning("the exhibit has a title but nothing else to show", line: 1, column: 1)
         }
         exhibit.blocks = blocks
         return exhibit
@@ -254,7 +256,7 @@ public struct ExhibitLoader: Sendable {
     }
 
     /// A blockquote in the body is a testimony; a last paragraph starting with a dash is its attribution:
-    /// `— Jacques Rossi, prisoner (after a night-long interrogation)`.
+    /// `— Anton Weiss, net-mender (recorded in 1971)`.
     func testimony(fromQuote blocks: [Markdown.Block]) -> Testimony {
         var paragraphs: [RichText] = blocks.compactMap {
             if case let .paragraph(text, _) = $0 { text } else { nil }

@@ -13,7 +13,7 @@ enum Markdown {
         case quote([Block], line: Int)
         case list(items: [[Block]], ordered: Bool, start: Int, line: Int)
         case code(String, line: Int)
-        case html(line: Int)
+        case html(line: Int, column: Int)
     }
 
     /// Blocks nested deeper than this (quotes in quotes in lists …) are not shown: no exhibit needs them, and a
@@ -86,7 +86,7 @@ enum Markdown {
             while code.hasSuffix("\n") { code.removeLast() }
             return [.code(code, line: line)]
         case CMARK_NODE_HTML_BLOCK:
-            return [.html(line: line)]
+            return [.html(line: line, column: Int(cmark_node_get_start_column(node)))]
         default:
             return []
         }

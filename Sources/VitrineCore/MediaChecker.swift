@@ -28,7 +28,8 @@ struct MediaChecker {
         let path = (folder as NSString).appendingPathComponent(file)
         guard FileManager.default.isReadableFile(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
-            report("\(what) '\(file)' \(exists ? "cannot be read" : "is missing") in \(folder)", line: line, column: column, node: node)
+            report("\(what) '\(file)' \(exists ? "cannot be read" : "is missing") in \(folder)"
+                   + (exists ? "" : nearestName(to: file)), line: line, column: column, node: node)
             return nil
         }
         guard ContentFolder.holds(path, exhibitFolder: folder) else {
@@ -37,6 +38,20 @@ struct MediaChecker {
             return nil
         }
         return path
+    }
+
+    /// "; did you mean 'portrait.jpg'? (file names are case-sensitive)" when the folder holds the name in another
+    /// case (a camera's `PORTRAIT.JPG`, a curator's `Portrait.jpg`), else the nearest name there, if any is near.
+    func nearestName(to file: String) -> String {
+        let directory = (file as NSString).deletingLastPathComponent, name = (file as NSString).lastPathComponent
+        let entries = (try? FileManager.default.contentsOfDirectory(
+            atPath: (folder as NSString).appendingPathComponent(directory))) ?? []
+        func relative(_ entry: String) -> String { directory.isEmpty ? entry : directory + "/" + entry }
+        if let sameLetters = entries.first(where: { $0.lowercased() == name.lowercased() }) {
+            return "; did you mean '\(relative(sameLetters))'? (file names are case-sensitive)"
+        }
+        return VitrinePluginAPI.nearestName(to: name, in: entries.filter { !$0.hasPrefix(".") })
+            .map { "; did you mean '\(relative($0))'?" } ?? ""
     }
 
     private func report(_ message: String, line: Int?, column: Int? = nil, node: OptionNode?, warning: Bool = false) {

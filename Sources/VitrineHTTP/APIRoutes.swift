@@ -51,6 +51,7 @@ struct APIRoutes: Sendable {
             let name = try context.parameters.require("name")
             return try await reads.run(for: context.clientAddress) { try picture(name) }
         }
+        router.get("/screens/{name}/text") { _, context in try text(try context.parameters.require("name")) }
         router.get("/api/announcements") { _, _ in Response.json(announcementsJSON()) }
         router.get("/api/plays") { request, context in try plays(request, from: context.clientAddress) }
         router.post("/api/announcements") { request, _ in
@@ -315,6 +316,20 @@ struct APIRoutes: Sendable {
     }
 
     // MARK: Pictures
+
+    /// What a text screen (a terminal) shows now, row by row, as it shows it.
+    func text(_ screen: String) throws -> Response {
+        guard let status = daemon.status().screens.first(where: { $0.name == screen }), let frame = status.frame,
+              let output = daemon.registry.plugin(status.output) as? any ShowsText.Type,
+              let size = StatusJSON.cells(status.surface)
+        else { throw PlainError(.notFound, message: "no text of \(screen)\n") }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[.xContentTypeOptions] = "nosniff"
+        let rows = output.rows(of: frame, columns: size.columns, rows: size.rows)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: rows.joined(separator: "\n"))))
+    }
 
     /// What a pixel screen shows now, painted as the framebuffer paints it, 640 pixels wide.
     func picture(_ screen: String) throws -> Response {

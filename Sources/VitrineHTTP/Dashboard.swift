@@ -18,6 +18,8 @@ enum Dashboard {
         .hidden .health { color: #8a5a00; }
         main { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 16px; padding: 20px; }
         .screen { background: #fff; border-radius: 6px; box-shadow: 0 1px 3px #0002; overflow: hidden; }
+        .screen .view pre.cells { margin: 0; padding: 4px; color: #e8e4dc; font: 7px/1.15 ui-monospace, monospace;
+                                  white-space: pre; overflow: hidden; max-width: 100%; max-height: 100%; }
         .screen .view { aspect-ratio: 16 / 9; background: #000; display: flex; align-items: center;
                         justify-content: center; color: #aaa; overflow: hidden; }
         .screen .view img, .screen .view iframe { width: 100%; height: 100%; object-fit: contain; border: 0; }
@@ -65,7 +67,7 @@ enum Dashboard {
             }
             c.root.className = "screen " + s.health;
             // The picture changes only when the page does.
-            const key = s.kiosk ? "kiosk" : s.picture ? s.picture + "|" + s.summary + "|" + s.theme + "|" + s.since : "none";
+            const key = s.kiosk ? "kiosk" : (s.picture || s.text) ? (s.picture || s.text) + "|" + s.summary + "|" + s.theme + "|" + s.since : "none";
             if (key !== c.key) {
               c.key = key;
               c.view.replaceChildren();
@@ -77,6 +79,12 @@ enum Dashboard {
                 const img = document.createElement("img");
                 img.src = s.picture + "?t=" + Date.now(); img.alt = s.summary;
                 c.view.appendChild(img);
+              } else if (s.text) {
+                // A terminal: its rows as the screen shows them.
+                const pre = document.createElement("pre");
+                pre.className = "cells"; pre.setAttribute("aria-label", s.summary);
+                c.view.appendChild(pre);
+                fetch(s.text, { cache: "no-store" }).then((r) => r.ok ? r.text() : "").then((t) => { pre.textContent = t; });
               } else {
                 c.view.textContent = s.output + " screen";
               }

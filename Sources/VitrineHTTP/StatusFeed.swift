@@ -89,6 +89,8 @@ enum StatusJSON {
         /// Where the dashboard finds a picture of the screen (pixel screens) or the kiosk page (http screens).
         var picture: String?
         var kiosk: String?
+        /// Where the dashboard finds a text screen's rows (terminals).
+        var text: String?
         var clients: Int?
     }
 
@@ -116,6 +118,8 @@ enum StatusJSON {
                 size: String(screen.surface.key.split(separator: " ").last ?? ""),
                 picture: pixels && frame != nil ? "/screens/\(screen.name)/picture.png" : nil,
                 kiosk: browserTypes.contains(screen.output) ? "/screens/\(screen.name)" : nil,
+                text: registry.plugin(screen.output) is any ShowsText.Type && cells(screen.surface) != nil && frame != nil
+                    ? "/screens/\(screen.name)/text" : nil,
                 clients: browserTypes.contains(screen.output) ? channels.streams(for: screen.name) : nil)
         }
         let body = Body(ready: status.ready, status: status.line, config: status.configPath,
@@ -124,6 +128,13 @@ enum StatusJSON {
                         now: calendar.format(status.now, seconds: true),
                         screens: screens)
         return encode(body)
+    }
+
+    /// A text surface's size ("cells 80x24").
+    static func cells(_ surface: Surface) -> (columns: Int, rows: Int)? {
+        guard surface.key.hasPrefix("cells ") else { return nil }
+        let size = surface.key.dropFirst(6).split(separator: "x").compactMap { Int($0) }
+        return size.count == 2 ? (size[0], size[1]) : nil
     }
 
     static func encode(_ value: some Encodable) -> String {

@@ -38,7 +38,7 @@ public struct Testimony: Hashable, Sendable {
         self.context = context
     }
 
-    /// "— Jacques Rossi, prisoner"
+    /// "— Anton Weiss, net-mender"
     public var attribution: String? {
         guard let speaker, !speaker.isEmpty else { return nil }
         if let role, !role.isEmpty { return "— \(speaker), \(role)" }

@@ -39,6 +39,56 @@ public struct Colour: Hashable, Sendable, CustomStringConvertible {
         let a = relativeLuminance, b = other.relativeLuminance
         return (max(a, b) + 0.05) / (min(a, b) + 0.05)
     }
+
+    /// The colour of the same hue and saturation, lightness changed as little as can be, that has at least `ratio`
+    /// contrast with `background` (darker on a light background, lighter on a dark one; the other way when that
+    /// way cannot reach it); nil when neither can.
+    public func nearest(reaching ratio: Double, on background: Colour) -> Colour? {
+        let (hue, saturation, lightness) = hsl
+        let darkerFirst = background.relativeLuminance > relativeLuminance
+            || (background.relativeLuminance == relativeLuminance && background.relativeLuminance > 0.18)
+        for darker in [darkerFirst, !darkerFirst] {
+            // Lightness in steps of 1/1000 (finer than 8-bit colour), away from the background.
+            for step in 1...1000 {
+                let l = lightness + (darker ? -1 : 1) * Double(step) / 1000
+                guard (0...1).contains(l) else { break }
+                let candidate = Colour(hue: hue, saturation: saturation, lightness: l)
+                if candidate.contrast(with: background) >= ratio { return candidate }
+            }
+        }
+        return nil
+    }
+
+    /// Hue (0–360), saturation and lightness (0–1).
+    var hsl: (Double, Double, Double) {
+        let r = Double(red) / 255, g = Double(green) / 255, b = Double(blue) / 255
+        let high = max(r, g, b), low = min(r, g, b), lightness = (high + low) / 2
+        guard high > low else { return (0, 0, lightness) }
+        let d = high - low
+        let saturation = lightness > 0.5 ? d / (2 - high - low) : d / (high + low)
+        var hue: Double
+        switch high {
+        case r: hue = (g - b) / d + (g < b ? 6 : 0)
+        case g: hue = (b - r) / d + 2
+        default: hue = (r - g) / d + 4
+        }
+        hue *= 60
+        return (hue, saturation, lightness)
+    }
+
+    init(hue: Double, saturation: Double, lightness: Double) {
+        func channel(_ n: Double) -> UInt8 {
+            let k = (n + hue / 30).truncatingRemainder(dividingBy: 12)
+            let a = saturation * min(lightness, 1 - lightness)
+            let value = lightness - a * max(-1, min(k - 3, 9 - k, 1))
+            return UInt8((value * 255).rounded().clamped(0, 255))
+        }
+        self.init(red: channel(0), green: channel(8), blue: channel(4))
+    }
+}
+
+private extension Double {
+    func clamped(_ low: Double, _ high: Double) -> Double { Swift.min(Swift.max(self, low), high) }
 }
 
 public enum Transition: Hashable, Sendable, CustomStringConvertible {
@@ -84,8 +134,14 @@ public struct Theme: Hashable, Sendable {
     public var titleSize: Double
     public var headingSize: Double
     public var captionSize: Double
+    /// The summary's size (pixels at 1080 lines): it is set in the heading face, larger than the body, so it reads
+    /// as the label's introduction.
+    public var summarySize: Double
     /// Margin as a fraction of the shorter side of the screen.
     public var margin: Double
+    /// The longest line of body text, in characters of the body face: wider screens get wider margins, not
+    /// longer lines (60 to 75 read best).
+    public var measure: Int
     public var alignment: TextAlignment
     public var transition: Transition
     public var showClock: Bool
@@ -100,7 +156,7 @@ public struct Theme: Hashable, Sendable {
         muted: Colour = Colour(red: 0x4F, green: 0x4A, blue: 0x42),
         bodyFont: String = "Noto Serif", headingFont: String = "Noto Sans",
         bodySize: Double = 34, titleSize: Double = 72, headingSize: Double = 44, captionSize: Double = 26,
-        margin: Double = 0.06, alignment: TextAlignment = .ragged, transition: Transition = .crossfade(milliseconds: 600),
+        summarySize: Double = 42, margin: Double = 0.06, measure: Int = 70, alignment: TextAlignment = .ragged, transition: Transition = .crossfade(milliseconds: 600),
         showClock: Bool = false, footer: String? = nil, film: FilmArea = .page
     ) {
         self.name = name
@@ -114,7 +170,9 @@ public struct Theme: Hashable, Sendable {
         self.titleSize = titleSize
         self.headingSize = headingSize
         self.captionSize = captionSize
+        self.summarySize = summarySize
         self.margin = margin
+        self.measure = measure
         self.alignment = alignment
         self.transition = transition
         self.showClock = showClock

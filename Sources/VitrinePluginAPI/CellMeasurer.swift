@@ -5,14 +5,21 @@ import VitrineModel
 public struct CellMeasurer: PageMeasurer, Hashable {
     public var columns: Int
     public var rows: Int
+    /// The longest line of text, in cells (the theme's `measure`): a wide terminal gets wider margins.
+    public var measure: Int
 
-    public init(columns: Int, rows: Int) {
+    public init(columns: Int, rows: Int, measure: Int = .max) {
         self.columns = max(columns, 8)
         self.rows = max(rows, 4)
+        self.measure = max(measure, 8)
     }
 
     /// Left and right margin in cells.
     public var margin: Int { columns >= 60 ? 4 : 1 }
+    /// The text column: the width between the margins, at most `measure`.
+    public var textColumns: Int { min(columns - 2 * margin, measure) }
+    /// Where the text column starts: centred between the margins.
+    public var left: Int { margin + (columns - 2 * margin - textColumns) / 2 }
     /// Extra indent for quotes, their attribution and context.
     public var quoteIndent: Int { columns >= 60 ? 4 : 2 }
     /// Rows at the foot for the page indicator, and at the head of later pages for the running title.
@@ -23,7 +30,7 @@ public struct CellMeasurer: PageMeasurer, Hashable {
     public var pageHeight: Double { Double(rows - 1 - Self.footerRows - Self.headerRows) }
 
     public func width(for role: TextRole) -> Int {
-        let base = columns - 2 * margin
+        let base = textColumns
         switch role {
         case .quote, .attribution, .context: return max(base - 2 * quoteIndent, 4)
         default: return max(base, 4)

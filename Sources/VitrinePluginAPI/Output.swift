@@ -82,7 +82,9 @@ public struct Surface: Sendable {
     /// A text surface of `columns` x `rows` cells.
     public static func cells(columns: Int, rows: Int) -> Surface {
         let measurer = CellMeasurer(columns: columns, rows: rows)
-        return Surface(key: "cells \(measurer.columns)x\(measurer.rows)") { _ in measurer }
+        return Surface(key: "cells \(measurer.columns)x\(measurer.rows)") { theme in
+            CellMeasurer(columns: columns, rows: rows, measure: theme.measure)
+        }
     }
 }
 
@@ -179,4 +181,11 @@ public struct OutputRegistry: Sendable {
 
 public struct OptionErrors: Error, Sendable {
     public var problems: [OptionProblem]
+}
+
+/// An output whose screen shows text in character cells (a terminal): the dashboard shows a screen of it as the
+/// screen shows it, row by row, instead of a placeholder.
+public protocol ShowsText: OutputPlugin {
+    /// The rows `frame` puts on a screen of `columns` × `rows` cells, each padded to `columns`.
+    static func rows(of frame: Frame, columns: Int, rows: Int) -> [String]
 }

@@ -68,8 +68,8 @@ public struct PagePlan: Hashable, Sendable {
         case let .message(message):
             var font = layout.font(for: .title)
             font.size *= 0.8
-            texts.append(Text(text: message, font: font, colour: layout.theme.text, x: layout.margin,
-                              y: Double(layout.height) * 0.38, width: layout.contentWidth, align: .center))
+            texts.append(Text(text: message, font: font, colour: layout.theme.text, x: layout.textLeft,
+                              y: Double(layout.height) * 0.38, width: layout.textWidth, align: .center))
         case let .page(page):
             place(page, clock: frame.clock)
         }
@@ -80,9 +80,10 @@ public struct PagePlan: Hashable, Sendable {
         let caption = layout.font(for: .caption)
         if page.index > 0 {
             texts.append(Text(text: (page.series.map { "\($0) :: " } ?? "") + page.title, role: .caption,
-                              font: caption, colour: layout.theme.muted, x: layout.margin, y: y, inFlow: true))
+                              font: caption, colour: layout.theme.muted, x: layout.textLeft, y: y, inFlow: true))
             y += layout.headerHeight
         }
+        // Films and captions take the whole width between the margins, wider than the text column.
         let textArea = Area(x: layout.margin, y: y, width: layout.contentWidth, height: layout.flowBottom - y)
         let hasFilm = page.media.contains { $0.kind == .film }
         // Where the film's line ends: the film goes below it.
@@ -96,7 +97,7 @@ public struct PagePlan: Hashable, Sendable {
                     && lines.first?.text.hasPrefix(Page.filmLabel) == true
                 for line in lines {
                     texts.append(Text(text: line.text, role: role, font: font, colour: layout.colour(for: role),
-                                      x: layout.margin + layout.indent(for: role), y: y,
+                                      x: layout.textLeft + layout.indent(for: role), y: y,
                                       width: line.justified ? layout.measure(for: role) : nil,
                                       justify: line.justified, inFlow: true))
                     y += line.height
@@ -104,8 +105,8 @@ public struct PagePlan: Hashable, Sendable {
                 if filmLine { belowFilmLine = y + layout.spaceBefore(.body) }
             case let .image(image, height, space):
                 if index > 0 { y += space }
-                pictures.append(Picture(image: image, folder: page.mediaFolder, x: layout.margin, y: y,
-                                        width: layout.contentWidth, height: height))
+                pictures.append(Picture(image: image, folder: page.mediaFolder, x: layout.textLeft, y: y,
+                                        width: layout.textWidth, height: height))
                 y += height
             }
         }

@@ -41,6 +41,32 @@ enum Pango {
         return description
     }
 
+    /// Average advance of a character of running text in `family`, per pixel of font size (about 0.5 for a book
+    /// face): how many characters a line of a given width holds. Measured once per family on a sentence of
+    /// ordinary prose, so the theme's `measure` (in characters) means the same in every face.
+    static func characterWidth(family: String) -> Double {
+        if let known = characterWidths.withLock({ $0[family] }) { return known }
+        let sample = "The bread was shared out in the evening, when the brigades came back from the forest, and "
+            + "nobody asked who had earned it; that was the rule we kept."
+        let width = lock.withLock { _ -> Double in
+            let layout = sharedLayout()
+            let description = fontDescription(PixelLayout.Font(family: family, size: 100))
+            defer { pango_font_description_free(description) }
+            pango_layout_set_font_description(layout, description)
+            pango_layout_set_width(layout, -1)
+            pango_layout_set_justify(layout, 0)
+            pango_layout_set_text(layout, sample, Int32(sample.utf8.count))
+            var ink = PangoRectangle(), logical = PangoRectangle()
+            pango_layout_get_extents(layout, &ink, &logical)
+            return Double(logical.width) / Double(PANGO_SCALE) / 100 / Double(sample.count)
+        }
+        let known = width > 0.1 && width < 2 ? width : 0.5
+        characterWidths.withLock { $0[family] = known }
+        return known
+    }
+
+    private static let characterWidths = Mutex<[String: Double]>([:])
+
     /// Lines of `text` broken to `width` pixels: each line's text and height.
     static func lines(of text: String, font: PixelLayout.Font, width: Double, justify: Bool) -> [PageLine] {
         lock.withLock { _ in

@@ -17,6 +17,14 @@ public struct PixelLayout: Hashable, Sendable {
     public var scale: Double { Double(min(width, height)) / 1080 }
     public var margin: Double { (theme.margin * Double(min(width, height))).rounded() }
     public var contentWidth: Double { Double(width) - 2 * margin }
+    /// The text column: as wide as the content, up to the theme's `measure` characters of body text.
+    public var textWidth: Double {
+        let longest = (Double(theme.measure) * Pango.characterWidth(family: theme.bodyFont) * theme.bodySize * scale)
+            .rounded()
+        return min(contentWidth, longest)
+    }
+    /// The text column's left edge: centred between the margins when the screen is wider than the measure.
+    public var textLeft: Double { margin + ((contentWidth - textWidth) / 2).rounded() }
     /// The page indicator (and clock) band at the foot.
     public var footerHeight: Double { (theme.captionSize * scale * 2).rounded() }
     /// The running title on pages after the first.
@@ -43,7 +51,7 @@ public struct PixelLayout: Hashable, Sendable {
         case .series: return Font(family: theme.headingFont, size: heading * 0.62)
         case .title: return Font(family: theme.headingFont, size: title, bold: true)
         case .heading: return Font(family: theme.headingFont, size: heading, bold: true)
-        case .summary: return Font(family: theme.bodyFont, size: body * 1.12)
+        case .summary: return Font(family: theme.headingFont, size: theme.summarySize * scale)
         case .body, .transcript: return Font(family: theme.bodyFont, size: body)
         case .quote: return Font(family: theme.bodyFont, size: body * 1.15, italic: true)
         case .attribution: return Font(family: theme.headingFont, size: body * 0.8, bold: true)
@@ -60,12 +68,12 @@ public struct PixelLayout: Hashable, Sendable {
     /// Quotes, their attribution and context sit indented.
     public func indent(for role: TextRole) -> Double {
         switch role {
-        case .quote, .attribution, .context: (contentWidth * 0.06).rounded()
+        case .quote, .attribution, .context: (textWidth * 0.06).rounded()
         default: 0
         }
     }
 
-    public func measure(for role: TextRole) -> Double { contentWidth - 2 * indent(for: role) }
+    public func measure(for role: TextRole) -> Double { textWidth - 2 * indent(for: role) }
 
     public func spaceBefore(_ role: TextRole) -> Double {
         let body = theme.bodySize * scale

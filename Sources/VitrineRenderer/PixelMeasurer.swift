@@ -21,7 +21,7 @@ public struct PixelMeasurer: PageMeasurer {
     /// The image scaled to the measure, keeping its aspect ratio, at most half the page tall.
     public func imageHeight(_ image: ImageBlock) -> Double? {
         guard let w = image.pixelWidth, let h = image.pixelHeight, w > 0, h > 0 else { return nil }
-        let fitted = layout.contentWidth * Double(h) / Double(w)
+        let fitted = layout.textWidth * Double(h) / Double(w)
         return min(fitted, pageHeight * 0.5).rounded()
     }
 

@@ -135,7 +135,7 @@ extension TemporaryVenue {
     @discardableResult
     public func addRecording(_ id: String, seconds: Double, transcript: String,
                              captions: [(start: Double, end: Double, text: String)]? = nil,
-                             title: String = "Jacques Rossi") throws -> String {
+                             title: String = "Anton Weiss") throws -> String {
         let file = try addExhibit(id, """
             ---
             title: \(id.prefix(1).uppercased() + id.dropFirst())

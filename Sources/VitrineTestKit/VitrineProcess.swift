@@ -22,13 +22,23 @@ public enum Vitrine {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read before waiting so a full pipe cannot stall the child.
+        // Both pipes read at once, before waiting: a child that fills one while the other is read would stall.
+        let errors = ErrorsRead()
+        let reader = Thread { errors.data = err.fileHandleForReading.readDataToEndOfFile(); errors.done.signal() }
+        reader.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        errors.done.wait()
+        let stderr = errors.data
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
+}
+
+/// Standard error as a reader thread collects it.
+private final class ErrorsRead: @unchecked Sendable {
+    var data = Data()
+    let done = DispatchSemaphore(value: 0)
 }
 
 /// Starts `vitrine run` on a venue whose listener takes any free port; returns once it answers /healthz.

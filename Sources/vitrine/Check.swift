@@ -14,7 +14,18 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        let outcome = Outputs.loader().load(path: options.config)
+        var outcome = Outputs.loader().load(path: options.config)
+        // Pages visitors could not read in the time they are up (laid out only for exhibits long enough).
+        if let program = outcome.program {
+            var warnings = program.readingTimeWarnings()
+            // Ten say what to do; a thousand alike would bury everything else.
+            if warnings.count > 10 {
+                let more = warnings.count - 10
+                warnings = Array(warnings.prefix(10)) + [Diagnostic(.warning, file: options.config,
+                    "\(more) more exhibits have pages too long to read in pages.max at words-per-minute (as above)")]
+            }
+            outcome.diagnostics += warnings
+        }
         var standardError = StandardError()
         for diagnostic in outcome.diagnostics where !(quiet && diagnostic.severity == .warning) {
             print(diagnostic, to: &standardError)

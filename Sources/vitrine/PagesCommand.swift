@@ -30,14 +30,16 @@ struct PagesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let measurer = CellMeasurer(columns: columns, rows: rows)
+        // As a terminal screen with the default theme lays it out.
+        let measure = Theme(name: "default").measure
+        let measurer = CellMeasurer(columns: columns, rows: rows, measure: measure)
         let (program, problems) = try options.loadProgramAndProblems()
         guard let value = program.exhibits[ExhibitID(exhibit)] else {
             throw noSuchExhibit(exhibit, in: program, problems: problems)
         }
         let pages = Paginator().paginate(value, measurer: measurer)
         for page in pages {
-            let layout = TerminalLayout(frame: .page(page), columns: columns, rows: rows)
+            let layout = TerminalLayout(frame: .page(page), columns: columns, rows: rows, measure: measure)
             let rule = "+" + String(repeating: "-", count: layout.columns) + "+"
             print(([rule] + layout.plainRows.map { "|\($0)|" } + [rule]).joined(separator: "\n"))
         }

@@ -151,6 +151,31 @@ import VitrineTestKit
         #expect(typo.stderr.contains("no exhibit 'brokne' in \(venue.contentPath); did you mean 'broken'?"), "\(typo.stderr)")
     }
 
+    /// A page with more words than can be read in `pages.max` at the configured pace is a warning that says the
+    /// pace visitors would need; a short exhibit is not.
+    @Test func aPageTooLongToReadInItsTimeIsAWarning() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeConfig("""
+            timezone: UTC
+            pages: { words-per-minute: 180, max: 45s }
+            playlists:
+              main: [long, short]
+            screens:
+              hall: { output: terminal, playlist: main, columns: 200, rows: 60 }
+
+            """)
+        let words = (1...300).map { "word\($0 % 17)" }.joined(separator: " ")
+        try venue.addExhibit("long", "---\ntitle: Long\n---\n\(words).\n")
+        try venue.addExhibit("short", "---\ntitle: Short\n---\nA few words.\n")
+        let result = try Vitrine.run(["check", "--config", venue.configPath])
+        #expect(result.status == 0, "\(result.stderr)")
+        let file = venue.contentPath + "/long/exhibit.md"
+        #expect(result.stderr.contains("\(file): warning: page 1 of 1 on screen 'hall' has 301 words: at 180 words per "
+            + "minute they need 100 s, but pages.max keeps it up 45 s — visitors would have to read 402 words per "
+            + "minute"), "\(result.stderr)")
+        #expect(!result.stderr.contains("short/exhibit.md"), "\(result.stderr)")
+    }
+
     @Test func checkOfAThousandExhibits() throws {
         let venue = try TemporaryVenue()
         try venue.writeConfig(GeneratedVenue.config(exhibits: 1000))

@@ -28,7 +28,7 @@ enum GeneratedVenue {
                 testimony:
                   quote: "We counted the days by the bread, and the bread by the days."
                   speaker: Witness \(i)
-                  role: prisoner
+                  role: net-mender
                   context: recorded for the size test
                 images:
                   - file: photo.png

@@ -122,13 +122,39 @@ let minimalExhibit = """
     @Test func lowContrastThemeIsAnErrorAndMediumContrastAWarning() throws {
         let low = minimalConfig.replacingOccurrences(of: "text: \"#111111\"", with: "text: \"#999999\"")
         let lowOutcome = try load(low)
-        #expect(messages(lowOutcome).contains { $0.contains("below WCAG AA (4.5:1)") }, "\(messages(lowOutcome))")
+        // At the colour's value, with the nearest grey that passes (it used to point at the theme's name).
+        let error = try #require(lowOutcome.diagnostics.errors.first)
+        #expect(error.line == 5 && error.column == 11, "\(error)")
+        #expect(error.message == "themes.paper.text: #999999 on #ffffff has contrast 2.85:1, below WCAG AA (4.5:1); "
+            + "#767676 is the nearest colour of that hue that reaches it (4.54:1)", "\(error)")
         #expect(lowOutcome.program == nil)
+
+        // A pink accent: the proposal keeps its hue, and written in, passes.
+        let pink = minimalConfig.replacingOccurrences(of: "text: \"#111111\"", with: "text: \"#111111\"\n    accent: \"#F0A0B0\"")
+        let pinkError = try #require(try load(pink).diagnostics.errors.first)
+        #expect(pinkError.line == 6 && pinkError.column == 13, "\(pinkError)")
+        let proposal = try #require(pinkError.message.split(separator: "; ").last?.split(separator: " ").first.map(String.init))
+        let proposed = try #require(Colour(hex: proposal), "\(pinkError.message)")
+        #expect(proposed.red > proposed.blue && proposed.blue > proposed.green, "same hue: \(proposed)")
+        let fixed = try load(pink.replacingOccurrences(of: "#F0A0B0", with: proposal))
+        #expect(fixed.diagnostics.errors.isEmpty, "\(fixed.diagnostics)")
 
         let medium = minimalConfig.replacingOccurrences(of: "text: \"#111111\"", with: "text: \"#666666\"")
         let mediumOutcome = try load(medium)
         #expect(mediumOutcome.diagnostics.errors.isEmpty, "\(mediumOutcome.diagnostics)")
         #expect(messages(mediumOutcome, .warning).contains { $0.contains("below WCAG AAA (7:1)") })
+    }
+
+    /// A theme's measure and summary size are read (and checked) like its other keys.
+    @Test func aThemesMeasureAndSummarySize() throws {
+        let yaml = minimalConfig.replacingOccurrences(of: "text: \"#111111\"",
+                                                      with: "text: \"#111111\"\n    measure: 64\n    sizes: { summary: 48 }")
+        let theme = try #require(try load(yaml).program?.configuration.themes["paper"])
+        #expect(theme.measure == 64 && theme.summarySize == 48)
+        let wrong = try load(minimalConfig.replacingOccurrences(of: "text: \"#111111\"",
+                                                                with: "text: \"#111111\"\n    measure: 5"))
+        #expect(messages(wrong).contains("6: themes.paper.measure: expected a whole number from 20 to 300, found '5'"),
+                "\(messages(wrong))")
     }
 
     @Test func contrastRatiosMatchWCAG() {

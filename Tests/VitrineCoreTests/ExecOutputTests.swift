@@ -115,7 +115,7 @@ import VitrineTestKit
         let present = try #require(messages().first { $0["type"] as? String == "present" })
         let media = try #require((present["media"] as? [[String: Any]])?.first, "\(present)")
         let validFrom = try #require(present["validFrom"] as? Int64)
-        #expect(media["kind"] as? String == "audio" && media["title"] as? String == "Jacques Rossi")
+        #expect(media["kind"] as? String == "audio" && media["title"] as? String == "Anton Weiss")
         #expect(media["path"] as? String == folder + "/testimony.ogg")
         #expect(media["start"] as? Int64 == validFrom + 1_500, "the page's start plus the lead-in")
         #expect(abs((media["milliseconds"] as? Int64 ?? 0) - 3_000) <= 50)

@@ -29,14 +29,14 @@ import VitrineTestKit
             return
         }
         #expect(testimony.speaker == "Anton Weiss")
-        #expect(testimony.role == "prisoner")
-        #expect(testimony.context == "after a night-long interrogation, back in his cell at five in the morning")
+        #expect(testimony.role == "net-mender")
+        #expect(testimony.context == "recorded in 1971, fifty years after the winter he describes")
         let media = solidarity.blocks.compactMap { if case let .media(m) = $0 { m } else { nil } }
         #expect(media.first?.transcript.count == 3, "the sidecar transcript's three paragraphs")
         #expect(media.first?.captions == "testimony-reading.vtt")
         let image = solidarity.blocks.compactMap { if case let .image(i) = $0 { i } else { nil } }.first
         #expect(image?.pixelWidth == 640 && image?.pixelHeight == 300)
-        #expect(image?.caption == "Barrack No. 7, reconstructed from survivors’ drawings.")
+        #expect(image?.caption == "The net loft where the bread bank was kept, drawn from memory.")
     }
 
     @Test func typographySurvives() throws {
@@ -45,11 +45,11 @@ import VitrineTestKit
         #expect(letters.title == "Письма домой")
         let text = letters.blocks.compactMap { if case let .paragraph(t) = $0 { t.plain } else { nil } }.joined()
         #expect(text.contains("«за́мок» и «замо́к»"), "combining acute accents are kept")
-        #expect(text.contains("1954-м"))
+        #expect(text.contains("1929-м"))
         let solidarity = try #require(result.exhibits["solidarity"])
         let body = solidarity.blocks.compactMap { if case let .paragraph(t) = $0 { t.plain } else { nil } }.joined()
         #expect(body.contains("“bread bank”"), "curly quotes")
-        #expect(body.contains("camp’s"), "apostrophes become typographic")
+        #expect(body.contains("town’s"), "apostrophes become typographic")
     }
 
     @Test func bodyQuoteWithDashBecomesAttributedTestimony() throws {
@@ -85,6 +85,42 @@ import VitrineTestKit
             + "February 2027 has 28 days") }, "\(messages)")
         #expect(messages.contains { $0.hasSuffix("spring/exhibit.md:3:14: error: valid-until: 2027-13-01 does not exist: "
             + "there is no month 13") }, "\(messages)")
+    }
+
+    /// A picture named in another case than its file (a camera's PORTRAIT.JPG) gets a did-you-mean; messages that
+    /// used to carry only a line now carry their column too.
+    @Test func wrongCaseNamesAreSuggestedAndMessagesCarryColumns() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("case", """
+            ---
+            title: Case
+            images:
+              - file: Portrait.JPG
+                alt: A portrait.
+            ---
+            Text with <b>raw</b> and ![a lost one](portrat.jpg).
+
+            <div>A block of HTML.</div>
+
+            """)
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+                            0, 0, 0, 10, 0, 0, 0, 10, 8, 2, 0, 0, 0]
+        try Data(png).write(to: URL(fileURLWithPath: venue.contentPath + "/case/portrait.jpg"))
+        try venue.addExhibit("control", "---\ntitle: Control\n---\nA bell\u{07} rings.\n")
+        try venue.addExhibit("untitled", "---\nsummary: No title.\n---\nText.\n")
+        let messages = ExhibitLoader().loadFolder(venue.contentPath).diagnostics.map(\.description)
+        let folder = venue.contentPath
+        for expected in [
+            "\(folder)/case/exhibit.md:4:5: error: image 'Portrait.JPG' is missing in \(folder)/case; did you mean "
+                + "'portrait.jpg'? (file names are case-sensitive)",
+            "\(folder)/case/exhibit.md:7:26: error: image 'portrat.jpg' is missing in \(folder)/case; did you mean "
+                + "'portrait.jpg'?",
+            "\(folder)/case/exhibit.md:9:1: warning: raw HTML is not shown on screens",
+            "\(folder)/control/exhibit.md:4:7: error: control character U+7 in text",
+            "\(folder)/untitled/exhibit.md:1:1: error: no title: add 'title:' to the front matter or start the text with '# Title'",
+        ] {
+            #expect(messages.contains(expected), "\(expected)\nnot in \(messages)")
+        }
     }
 
     /// YAML's own words, kept with their place, and what they usually mean, for the mistakes people make.

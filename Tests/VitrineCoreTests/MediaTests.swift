@@ -132,7 +132,7 @@ import VitrineTestKit
 
             1
             00:00:01.000 --> 00:00:04.500 line:90%
-            <v Jacques Rossi>We shared</v> the bread.
+            <v Anton Weiss>We shared</v> the bread.
 
             00:04.500 --> 00:07.250
             Everything &amp; nothing.

@@ -96,6 +96,24 @@ import VitrineTestKit
                 "\(errors)")
     }
 
+    /// A 200-column terminal keeps text to the theme's measure (70 cells), the column centred: lines ran to ~190.
+    @Test func aWideTerminalKeepsTextToTheMeasure() throws {
+        let exhibit = try #require(ExhibitLoader().loadFolder(
+            TemporaryVenue.packageRoot.appendingPathComponent("config/exhibits").path).exhibits["long-winter"])
+        let theme = Theme(name: "paper")
+        let surface = Surface.cells(columns: 200, rows: 50)
+        let pages = Paginator().paginate(exhibit, measurer: surface.measurer(theme))
+        var widest = 0, lefts: Set<Int> = []
+        for page in pages {
+            let layout = TerminalLayout(frame: .page(page), columns: 200, rows: 50, measure: theme.measure)
+            for row in layout.lines.dropFirst().dropLast() {
+                for span in row { widest = max(widest, CellMeasurer.displayWidth(span.text)); lefts.insert(span.column) }
+            }
+        }
+        #expect(widest <= 70 && widest > 50, "widest line \(widest) cells")
+        #expect(lefts.min() == (200 - 70) / 2, "centred: \(lefts.sorted())")
+    }
+
     @Test func terminalLayoutFitsAndColoursDegrade() {
         let page = Page(exhibit: "x", series: "Series", title: "Title", index: 1, count: 3,
                         items: [.text(role: .body, lines: [PageLine(text: "日本語 text", height: 1)], spaceBefore: 0)],

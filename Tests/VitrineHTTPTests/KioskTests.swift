@@ -249,6 +249,37 @@ import VitrineTestKit
         await live.stop()
     }
 
+    /// The dashboard shows a terminal screen's text as the screen shows it (it was a placeholder): the status names
+    /// where its rows are, and they are the terminal's rows, measure and all.
+    @Test func aTerminalScreensTextIsOnTheDashboard() async throws {
+        let screen = unique("kiosk")
+        let tty = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-terminal-\(UUID()).out").path
+        FileManager.default.createFile(atPath: tty, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: tty) }
+        let live = try await live(screen: screen, moreScreens: """
+              hall:
+                output: terminal
+                playlist: main
+                tty: \(tty)
+                columns: 100
+                rows: 20
+            """)
+        #expect(await eventually(timeout: .seconds(15)) {
+            live.daemon.status().screens.first { $0.name == "hall" }?.frame != nil
+        })
+        let status = try await live.client.request("GET", "/api/status").text
+        #expect(status.contains("\"text\":\"/screens/hall/text\""), "\(status)")
+        let reply = try await live.client.request("GET", "/screens/hall/text")
+        #expect(reply.status == 200, "\(reply.text)")
+        let rows = reply.text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(rows.count == 20 && rows.allSatisfy { $0.count == 100 }, "\(rows.count) rows")
+        #expect(rows.contains { $0.contains("First") }, "\(reply.text)")
+        #expect(try await live.client.request("GET", "/screens/\(screen)/text").status == 404, "a kiosk has no text")
+        let page = try await live.client.request("GET", "/").text + live.client.request("GET", "/assets/dashboard.js").text
+        #expect(page.contains("s.text") && page.contains("pre.cells"), "the dashboard draws it")
+        await live.stop()
+    }
+
     /// An operator puts a message on the screens for a while, then takes it down; both change the screens at once.
     @Test func announcementsOverTheAPIPreemptThePlaylist() async throws {
         let screen = unique("kiosk")

@@ -21,8 +21,9 @@ public struct TerminalLayout: Sendable {
     /// One entry per row, top to bottom.
     public private(set) var lines: [[Span]]
 
-    public init(frame: Frame.Content, columns: Int, rows: Int, clock: String? = nil) {
-        let measurer = CellMeasurer(columns: columns, rows: rows)
+    /// `measure`: the theme's longest line, in cells.
+    public init(frame: Frame.Content, columns: Int, rows: Int, measure: Int = .max, clock: String? = nil) {
+        let measurer = CellMeasurer(columns: columns, rows: rows, measure: measure)
         self.columns = measurer.columns
         self.rows = measurer.rows
         lines = Array(repeating: [], count: measurer.rows)
@@ -43,7 +44,7 @@ public struct TerminalLayout: Sendable {
 
     private mutating func layOut(_ page: Page, measurer: CellMeasurer, clock: String?) {
         var row = 0
-        let margin = measurer.margin
+        let margin = measurer.left
         if page.index > 0 {
             let header = (page.series.map { "\($0) :: " } ?? "") + page.title
             let clipped = CellMeasurer.wrap(header, width: measurer.width(for: .body)).first ?? ""
@@ -72,7 +73,7 @@ public struct TerminalLayout: Sendable {
         // Bottom right: the clock, then the page indicator.
         let foot = [clock, page.count > 1 ? page.indicator : nil].compactMap { $0 }.joined(separator: "  ")
         if !foot.isEmpty {
-            put(rows - 1, max(0, columns - margin - CellMeasurer.displayWidth(foot)), foot, .indicator)
+            put(rows - 1, max(0, columns - measurer.margin - CellMeasurer.displayWidth(foot)), foot, .indicator)
         }
     }
 

@@ -188,7 +188,8 @@ public struct TerminalOutput: OutputPlugin {
 
     /// The whole screen as escape sequences: every row written in full, so no earlier page shows through.
     func render(_ frame: Frame, columns: Int, rows: Int, mode: ColourMode, spoken: String? = nil) -> String {
-        let layout = TerminalLayout(frame: frame.content, columns: columns, rows: rows, clock: frame.clock)
+        let layout = TerminalLayout(frame: frame.content, columns: columns, rows: rows, measure: frame.theme.measure,
+                                    clock: frame.clock)
         let lit = spoken.map { Self.spans(of: $0, in: layout) } ?? [:]
         let theme = frame.theme
         let blank = frame.content == .blank
@@ -286,7 +287,7 @@ public struct TerminalOutput: OutputPlugin {
             case .series: return fg(theme.accent)
             case .title: return ";1" + fg(theme.text)
             case .heading: return ";1" + fg(theme.accent)
-            case .summary: return fg(theme.text)
+            case .summary: return ";1" + fg(theme.text)
             case .body, .transcript: return fg(theme.text)
             case .quote: return ";3" + fg(theme.text)
             case .attribution, .mediaLabel: return fg(theme.accent)
@@ -294,5 +295,12 @@ public struct TerminalOutput: OutputPlugin {
             case .caption, .credit: return fg(theme.muted)
             }
         }
+    }
+}
+
+extension TerminalOutput: ShowsText {
+    public static func rows(of frame: Frame, columns: Int, rows: Int) -> [String] {
+        TerminalLayout(frame: frame.content, columns: columns, rows: rows, measure: frame.theme.measure,
+                       clock: frame.clock).plainRows
     }
 }

@@ -1,0 +1,59 @@
+import VitrineModel
+import VitrinePluginAPI
+
+extension Program {
+    /// Pages whose reading time `pages.max` cuts short: at the configured words per minute their words need longer
+    /// than the page is up, so visitors would have to read faster. One warning per exhibit and screen, for its
+    /// worst page, with the pace it would need. Exhibits with too few words in all to fill a page's longest time are
+    /// not laid out for this (`vitrine check` stays quick on a large collection).
+    public func readingTimeWarnings() -> [Diagnostic] {
+        let pace = configuration.reading
+        let wordsInLongestPage = Int(pace.maximum * Int64(pace.wordsPerMinute) / 60_000)
+        var warnings: [Diagnostic] = []
+        for screen in configuration.screens {
+            guard let playlist = configuration.playlists[screen.playlist] else { continue }
+            let theme = screen.theme ?? configuration.defaultTheme
+            var seen: Set<ExhibitID> = []
+            for item in playlist.items where seen.insert(item.exhibit).inserted {
+                guard let exhibit = exhibits[item.exhibit],
+                      (item.pageDuration ?? exhibit.pageDuration ?? configuration.defaultPageDuration) == .readingTime,
+                      exhibit.wordEstimate > wordsInLongestPage
+                else { continue }
+                let pages = pages(of: item.exhibit, on: screen, theme: theme)
+                var worst: (index: Int, words: Int)?
+                for (index, page) in pages.enumerated() where page.words > wordsInLongestPage {
+                    // A page that plays recordings stays up for them: the words may be read meanwhile.
+                    let playing = screen.recordings == .play ? page.media.compactMap(\.milliseconds) : []
+                    let needed = Int64(page.words) * 60_000 / Int64(max(pace.wordsPerMinute, 1))
+                    if !playing.isEmpty, pace.duration(ofRecordings: playing) >= needed { continue }
+                    if page.words > (worst?.words ?? 0) { worst = (index, page.words) }
+                }
+                guard let worst else { continue }
+                let seconds = Int64(worst.words) * 60 / Int64(max(pace.wordsPerMinute, 1))
+                let pace = Int((Double(worst.words) * 60_000 / Double(pace.maximum)).rounded(.up))
+                warnings.append(Diagnostic(.warning, file: exhibit.sourcePath,
+                    "page \(worst.index + 1) of \(pages.count) on screen '\(screen.name)' has \(worst.words) words: at "
+                    + "\(configuration.reading.wordsPerMinute) words per minute they need \(seconds) s, but pages.max "
+                    + "keeps it up \(configuration.reading.maximum / 1000) s — visitors would have to read \(pace) words "
+                    + "per minute (raise pages.max, or give the exhibit less text per page)"))
+            }
+        }
+        return warnings
+    }
+}
+
+extension Exhibit {
+    /// Words in its text, counted quickly (at least what its pages will count).
+    var wordEstimate: Int {
+        func count(_ text: RichText) -> Int { text.plain.split(whereSeparator: \.isWhitespace).count }
+        return blocks.reduce(0) { total, block in
+            switch block {
+            case let .heading(_, text), let .paragraph(text), let .summary(text): total + count(text)
+            case let .testimony(testimony): total + testimony.quote.reduce(0) { $0 + count($1) } + 12
+            case let .image(image): total + [image.caption, image.credit, image.alt].compactMap { $0 }
+                .reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count }
+            case let .media(media): total + media.transcript.reduce(0) { $0 + count($1) } + 12
+            }
+        }
+    }
+}
