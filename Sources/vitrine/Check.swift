@@ -12,11 +12,15 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Print errors only.")
     var quiet = false
 
+    @Flag(name: .customLong("no-pages"),
+          help: "Do not lay out pages (no warning about pages too long to read in their time): quicker on a large collection.")
+    var noPages = false
+
     func run() throws {
         let started = ContinuousClock.now
         var outcome = Outputs.loader().load(path: options.config)
         // Pages visitors could not read in the time they are up (laid out only for exhibits long enough).
-        if let program = outcome.program {
+        if !noPages, let program = outcome.program {
             var warnings = program.readingTimeWarnings()
             // Ten say what to do; a thousand alike would bury everything else.
             if warnings.count > 10 {
