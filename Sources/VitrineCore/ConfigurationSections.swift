@@ -120,13 +120,13 @@ extension Parse {
     /// colour's value (or, when that colour is the default, at the background's, else at the theme's name) and
     /// proposes the nearest colour of the same hue that passes.
     func checkContrast(_ theme: Theme, path: String, reader: OptionsReader, at name: OptionNode) {
+        func ratio(_ colour: Colour) -> String { String(format: "%.2f:1", colour.contrast(with: theme.background)) }
         func check(_ key: String, _ colour: Colour, _ needed: Double, _ standard: String, warning: Bool = false) {
-            let ratio = colour.contrast(with: theme.background)
-            guard ratio < needed else { return }
+            guard colour.contrast(with: theme.background) < needed else { return }
             let suggestion = colour.nearest(reaching: needed, on: theme.background).map {
-                "; \($0) is the nearest colour of that hue that reaches it (\(String(format: "%.2f:1", $0.contrast(with: theme.background))))"
+                "; \($0) is the nearest colour of that hue that reaches it (\(ratio($0)))"
             } ?? "; no colour of that hue reaches it on this background: change the background"
-            let message = "\(path).\(key): \(colour) on \(theme.background) has contrast \(String(format: "%.2f:1", ratio)), "
+            let message = "\(path).\(key): \(colour) on \(theme.background) has contrast \(ratio(colour)), "
                 + "below \(standard)" + suggestion
             let node = reader.node(key) ?? reader.node("background") ?? name
             warning ? reader.warning(message, at: node) : reader.error(message, at: node)

@@ -112,7 +112,8 @@ public struct ExhibitLoader: Sendable {
         if let bad = source.unicodeScalars.first(where: { $0.value < 0x20 && !["\n", "\r", "\t"].contains($0) }) {
             let prefix = source.unicodeScalars.prefix { $0 != bad }
             let line = prefix.filter { $0 == "\n" }.count + 1
-            let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
+            let lineStart = prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0
+            let column = prefix.count - lineStart + 1
             log.error("control character U+\(String(bad.value, radix: 16, uppercase: true)) in text", line: line,
                       column: column)
             return nil

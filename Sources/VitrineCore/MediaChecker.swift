@@ -65,7 +65,8 @@ struct MediaChecker {
     }
 
     func image(_ image: ImageBlock, line: Int?, column: Int? = nil, node: OptionNode?) -> ImageBlock? {
-        guard let path = resolve(image.file, what: "image", kinds: [.image], line: line, column: column, node: node) else { return nil }
+        guard let path = resolve(image.file, what: "image", kinds: [.image], line: line, column: column, node: node)
+        else { return nil }
         var image = image
         if let size = ImageHeader.size(ofFileAt: path) {
             guard size.width * size.height <= ImageBlock.maxMegapixels * 1_000_000 else {

@@ -204,7 +204,8 @@ public final class Daemon: Service, Sendable {
         let outcome = loader.load(path: settings.configPath)
         let old = state.withLock { $0 }
         // An exhibit shown at an older version is not "left out": that warning would contradict the one below.
-        let keptIDs = outcome.program == nil ? [] : Set(outcome.exhibitProblems.keys.filter { old.program.exhibits[$0] != nil })
+        let keptIDs = outcome.program == nil
+            ? [] : Set(outcome.exhibitProblems.keys.filter { old.program.exhibits[$0] != nil })
         for diagnostic in outcome.diagnostics where diagnostic.exhibit.map({ !keptIDs.contains($0) }) ?? true {
             let level: Logger.Level = diagnostic.severity == .error ? .error : .warning
             logger.log(level: level, "\(diagnostic)")

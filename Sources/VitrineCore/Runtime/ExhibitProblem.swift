@@ -25,7 +25,8 @@ public struct ExhibitProblem: Sendable, Hashable, CustomStringConvertible {
     /// "exhibit 'solidarity': last good version shown, first error at solidarity/exhibit.md:3:8" (the file within
     /// `contentFolder`), for STATUS.
     func briefly(in contentFolder: String) -> String {
-        var place = error.file.hasPrefix(contentFolder + "/") ? String(error.file.dropFirst(contentFolder.count + 1)) : error.file
+        var place = error.file.hasPrefix(contentFolder + "/")
+            ? String(error.file.dropFirst(contentFolder.count + 1)) : error.file
         if let line = error.line {
             place += ":\(line)"
             if let column = error.column { place += ":\(column)" }
