@@ -28,13 +28,19 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `PATH:LINE:COLUMN: error: MESSAGE`
-    public var description: String {
-        var place = file
+    public var description: String { "\(place()): \(severity.rawValue): \(message)" }
+
+    /// `PATH:LINE:COLUMN: MESSAGE`, without the severity.
+    public var placeAndMessage: String { "\(place()): \(message)" }
+
+    /// `PATH:LINE:COLUMN` (as far as known), the path within `folder` when it lies there.
+    public func place(within folder: String? = nil) -> String {
+        var place = folder.map { file.hasPrefix($0 + "/") ? String(file.dropFirst($0.count + 1)) : file } ?? file
         if let line {
             place += ":\(line)"
             if let column { place += ":\(column)" }
         }
-        return "\(place): \(severity.rawValue): \(message)"
+        return place
     }
 }
 

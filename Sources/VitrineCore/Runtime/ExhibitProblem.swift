@@ -25,13 +25,7 @@ public struct ExhibitProblem: Sendable, Hashable, CustomStringConvertible {
     /// "exhibit 'solidarity': last good version shown, first error at solidarity/exhibit.md:3:8" (the file within
     /// `contentFolder`), for STATUS.
     func briefly(in contentFolder: String) -> String {
-        var place = error.file.hasPrefix(contentFolder + "/")
-            ? String(error.file.dropFirst(contentFolder.count + 1)) : error.file
-        if let line = error.line {
-            place += ":\(line)"
-            if let column = error.column { place += ":\(column)" }
-        }
-        return "exhibit '\(exhibit)': \(shown.rawValue), first error at \(place)"
+        "exhibit '\(exhibit)': \(shown.rawValue), first error at \(error.place(within: contentFolder))"
     }
 
     /// The exhibits with errors in `outcome`, and what is shown of each; `earlier` is the program that ran before
@@ -49,17 +43,5 @@ public struct ExhibitProblem: Sendable, Hashable, CustomStringConvertible {
             }
             return ExhibitProblem(exhibit: id, shown: shown, error: outcome.exhibitProblems[id]!)
         }
-    }
-}
-
-extension Diagnostic {
-    /// `PATH:LINE:COLUMN: MESSAGE`, without the severity.
-    public var placeAndMessage: String {
-        var place = file
-        if let line {
-            place += ":\(line)"
-            if let column { place += ":\(column)" }
-        }
-        return "\(place): \(message)"
     }
 }
