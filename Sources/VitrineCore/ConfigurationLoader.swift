@@ -11,6 +11,7 @@ public struct ScreenOptions: Sendable {
     public let entries: [OptionEntry]
     /// Where the screen's mapping is written.
     public var line: Int?
+    public var column: Int? = nil
 
     /// The most values one screen's options may hold: they are handed to the plugin (an exec plugin gets them all).
     static let valueLimit = 10_000

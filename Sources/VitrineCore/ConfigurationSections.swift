@@ -266,7 +266,8 @@ extension Parse {
                     + "(YAML aliases expanding?)", at: entry.node)
                 options = []
             }
-            screenOptions[entry.key] = ScreenOptions(screen: entry.key, entries: options, line: entry.node.line)
+            screenOptions[entry.key] = ScreenOptions(screen: entry.key, entries: options, line: entry.line,
+                                                     column: entry.column)
             if let output { screenOutputs.append((entry.key, output)) }
             let recordings = own[Keys.recordings]
             if let output, let playlist {

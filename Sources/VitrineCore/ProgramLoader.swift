@@ -80,8 +80,8 @@ public struct ProgramLoader: Sendable {
         for (screen, _) in loaded.screenOutputs {
             for claim in outputs[screen]?.claims ?? [] {
                 if let other = holders[claim] {
-                    let line = loaded.screenOptions[screen]?.line
-                    diagnostics.append(Diagnostic(.error, file: path, line: line,
+                    let place = loaded.screenOptions[screen]
+                    diagnostics.append(Diagnostic(.error, file: path, line: place?.line, column: place?.column,
                         "screens.\(screen): \(claim) is already used by screen '\(other)'"))
                     referencesOK = false
                 } else {

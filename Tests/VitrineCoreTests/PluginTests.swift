@@ -87,12 +87,12 @@ import VitrineTestKit
                 playlist: main
 
             """)
-        let errors = venue.load().diagnostics.errors.map { "\($0.line ?? 0): \($0.message)" }
-        #expect(errors.contains("9: screens.hall: unknown option 'tyy' for this output; did you mean 'tty'?"), "\(errors)")
-        #expect(errors.contains { $0.hasPrefix("10: screens.hall.colours: expected one of auto, truecolor, 256, 16, none") },
+        let errors = venue.load().diagnostics.errors.map { "\($0.line ?? 0):\($0.column ?? 0): \($0.message)" }
+        #expect(errors.contains("9:5: screens.hall: unknown option 'tyy' for this output; did you mean 'tty'?"), "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("10:14: screens.hall.colours: expected one of auto, truecolor, 256, 16, none") },
                 "\(errors)")
-        #expect(errors.contains { $0.hasPrefix("11: screens.hall.columns: expected a whole number from 20") }, "\(errors)")
-        #expect(errors.contains { $0.contains("screens.foyer: /dev/stdout is already used by screen 'lobby'") },
+        #expect(errors.contains { $0.hasPrefix("11:14: screens.hall.columns: expected a whole number from 20") }, "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("15:3: screens.foyer: /dev/stdout is already used by screen 'lobby'") },
                 "\(errors)")
     }
 
