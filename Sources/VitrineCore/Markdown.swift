@@ -97,9 +97,14 @@ enum Markdown {
     private static func paragraph(_ node: OpaquePointer, line: Int) -> [Block] {
         func image(in kid: OpaquePointer) -> OpaquePointer? {
             switch cmark_node_get_type(kid) {
-            case CMARK_NODE_IMAGE: kid
-            case CMARK_NODE_LINK: children(of: kid).count == 1 ? children(of: kid).first.flatMap(image(in:)) : nil
-            default: nil
+            case CMARK_NODE_IMAGE:
+                return kid
+            case CMARK_NODE_LINK:
+                // A picture that is a link (`[![alt](file)](url)`): links mean nothing on a screen.
+                let inside = children(of: kid)
+                return inside.count == 1 ? image(in: inside[0]) : nil
+            default:
+                return nil
             }
         }
         var result: [Block] = []

@@ -30,12 +30,12 @@ extension Program {
                 }
                 guard let worst else { continue }
                 let seconds = Int64(worst.words) * 60 / Int64(max(pace.wordsPerMinute, 1))
-                let pace = Int((Double(worst.words) * 60_000 / Double(pace.maximum)).rounded(.up))
+                let needed = Int((Double(worst.words) * 60_000 / Double(pace.maximum)).rounded(.up))
                 warnings.append(Diagnostic(.warning, file: exhibit.sourcePath,
                     "page \(worst.index + 1) of \(pages.count) on screen '\(screen.name)' has \(worst.words) words: at "
-                    + "\(configuration.reading.wordsPerMinute) words per minute they need \(seconds) s, but pages.max "
-                    + "keeps it up \(configuration.reading.maximum / 1000) s — visitors would have to read \(pace) words "
-                    + "per minute (raise pages.max, or give the exhibit less text per page)"))
+                    + "\(pace.wordsPerMinute) words per minute they need \(seconds) s, but pages.max keeps it up "
+                    + "\(pace.maximum / 1000) s — visitors would have to read \(needed) words per minute (raise "
+                    + "pages.max, or give the exhibit less text per page)"))
             }
         }
         return warnings
@@ -43,16 +43,17 @@ extension Program {
 }
 
 extension Exhibit {
-    /// Words in its text, counted quickly (at least what its pages will count).
+    /// Words in its text, counted quickly: at least what its pages will count (the title, a testimony's
+    /// attribution and context, a recording's title and credit are counted too).
     var wordEstimate: Int {
-        func count(_ text: RichText) -> Int { text.plain.split(whereSeparator: \.isWhitespace).count }
-        return blocks.reduce(0) { total, block in
+        func count(_ text: String?) -> Int { text?.split(whereSeparator: \.isWhitespace).count ?? 0 }
+        func count(_ texts: [RichText]) -> Int { texts.reduce(0) { $0 + count($1.plain) } }
+        return count(series) + count(title) + blocks.reduce(0) { total, block in
             switch block {
-            case let .heading(_, text), let .paragraph(text), let .summary(text): total + count(text)
-            case let .testimony(testimony): total + testimony.quote.reduce(0) { $0 + count($1) } + 12
-            case let .image(image): total + [image.caption, image.credit, image.alt].compactMap { $0 }
-                .reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count }
-            case let .media(media): total + media.transcript.reduce(0) { $0 + count($1) } + 12
+            case let .heading(_, text), let .paragraph(text), let .summary(text): total + count(text.plain)
+            case let .testimony(t): total + count(t.quote) + count(t.speaker) + count(t.role) + count(t.context) + 1
+            case let .image(image): total + count(image.caption) + count(image.credit) + count(image.alt)
+            case let .media(media): total + count(media.transcript) + count(media.title) + count(media.credit) + 2
             }
         }
     }

@@ -321,25 +321,23 @@ struct APIRoutes: Sendable {
     func text(_ screen: String) throws -> Response {
         guard let status = daemon.status().screens.first(where: { $0.name == screen }), let frame = status.frame,
               let output = daemon.registry.plugin(status.output) as? any ShowsText.Type,
-              let size = StatusJSON.cells(status.surface)
+              case let .cells(columns, rows)? = status.surface.grid
         else { throw PlainError(.notFound, message: "no text of \(screen)\n") }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; charset=utf-8"
         headers[.cacheControl] = "no-store"
         headers[.xContentTypeOptions] = "nosniff"
-        let rows = output.rows(of: frame, columns: size.columns, rows: size.rows)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: rows.joined(separator: "\n"))))
+        let text = output.rows(of: frame, columns: columns, rows: rows).joined(separator: "\n")
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// What a pixel screen shows now, painted as the framebuffer paints it, 640 pixels wide.
     func picture(_ screen: String) throws -> Response {
         guard let status = daemon.status().screens.first(where: { $0.name == screen }), let frame = status.frame,
-              status.surface.key.hasPrefix("pixels ")
+              case let .pixels(width, height)? = status.surface.grid
         else { throw PlainError(.notFound, message: "no picture of \(screen)\n") }
-        let size = status.surface.key.dropFirst(7).split(separator: "x").compactMap { Int($0) }
-        guard size.count == 2 else { throw PlainError(.notFound, message: "no picture of \(screen)\n") }
         let png = pictures.png(for: frame, screen: screen) {
-            PagePainter().paint(frame, width: size[0], height: size[1]).pngData(maxWidth: 640)
+            PagePainter().paint(frame, width: width, height: height).pngData(maxWidth: 640)
         }
         var headers = HTTPFields()
         headers[.contentType] = "image/png"

@@ -103,11 +103,16 @@ enum Dashboard {
             c.facts.append(h, health, dl);
           }
 
+          // "exhibit 'x': last good version shown (FILE:LINE:COL: …)", for each exhibit with errors.
+          function problemLines(entries) {
+            return (entries || []).map((p) => "exhibit '" + p.exhibit + "': " + p.shown + " (" + p.error + ")");
+          }
+
           function update(status) {
             document.getElementById("status").textContent = status.status;
             const result = document.getElementById("reload-result");
             // A failed reload, then every exhibit with errors (shown at an older version, in part, or left out).
-            const problems = (status.exhibitsWithErrors || []).map((p) => "exhibit '" + p.exhibit + "': " + p.shown + " (" + p.error + ")");
+            const problems = problemLines(status.exhibitsWithErrors);
             result.textContent = [status.lastReload].concat(problems).filter(Boolean).join("\n");
             result.className = status.lastReload || problems.length ? "failed" : "";
             const names = new Set(status.screens.map((s) => s.name));
@@ -137,7 +142,7 @@ enum Dashboard {
             }
             sessionStorage.setItem("vitrine-token", token);
             const body = await answer.json();
-            const problems = body.exhibitsWithErrors.map((p) => "exhibit '" + p.exhibit + "': " + p.shown + " (" + p.error + ")");
+            const problems = problemLines(body.exhibitsWithErrors);
             result.textContent = body.ok ? ["reloaded" + (body.partial ? " in part" : "")].concat(problems).join("\n") : body.error;
             result.className = body.ok && !body.partial ? "" : "failed";
           });

@@ -107,7 +107,12 @@ enum StatusJSON {
                 page = index + 1
                 pages = count
             }
-            let pixels = screen.surface.key.hasPrefix("pixels ")
+            let pixels: Bool, cells: Bool
+            switch screen.surface.grid {
+            case .pixels?: (pixels, cells) = (true, false)
+            case .cells?: (pixels, cells) = (false, true)
+            case nil: (pixels, cells) = (false, false)
+            }
             return Screen(
                 name: screen.name, output: screen.output, health: screen.health, showing: screen.health == "showing",
                 failure: screen.failure, hidden: screen.hidden, trouble: screen.trouble,
@@ -118,7 +123,7 @@ enum StatusJSON {
                 size: String(screen.surface.key.split(separator: " ").last ?? ""),
                 picture: pixels && frame != nil ? "/screens/\(screen.name)/picture.png" : nil,
                 kiosk: browserTypes.contains(screen.output) ? "/screens/\(screen.name)" : nil,
-                text: registry.plugin(screen.output) is any ShowsText.Type && cells(screen.surface) != nil && frame != nil
+                text: registry.plugin(screen.output) is any ShowsText.Type && cells && frame != nil
                     ? "/screens/\(screen.name)/text" : nil,
                 clients: browserTypes.contains(screen.output) ? channels.streams(for: screen.name) : nil)
         }
@@ -128,13 +133,6 @@ enum StatusJSON {
                         now: calendar.format(status.now, seconds: true),
                         screens: screens)
         return encode(body)
-    }
-
-    /// A text surface's size ("cells 80x24").
-    static func cells(_ surface: Surface) -> (columns: Int, rows: Int)? {
-        guard surface.key.hasPrefix("cells ") else { return nil }
-        let size = surface.key.dropFirst(6).split(separator: "x").compactMap { Int($0) }
-        return size.count == 2 ? (size[0], size[1]) : nil
     }
 
     static func encode(_ value: some Encodable) -> String {

@@ -72,17 +72,27 @@ public struct Frame: Hashable, Sendable {
 /// How big a surface is, for pagination. `key` names it, so pages laid out for one size are never reused for
 /// another (a terminal that was resized).
 public struct Surface: Sendable {
+    /// A grid of character cells or of pixels.
+    public enum Grid: Sendable, Equatable {
+        case cells(columns: Int, rows: Int)
+        case pixels(width: Int, height: Int)
+    }
+
     public var key: String
+    /// Its size, when it is a grid of cells or pixels (what a picture or a text of the screen is made at).
+    public var grid: Grid?
     public var measurer: @Sendable (Theme) -> any PageMeasurer
-    public init(key: String, measurer: @escaping @Sendable (Theme) -> any PageMeasurer) {
+    public init(key: String, grid: Grid? = nil, measurer: @escaping @Sendable (Theme) -> any PageMeasurer) {
         self.key = key
+        self.grid = grid
         self.measurer = measurer
     }
 
     /// A text surface of `columns` x `rows` cells.
     public static func cells(columns: Int, rows: Int) -> Surface {
         let measurer = CellMeasurer(columns: columns, rows: rows)
-        return Surface(key: "cells \(measurer.columns)x\(measurer.rows)") { theme in
+        return Surface(key: "cells \(measurer.columns)x\(measurer.rows)",
+                       grid: .cells(columns: measurer.columns, rows: measurer.rows)) { theme in
             CellMeasurer(columns: columns, rows: rows, measure: theme.measure)
         }
     }

@@ -27,6 +27,8 @@ public struct PixelMeasurer: PageMeasurer {
 
     /// The surface for pagination: pages laid out for one size and theme are never reused for another.
     public static func surface(width: Int, height: Int) -> Surface {
-        Surface(key: "pixels \(width)x\(height)") { theme in PixelMeasurer(width: width, height: height, theme: theme) }
+        Surface(key: "pixels \(width)x\(height)", grid: .pixels(width: width, height: height)) { theme in
+            PixelMeasurer(width: width, height: height, theme: theme)
+        }
     }
 }

@@ -121,19 +121,16 @@ public struct ExecOutput: OutputPlugin {
         return result
     }
 
-    /// The program's absolute path: `program` itself when absolute, else the first executable of that name in
-    /// `path` (the plugin's own PATH); nil when there is none, so the screen says so instead of a child exiting 127.
-    static func locate(_ program: String, searching path: String?) -> String? {
-        func runnable(_ candidate: String) -> Bool {
-            var status = stat()
-            return stat(candidate, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && access(candidate, X_OK) == 0
+    /// The program's absolute path: `program` itself when it is an executable file, else a name found on the
+    /// plugin's own PATH as swift-subprocess finds it; nil when there is none, so the screen says so instead of a
+    /// child exiting 127 (it is started through `setpriv`, which would only fail to exec it).
+    static func locate(_ program: String, environment: Environment) async -> String? {
+        guard program.hasPrefix("/") else {
+            return try? await Executable.name(program).resolveExecutablePath(in: environment).string
         }
-        if program.hasPrefix("/") { return runnable(program) ? program : nil }
-        for folder in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") where folder.hasPrefix("/") {
-            let candidate = "\(folder)/\(program)"
-            if runnable(candidate) { return candidate }
-        }
-        return nil
+        var status = stat()
+        return stat(program, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && access(program, X_OK) == 0
+            ? program : nil
     }
 
     /// util-linux's `setpriv`, which every Debian system has (util-linux is essential).
@@ -168,7 +165,7 @@ public struct ExecOutput: OutputPlugin {
         for (key, value) in childEnvironment {
             if let name = Environment.Key(rawValue: key) { variables[name] = value }
         }
-        guard let resolved = Self.locate(program, searching: childEnvironment["PATH"]) else {
+        guard let resolved = await Self.locate(program, environment: .custom(variables)) else {
             throw OutputError("cannot start \(program): " + (program.hasPrefix("/") ? "no executable file at that path"
                                                                : "no executable of that name on PATH"),
                 recovery: .needsFixing("check the screen's command: the program must exist and be executable by the "

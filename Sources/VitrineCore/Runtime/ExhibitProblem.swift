@@ -4,7 +4,7 @@ import VitrineModel
 /// An exhibit whose files have errors, as every place that reports the program names it (STATUS, `/api/status`,
 /// the dashboard, the answer to `POST /api/reload`) until the files are fixed: an edit that breaks an exhibit
 /// must not look like a reload that went well.
-public struct ExhibitProblem: Sendable, Hashable, CustomStringConvertible {
+public struct ExhibitProblem: Sendable, Hashable {
     public enum Shown: String, Sendable {
         /// The version read before the errors is shown (a reload found them).
         case lastGoodVersion = "last good version shown"
@@ -18,9 +18,6 @@ public struct ExhibitProblem: Sendable, Hashable, CustomStringConvertible {
     public var shown: Shown
     /// Its most actionable error, with file:line:column.
     public var error: Diagnostic
-
-    /// "exhibit 'solidarity': last good version shown (/srv/…/exhibit.md:3:8: unclosed quote…)"
-    public var description: String { "exhibit '\(exhibit)': \(shown.rawValue) (\(error.placeAndMessage))" }
 
     /// "exhibit 'solidarity': last good version shown, first error at solidarity/exhibit.md:3:8" (the file within
     /// `contentFolder`), for STATUS.
