@@ -205,7 +205,22 @@ public enum ConfigurationKeys {
     static let recordings = DefaultedKey("media", .choice(Screen.Recordings.self), default: .play,
         "`play`: recordings play (their page lasts them); `transcript`: only their transcript is shown, pages are "
         + "timed by reading (a quiet room, a panel with no speaker).")
-    public static let screenKeys = [output.spec, playlist.spec, screenTheme.spec, recordings.spec]
+    /// A language tag as an exhibit's translations are named (`ru`, `zh-Hans`, `pt-BR`).
+    static let languageTag = OptionType<String>.text(kind: "language tag", show: { $0 }) { text, node, path, reader in
+        guard LanguageTag.isWellFormed(text) else {
+            reader.error("\(path): '\(text)' is not a language tag such as en, ru, ar or zh-Hans", at: node)
+            return nil
+        }
+        return text
+    }
+    static let languages = Key("languages", .list(of: languageTag), otherwise: "each exhibit in its original language",
+        "The languages shown, in turn (`[ru, en]`): each exhibit in those of them it is written in (its original's "
+        + "`language`, its translations `exhibit.LANG.md`); an exhibit in none of them is shown in its original.")
+    static let languageTurns = DefaultedKey("language-turns", .choice(Screen.LanguageTurns.self), default: .exhibit,
+        "How several languages take turns: `exhibit` (every page in one language, then in the next) or `page` (page "
+        + "1 in each language, then page 2, …). Timed from the schedule, so every machine agrees.")
+    public static let screenKeys = [output.spec, playlist.spec, screenTheme.spec, recordings.spec, languages.spec,
+                                    languageTurns.spec]
 
     // MARK: http
 

@@ -270,9 +270,15 @@ extension Parse {
                                                      column: entry.column)
             if let output { screenOutputs.append((entry.key, output)) }
             let recordings = own[Keys.recordings]
+            let languages = own[Keys.languages] ?? []
+            for (index, language) in languages.enumerated()
+            where languages[..<index].contains(where: { Exhibit.sameLanguage($0, language) }) {
+                own.problem("languages", "'\(language)' is listed twice")
+            }
             if let output, let playlist {
                 screens.append(Screen(name: entry.key, output: output, playlist: playlist, theme: theme,
-                                      recordings: recordings))
+                                      recordings: recordings, languages: languages,
+                                      languageTurns: own[Keys.languageTurns]))
             }
         }
         return screens

@@ -28,8 +28,10 @@ public enum ExhibitKeys {
                                      otherwise: "`pages:` in the configuration",
         "How long each page stays up: `auto` (reading time) or a duration such as `20s`. A playlist item's "
         + "`duration` overrides it.")
-    static let language = Key("language", .text, "The text's language (`en`, `ru`, …), for hyphenation on "
-        + "pixel screens.")
+    static let language = Key("language", ConfigurationKeys.languageTag,
+        "The language the exhibit is written in (`en`, `ru`, `ar`, `zh-Hans`): its hyphenation, script and direction "
+        + "on pixel screens, and what screens with `languages:` choose by. Translations sit beside it as "
+        + "`exhibit.LANG.md` (`exhibit.ru.md`), each a whole exhibit file in that language.")
     public static let frontMatter = [title.spec, series.spec, summary.spec, testimony.spec, images.spec, media.spec,
                                      accession.spec, credit.spec, validFrom.spec, validUntil.spec, pageDuration.spec,
                                      language.spec]

@@ -71,8 +71,10 @@ public struct ExhibitLoader: Sendable {
     func markdownFile(in folder: String) -> Swift.Result<String, Diagnostic> {
         let preferred = (folder as NSString).appendingPathComponent("exhibit.md")
         if FileManager.default.fileExists(atPath: preferred) { return .success(preferred) }
-        let markdown = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        let all = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") && $0.lowercased() != "readme.md" }.sorted()
+        // `solidarity.ru.md` beside `solidarity.md` is its translation, not a second exhibit.
+        let markdown = all.filter { !Translations.isTranslation($0, among: all) }
         if markdown.count == 1 { return .success((folder as NSString).appendingPathComponent(markdown[0])) }
         let reason = markdown.isEmpty ? "no exhibit.md in the exhibit folder"
             : "several Markdown files (\(markdown.joined(separator: ", "))); name the exhibit's exhibit.md"
@@ -86,18 +88,24 @@ public struct ExhibitLoader: Sendable {
         case let .failure(diagnostic): return (nil, [diagnostic])
         }
         let log = DiagnosticLog(file: file)
+        guard var exhibit = readFile(file, id: id, folder: folder, log: log) else { return (nil, log.items) }
+        Translations.read(into: &exhibit, file: file, folder: folder, loader: self, log: log)
+        return (exhibit, log.items)
+    }
+
+    /// One Markdown file of an exhibit (the original or a translation), read and parsed.
+    func readFile(_ file: String, id: ExhibitID, folder: String, log: DiagnosticLog) -> Exhibit? {
         guard ContentFolder.holds(file, exhibitFolder: folder) else {
             log.error("a link leading out of the content folder: copy the exhibit itself into \(folder)")
-            return (nil, log.items)
+            return nil
         }
         switch TextFile.read(file, limit: Self.markdownSizeLimit) {
         case let .failure(failure):
             let (message, line, column) = TextFile.describe(failure)
             log.error(message, line: line, column: column)
-            return (nil, log.items)
+            return nil
         case let .success(text):
-            let exhibit = parse(text, id: id, folder: folder, file: file, log: log)
-            return (exhibit, log.items)
+            return parse(text, id: id, folder: folder, file: file, log: log)
         }
     }
 

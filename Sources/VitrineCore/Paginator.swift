@@ -49,7 +49,8 @@ public struct Paginator: Sendable {
             : String(exhibit.sourcePath[..<(exhibit.sourcePath.lastIndex(of: "/") ?? exhibit.sourcePath.endIndex)])
         var result = pages.enumerated().map { index, units in
             Page(exhibit: exhibit.id, series: exhibit.series, title: exhibit.title, index: index, count: pages.count,
-                 items: items(units), words: units.reduce(0) { $0 + words(in: $1) }, mediaFolder: folder)
+                 items: items(units), words: units.reduce(0) { $0 + words(in: $1) }, mediaFolder: folder,
+                 language: exhibit.language)
         }
         // Each recording goes with the page that carries its label and transcript, where a player belongs.
         for block in media {
@@ -130,7 +131,7 @@ public struct Paginator: Sendable {
         func add(_ text: String, _ role: TextRole, keep: Bool = false, testimony: Bool = false,
                  keepLast: Int = 0, together: Bool = false, tight: Bool = false)
         {
-            let lines = measurer.lines(of: text, role: role)
+            let lines = measurer.lines(of: text, role: role, language: exhibit.language)
             guard !lines.isEmpty else { return }
             let space = tight ? 0 : measurer.spaceBefore(role)
             for (i, line) in lines.enumerated() {

@@ -51,11 +51,13 @@ public struct Program: Sendable {
         return self
     }
 
-    /// The pages of an exhibit as laid out for a screen's surface and a theme; computed once, then cached.
-    public func pages(of id: ExhibitID, on screen: Screen, theme: String, surface: Surface? = nil) -> [Page] {
-        guard let exhibit = exhibits[id] else { return [] }
+    /// The pages of an exhibit as laid out for a screen's surface and a theme, in `language` (nil: the original);
+    /// computed once, then cached.
+    public func pages(of id: ExhibitID, in language: String? = nil, on screen: Screen, theme: String,
+                      surface: Surface? = nil) -> [Page] {
+        guard let exhibit = exhibits[id]?.version(in: language) else { return [] }
         let surface = surface ?? surfaces(screen)
-        let key = PageBook.Key(surface: surface.key, theme: theme, exhibit: id)
+        let key = PageBook.Key(surface: surface.key, theme: theme, exhibit: id, language: exhibit.language)
         if let cached = book.pages(for: key) { return cached }
         let themeValue = configuration.themes[theme] ?? Theme(name: theme)
         let pages = Paginator().paginate(exhibit, measurer: surface.measurer(themeValue))
@@ -68,7 +70,7 @@ public struct Program: Sendable {
         guard case let .exhibit(id, index, _) = presentation.content,
               let screen = configuration.screen(named: presentation.screen)
         else { return nil }
-        let pages = pages(of: id, on: screen, theme: presentation.theme, surface: surface)
+        let pages = pages(of: id, in: presentation.language, on: screen, theme: presentation.theme, surface: surface)
         return pages.indices.contains(index) ? pages[index] : nil
     }
 }
@@ -81,7 +83,7 @@ extension Program {
         switch presentation.content {
         case .exhibit:
             if var page = page(for: presentation, surface: surface) {
-                let title = exhibits[page.exhibit]?.displayTitle
+                let title = exhibits[page.exhibit]?.version(in: presentation.language).displayTitle
                 let clock = theme.showClock ? instant.map { "\(calendar.local($0).time)" } : nil
                 // A screen that shows transcripts only is handed no recording to play.
                 if configuration.screen(named: presentation.screen)?.recordings == .transcript { page.media = [] }
@@ -104,6 +106,7 @@ final class PageBook: Sendable {
         var surface: String
         var theme: String
         var exhibit: ExhibitID
+        var language: String?
     }
     private let table = Mutex<[Key: [Page]]>([:])
 

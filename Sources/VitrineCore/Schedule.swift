@@ -19,7 +19,8 @@ extension Program {
                 let item = PlaylistItem(exhibit: id)
                 if let shown = rotate([item], from: announcement.start, at: t, screen: screen, theme: theme, surface: surface) {
                     return Presentation(screen: screen.name, content: shown.content, theme: theme,
-                                        reason: .announcement, source: announcement.id, validFrom: shown.start,
+                                        language: shown.language, reason: .announcement, source: announcement.id,
+                                        validFrom: shown.start,
                                         validUntil: min(until, shown.end, themeUntil))
                 }
             }
@@ -59,8 +60,8 @@ extension Program {
             return Presentation(screen: screen.name, content: .blank, theme: theme, reason: .empty,
                                 source: playlistName, validFrom: opening.since, validUntil: limit)
         }
-        return Presentation(screen: screen.name, content: shown.content, theme: theme, reason: reason,
-                            source: playlistName, validFrom: shown.start, validUntil: min(limit, shown.end))
+        return Presentation(screen: screen.name, content: shown.content, theme: theme, language: shown.language,
+                            reason: reason, source: playlistName, validFrom: shown.start, validUntil: min(limit, shown.end))
     }
 
     /// Every change on a screen between two instants, first entry being what is up at `from`.
@@ -97,32 +98,52 @@ extension Program {
         return recordings.isEmpty ? text : max(text, configuration.reading.duration(ofRecordings: recordings))
     }
 
+    /// One page's turn in a playlist's cycle.
+    struct Turn {
+        var item: PlaylistItem
+        var language: String?
+        var page: Int
+        var pageCount: Int
+        var duration: Int64
+    }
+
+    /// The turns of one playlist item on a screen: each page in each of the screen's languages the exhibit is
+    /// written in, language after language or page by page as the screen takes turns.
+    func turns(of item: PlaylistItem, screen: Screen, theme: String, surface: Surface?) -> [Turn] {
+        guard let exhibit = exhibits[item.exhibit] else { return [] }
+        let versions: [[Turn]] = screen.languages(of: exhibit).map { language in
+            let pages = pages(of: item.exhibit, in: language, on: screen, theme: theme, surface: surface)
+            return pages.enumerated().map { index, page in
+                Turn(item: item, language: language, page: index, pageCount: pages.count,
+                     duration: duration(of: page, item: item, screen: screen))
+            }
+        }
+        switch screen.languageTurns {
+        case .exhibit:
+            return versions.flatMap { $0 }
+        case .page:
+            let longest = versions.map(\.count).max() ?? 0
+            return (0..<longest).flatMap { index in versions.compactMap { $0.indices.contains(index) ? $0[index] : nil } }
+        }
+    }
+
     /// Position in a playlist's cycle counted from `start`.
     func rotate(_ items: [PlaylistItem], from start: Int64, at t: Int64, screen: Screen, theme: String,
                 surface: Surface?)
-        -> (content: Presentation.Content, start: Int64, end: Int64)?
+        -> (content: Presentation.Content, language: String?, start: Int64, end: Int64)?
     {
-        var entries: [(item: PlaylistItem, pages: [Page], durations: [Int64])] = []
-        var cycle: Int64 = 0
-        for item in weightedSequence(items) {
-            let pages = pages(of: item.exhibit, on: screen, theme: theme, surface: surface)
-            guard !pages.isEmpty else { continue }
-            let durations = pages.map { duration(of: $0, item: item, screen: screen) }
-            cycle += durations.reduce(0, +)
-            entries.append((item, pages, durations))
-        }
+        let cycleTurns = weightedSequence(items).flatMap { turns(of: $0, screen: screen, theme: theme, surface: surface) }
+        let cycle = cycleTurns.reduce(0) { $0 + $1.duration }
         guard cycle > 0 else { return nil }
         let position = ((t - start) % cycle + cycle) % cycle
         var offset: Int64 = 0
-        for entry in entries {
-            for (index, d) in entry.durations.enumerated() {
-                if position < offset + d {
-                    let pageStart = t - (position - offset)
-                    return (.exhibit(entry.item.exhibit, page: index, pageCount: entry.pages.count),
-                            pageStart, pageStart + d)
-                }
-                offset += d
+        for turn in cycleTurns {
+            if position < offset + turn.duration {
+                let pageStart = t - (position - offset)
+                return (.exhibit(turn.item.exhibit, page: turn.page, pageCount: turn.pageCount), turn.language,
+                        pageStart, pageStart + turn.duration)
             }
+            offset += turn.duration
         }
         return nil
     }

@@ -289,6 +289,7 @@ struct APIRoutes: Sendable {
             var exhibit: String?
             var page: Int?
             var pages: Int?
+            var language: String?
             var theme: String
             var reason: String
             var source: String?
@@ -305,7 +306,8 @@ struct APIRoutes: Sendable {
                     change.exhibit = id.rawValue
                     change.page = page + 1
                     change.pages = count
-                    change.shows = "\(program.exhibits[id]?.title ?? id.rawValue) \(page + 1)/\(count)"
+                    change.language = p.language
+                    change.shows = "\(program.exhibits[id]?.version(in: p.language).title ?? id.rawValue) \(page + 1)/\(count)"
                 case let .message(text): change.shows = "message “\(text)”"
                 case .blank: change.shows = p.reason == .afterHours ? "closed" : "blank"
                 }

@@ -81,6 +81,8 @@ enum StatusJSON {
         var exhibit: String?
         var page: Int?
         var pages: Int?
+        /// The language the exhibit is shown in.
+        var language: String?
         var theme: String?
         var reason: String?
         var since: String?
@@ -116,7 +118,8 @@ enum StatusJSON {
             return Screen(
                 name: screen.name, output: screen.output, health: screen.health, showing: screen.health == "showing",
                 failure: screen.failure, hidden: screen.hidden, trouble: screen.trouble,
-                summary: screen.summary, exhibit: exhibit, page: page, pages: pages, theme: frame?.theme.name,
+                summary: screen.summary, exhibit: exhibit, page: page, pages: pages,
+                language: exhibit == nil ? nil : frame?.presentation.language, theme: frame?.theme.name,
                 reason: frame?.presentation.reason.rawValue,
                 since: frame.map { calendar.format($0.presentation.validFrom, seconds: true) },
                 nextChange: frame.map { calendar.format($0.presentation.validUntil, seconds: true) },

@@ -23,7 +23,11 @@ public struct Exhibit: Hashable, Sendable {
     public var summary: String?
     public var accession: String?
     public var credit: String?
+    /// The language this text is in (`en`, `ru`, `zh-Hans`, …): the original's as its front matter says, a
+    /// translation's from its file name (`exhibit.ru.md`).
     public var language: String?
+    /// The exhibit's translations by language, each a whole exhibit read from `exhibit.LANG.md` beside the original.
+    public var translations: [String: Exhibit] = [:]
     public var validFrom: LocalDate?
     /// Last day shown (inclusive): a loan that ends withdraws the exhibit at the following midnight.
     public var validUntil: LocalDate?
@@ -58,6 +62,27 @@ public struct Exhibit: Hashable, Sendable {
         if let until = validUntil, day > until { return false }
         return true
     }
+
+    /// The languages the exhibit can be shown in: the original's first (when it says), then its translations.
+    public var languages: [String] {
+        (language.map { [$0] } ?? []) + translations.keys.sorted().filter { $0 != language }
+    }
+
+    /// The exhibit as written in `language`: a translation, or the original (for its own language, an unknown one,
+    /// or none).
+    public func version(in language: String?) -> Exhibit {
+        guard let language, language != self.language else { return self }
+        return translations[language] ?? translations.first { Self.sameLanguage($0.key, language) }?.value ?? self
+    }
+
+    /// Whether the exhibit is written in `language`, as its original or a translation.
+    public func isWritten(in language: String) -> Bool {
+        if let own = self.language, Self.sameLanguage(own, language) { return true }
+        return translations.keys.contains { Self.sameLanguage($0, language) }
+    }
+
+    /// Language tags compared as BCP 47 says: case does not matter (`zh-hans` is `zh-Hans`).
+    public static func sameLanguage(_ a: String, _ b: String) -> Bool { a.lowercased() == b.lowercased() }
 
     /// "Days and Lives :: Solidarity", or just the title.
     public var displayTitle: String {

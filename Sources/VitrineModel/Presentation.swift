@@ -18,6 +18,8 @@ public struct Presentation: Hashable, Sendable {
     public var screen: String
     public var content: Content
     public var theme: String
+    /// The language an exhibit is shown in (nil: its original, which does not say).
+    public var language: String?
     public var reason: Reason
     /// The announcement or playlist that put this up.
     public var source: String?
@@ -26,11 +28,12 @@ public struct Presentation: Hashable, Sendable {
     /// Milliseconds since 1970 at which anything on this screen next changes.
     public var validUntil: Int64
 
-    public init(screen: String, content: Content, theme: String, reason: Reason, source: String? = nil,
-                validFrom: Int64, validUntil: Int64) {
+    public init(screen: String, content: Content, theme: String, language: String? = nil, reason: Reason,
+                source: String? = nil, validFrom: Int64, validUntil: Int64) {
         self.screen = screen
         self.content = content
         self.theme = theme
+        self.language = language
         self.reason = reason
         self.source = source
         self.validFrom = validFrom
@@ -39,6 +42,6 @@ public struct Presentation: Hashable, Sendable {
 
     /// True when both put the same thing on the screen (ignores validity).
     public func showsSame(as other: Presentation) -> Bool {
-        content == other.content && theme == other.theme
+        content == other.content && theme == other.theme && language == other.language
     }
 }

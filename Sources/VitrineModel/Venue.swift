@@ -158,17 +158,38 @@ public struct Screen: Hashable, Sendable {
         case transcript
     }
 
+    /// How a screen that shows several languages takes turns between them.
+    public enum LanguageTurns: String, Hashable, Sendable, CaseIterable {
+        /// Every page of an exhibit in the first language, then every page in the next.
+        case exhibit
+        /// Page 1 in each language, then page 2 in each, …: a visitor never waits a whole exhibit for theirs.
+        case page
+    }
+
     public var name: String
     public var output: String
     public var playlist: String
     /// A fixed theme for this screen; otherwise the venue's rotation.
     public var theme: String?
     public var recordings: Recordings
-    public init(name: String, output: String, playlist: String, theme: String? = nil, recordings: Recordings = .play) {
+    /// The languages shown, in turn; empty: each exhibit in its original language.
+    public var languages: [String]
+    public var languageTurns: LanguageTurns
+    public init(name: String, output: String, playlist: String, theme: String? = nil, recordings: Recordings = .play,
+                languages: [String] = [], languageTurns: LanguageTurns = .exhibit) {
         self.name = name
         self.output = output
         self.playlist = playlist
         self.theme = theme
         self.recordings = recordings
+        self.languages = languages
+        self.languageTurns = languageTurns
+    }
+
+    /// The languages `exhibit` is shown in on this screen, in turn: those of the screen's it is written in (nil: the
+    /// original, when the screen names none, or none of them is written).
+    public func languages(of exhibit: Exhibit) -> [String?] {
+        let written = languages.filter { exhibit.isWritten(in: $0) }
+        return written.isEmpty ? [exhibit.language] : written
     }
 }

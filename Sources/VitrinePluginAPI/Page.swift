@@ -50,9 +50,12 @@ public struct Page: Hashable, Sendable {
     public var media: [MediaBlock]
     /// The exhibit's folder: images and media files are relative to it.
     public var mediaFolder: String?
+    /// The language the page is written in (`ru`, `ar`, `zh-Hans`), for hyphenation, script and direction.
+    public var language: String?
 
     public init(exhibit: ExhibitID, series: String?, title: String, index: Int, count: Int, items: [PageItem],
-                words: Int, media: [MediaBlock] = [], mediaFolder: String? = nil) {
+                words: Int, media: [MediaBlock] = [], mediaFolder: String? = nil, language: String? = nil) {
+        self.language = language
         self.exhibit = exhibit
         self.series = series
         self.title = title

@@ -9,6 +9,9 @@ public protocol PageMeasurer: Sendable {
     var pageHeight: Double { get }
     /// Breaks `text` into lines that fit the measure for `role`; never returns a line wider than the measure.
     func lines(of text: String, role: TextRole) -> [PageLine]
+    /// The same for text in `language` (`ar`, `zh-Hans`): a measurer that shapes text by language (hyphenation
+    /// patterns, the script's line breaking, right-to-left) implements this one.
+    func lines(of text: String, role: TextRole, language: String?) -> [PageLine]
     /// Vertical space before a block of `role` that does not start a page.
     func spaceBefore(_ role: TextRole) -> Double
     /// Height of an image box, or `nil` when the output cannot draw images (its text stand-in is used instead).
@@ -16,6 +19,7 @@ public protocol PageMeasurer: Sendable {
 }
 
 extension PageMeasurer {
+    public func lines(of text: String, role: TextRole, language: String?) -> [PageLine] { lines(of: text, role: role) }
     public func spaceBefore(_ role: TextRole) -> Double { 0 }
     public func imageHeight(_ image: ImageBlock) -> Double? { nil }
 }

@@ -7,8 +7,11 @@ import Synchronization
 public final class Hyphenator: Sendable {
     public static let shared = Hyphenator()
 
-    /// Pattern files by language, from the hyphen-en-us and hyphen-ru packages.
-    static let patterns = ["en": "/usr/share/hyphen/hyph_en_US.dic", "ru": "/usr/share/hyphen/hyph_ru_RU.dic"]
+    /// Where Debian's hyphen-* packages put their patterns (`hyph_en_US.dic`, `hyph_ru_RU.dic`, `hyph_fr.dic`).
+    static let folder = "/usr/share/hyphen"
+
+    /// Languages written in Cyrillic, whose patterns apply to Cyrillic words; other languages' to Latin words.
+    static let cyrillicLanguages: Set<String> = ["ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg"]
 
     private struct Dictionary: @unchecked Sendable {
         let handle: UnsafeMutablePointer<HyphenDict>
@@ -19,12 +22,13 @@ public final class Hyphenator: Sendable {
     /// Words shorter than this are never broken.
     static let shortestWord = 6
 
-    /// `text` with soft hyphens at every allowed break of its longer words; unchanged where no patterns exist.
-    public func softHyphenated(_ text: String) -> String {
+    /// `text` with soft hyphens at every allowed break of its longer words, by the patterns of `language` (the
+    /// page's; nil: English, Russian for Cyrillic words); unchanged where no patterns are installed.
+    public func softHyphenated(_ text: String, language: String? = nil) -> String {
         var result = ""
         var word = ""
         func flush() {
-            result += word.count >= Self.shortestWord ? hyphenate(word) : word
+            result += word.count >= Self.shortestWord ? hyphenate(word, language: language) : word
             word = ""
         }
         for character in text {
@@ -41,15 +45,36 @@ public final class Hyphenator: Sendable {
 
     public var isAvailable: Bool { dictionary(for: "en") != nil }
 
-    private func language(of word: String) -> String {
-        word.unicodeScalars.contains { (0x0400...0x04FF).contains($0.value) } ? "ru" : "en"
+    /// Whose patterns break `word`: the page's language when the word is in its script, else English for Latin and
+    /// Russian for Cyrillic words (a name quoted in another alphabet); nil for other scripts, which have none.
+    static func patternLanguage(of word: String, in language: String?) -> String? {
+        let cyrillic = word.unicodeScalars.contains { (0x0400...0x04FF).contains($0.value) }
+        let latin = !cyrillic && word.unicodeScalars.allSatisfy { $0.value < 0x0250 }
+        guard cyrillic || latin else { return nil }
+        if let language, let primary = language.lowercased().split(separator: "-").first,
+           cyrillicLanguages.contains(String(primary)) == cyrillic { return language }
+        return cyrillic ? "ru" : "en"
+    }
+
+    /// The pattern file for a language tag: `hyph_pt_BR.dic` for `pt-BR`, else `hyph_pt.dic`, else the first
+    /// `hyph_pt_*.dic` (`hyph_en_US.dic` for `en`).
+    static func patternFile(for language: String, in names: [String]) -> String? {
+        let parts = language.split(separator: "-").map(String.init)
+        guard let primary = parts.first?.lowercased() else { return nil }
+        let region = parts.dropFirst().first { $0.count == 2 }?.uppercased()
+        let preferred = (region.map { ["hyph_\(primary)_\($0).dic"] } ?? []) + ["hyph_\(primary).dic"]
+        for name in preferred where names.contains(name) { return name }
+        return names.sorted().first { $0.hasPrefix("hyph_\(primary)_") && $0.hasSuffix(".dic") }
     }
 
     private func dictionary(for language: String) -> Dictionary? {
         dictionaries.withLock { table in
             if let loaded = table[language] { return loaded }
             var loaded: Dictionary?
-            if let path = Self.patterns[language], let file = FileHandle(forReadingAtPath: path),
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: Self.folder)) ?? []
+            if let name = Self.patternFile(for: language, in: names),
+               case let path = (Self.folder as NSString).appendingPathComponent(name),
+               let file = FileHandle(forReadingAtPath: path),
                let head = try? file.read(upToCount: 64), let firstLine = String(data: head, encoding: .isoLatin1)?
                    .split(whereSeparator: \.isNewline).first,
                let handle = hnj_hyphen_load(path)
@@ -62,9 +87,9 @@ public final class Hyphenator: Sendable {
         }
     }
 
-    private func hyphenate(_ word: String) -> String {
+    private func hyphenate(_ word: String, language: String?) -> String {
         let characters = Array(word)
-        guard let dictionary = dictionary(for: language(of: word)),
+        guard let patterns = Self.patternLanguage(of: word, in: language), let dictionary = dictionary(for: patterns),
               let encoded = Self.encode(word.lowercased(), charset: dictionary.charset),
               encoded.units.count == characters.count || dictionary.charset == "UTF-8"
         else { return word }

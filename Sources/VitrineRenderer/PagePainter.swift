@@ -195,8 +195,9 @@ public struct PagePainter: Sendable {
             for item in plan.texts {
                 setColour(cr, item.colour)
                 text(cr, item.text, item.font, x: item.x, y: item.y,
-                     width: item.justify ? nil : item.width, center: item.align == .center,
-                     justifyTo: item.justify ? item.width : nil, canvas: item.inFlow ? canvas : nil)
+                     width: item.justify ? nil : item.width, alignRight: item.align == .right,
+                     center: item.align == .center, justifyTo: item.justify ? item.width : nil,
+                     canvas: item.inFlow ? canvas : nil, language: item.language)
             }
             for picture in plan.pictures {
                 paintImage(cr, picture.image, folder: picture.folder, x: picture.x, y: picture.y,
@@ -221,9 +222,11 @@ public struct PagePainter: Sendable {
     @discardableResult
     private func text(_ cr: Pen, _ string: String, _ font: PixelLayout.Font, x: Double, y: Double,
                       width: Double? = nil, alignRight: Bool = false, center: Bool = false, justifyTo: Double? = nil,
-                      canvas: Canvas? = nil) -> Double
+                      canvas: Canvas? = nil, language: String? = nil) -> Double
     {
         let layout = cr.layout
+        // Shaped as measured: the same language, script direction and font choice as the paginator's lines.
+        Pango.setLanguage(layout, language)
         pango_layout_set_width(layout, -1)
         pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
         pango_layout_set_justify(layout, 0)

@@ -19,6 +19,8 @@ public struct PagePlan: Hashable, Sendable {
         public var align: Align = .left
         /// Part of the page's flowing text (checked to stay inside the text area).
         public var inFlow = false
+        /// The text's language, when the page says: shaped, broken and directed as that language is written.
+        public var language: String?
     }
 
     public struct Picture: Hashable, Sendable {
@@ -78,9 +80,13 @@ public struct PagePlan: Hashable, Sendable {
     private mutating func place(_ page: Page, clock: String?) {
         var y = layout.flowTop
         let caption = layout.font(for: .caption)
+        // A right-to-left page's lines hang from the right edge of the text column.
+        let rightToLeft = page.language.map(LanguageTag.isRightToLeft) ?? false
+        let textRight = layout.textLeft + layout.textWidth
         if page.index > 0 {
             texts.append(Text(text: (page.series.map { "\($0) :: " } ?? "") + page.title, role: .caption,
-                              font: caption, colour: layout.theme.muted, x: layout.textLeft, y: y, inFlow: true))
+                              font: caption, colour: layout.theme.muted, x: rightToLeft ? textRight : layout.textLeft,
+                              y: y, align: rightToLeft ? .right : .left, inFlow: true, language: page.language))
             y += layout.headerHeight
         }
         // Films and captions take the whole width between the margins, wider than the text column.
@@ -95,11 +101,14 @@ public struct PagePlan: Hashable, Sendable {
                 let font = layout.font(for: role)
                 let filmLine = hasFilm && belowFilmLine == nil && role == .mediaLabel
                     && lines.first?.text.hasPrefix(Page.filmLabel) == true
+                let left = layout.textLeft + layout.indent(for: role)
                 for line in lines {
+                    let hangsRight = rightToLeft && !line.justified
                     texts.append(Text(text: line.text, role: role, font: font, colour: layout.colour(for: role),
-                                      x: layout.textLeft + layout.indent(for: role), y: y,
+                                      x: hangsRight ? left + layout.measure(for: role) : left, y: y,
                                       width: line.justified ? layout.measure(for: role) : nil,
-                                      justify: line.justified, inFlow: true))
+                                      justify: line.justified, align: hangsRight ? .right : .left, inFlow: true,
+                                      language: page.language))
                     y += line.height
                 }
                 if filmLine { belowFilmLine = y + layout.spaceBefore(.body) }

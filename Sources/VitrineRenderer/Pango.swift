@@ -67,17 +67,36 @@ enum Pango {
 
     private static let characterWidths = Mutex<[String: Double]>([:])
 
-    /// Lines of `text` broken to `width` pixels: each line's text and height.
-    static func lines(of text: String, font: PixelLayout.Font, width: Double, justify: Bool) -> [PageLine] {
+    /// Sets a layout to lay out text in `language` (nil: the default, left to right with each paragraph's own
+    /// direction): Pango picks fonts and line breaks by the language (Chinese and Japanese break between
+    /// characters, and their glyph variants differ), and a right-to-left language's paragraphs run right to left
+    /// even when they begin with a Latin name or a number. Returns whether the text runs right to left.
+    @discardableResult
+    static func setLanguage(_ layout: OpaquePointer, _ language: String?) -> Bool {
+        let context = pango_layout_get_context(layout)
+        let rightToLeft = language.map(LanguageTag.isRightToLeft) ?? false
+        pango_context_set_language(context, language.map { pango_language_from_string($0) }
+            ?? pango_language_get_default())
+        pango_context_set_base_dir(context, rightToLeft ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR)
+        pango_layout_set_auto_dir(layout, rightToLeft ? 0 : 1)
+        pango_layout_context_changed(layout)
+        return rightToLeft
+    }
+
+    /// Lines of `text` in `language` broken to `width` pixels: each line's text and height.
+    static func lines(of text: String, font: PixelLayout.Font, width: Double, justify: Bool,
+                      language: String? = nil) -> [PageLine] {
         lock.withLock { _ in
             let layout = sharedLayout()
             let description = fontDescription(font)
             defer { pango_font_description_free(description) }
+            setLanguage(layout, language)
+            defer { setLanguage(layout, nil) }
             pango_layout_set_font_description(layout, description)
             pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
             pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
             // Justified text is hyphenated first, so stretching a line never opens wide gaps.
-            let text = justify ? Hyphenator.shared.softHyphenated(text) : text
+            let text = justify ? Hyphenator.shared.softHyphenated(text, language: language) : text
             pango_layout_set_justify(layout, justify ? 1 : 0)
             let utf8 = Array(text.utf8)
             pango_layout_set_text(layout, text, Int32(utf8.count))

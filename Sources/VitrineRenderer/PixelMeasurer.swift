@@ -11,9 +11,11 @@ public struct PixelMeasurer: PageMeasurer {
     public var firstPageHeight: Double { layout.flowBottom - layout.flowTop }
     public var pageHeight: Double { firstPageHeight - layout.headerHeight }
 
-    public func lines(of text: String, role: TextRole) -> [PageLine] {
+    public func lines(of text: String, role: TextRole) -> [PageLine] { lines(of: text, role: role, language: nil) }
+
+    public func lines(of text: String, role: TextRole, language: String?) -> [PageLine] {
         Pango.lines(of: text, font: layout.font(for: role), width: layout.measure(for: role),
-                    justify: layout.theme.alignment == .justified)
+                    justify: layout.theme.alignment == .justified, language: language)
     }
 
     public func spaceBefore(_ role: TextRole) -> Double { layout.spaceBefore(role) }

@@ -36,6 +36,9 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "The page of --exhibit, from 1 (default 1).")
     var page: Int?
 
+    @Option(name: .long, help: "The language of --exhibit: its original's or a translation's (default: original).")
+    var language: String?
+
     func run() throws {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, (64...8192).contains(parts[0]), (64...8192).contains(parts[1]) else {
@@ -59,19 +62,27 @@ struct RenderCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if page != nil, exhibit == nil { throw ValidationError("--page: give the exhibit with --exhibit") }
+        if language != nil, exhibit == nil { throw ValidationError("--language: give the exhibit with --exhibit") }
         if let exhibit {
             // A chosen page, laid out and themed as the screen shows it at --at.
             let id = ExhibitID(exhibit)
-            guard let configured = program.configuration.screen(named: screen), program.exhibits[id] != nil else {
+            guard let configured = program.configuration.screen(named: screen), let value = program.exhibits[id] else {
                 throw noSuchExhibit(exhibit, option: "exhibit", in: program, problems: problems)
             }
-            let count = program.pages(of: id, on: configured, theme: presentation.theme, surface: surface).count
+            if let language, !value.isWritten(in: language) {
+                let written = value.languages.isEmpty ? "its original does not say its language"
+                    : "it is written in \(value.languages.joined(separator: ", "))"
+                throw ValidationError("--language: '\(exhibit)' has no \(language) version (\(written))")
+            }
+            let chosen = language ?? value.language
+            let count = program.pages(of: id, in: chosen, on: configured, theme: presentation.theme,
+                                      surface: surface).count
             let number = page ?? 1
             guard (1...max(1, count)).contains(number) else {
                 throw ValidationError("--page: '\(exhibit)' has \(count) page\(count == 1 ? "" : "s") on \(screen), not \(number)")
             }
             presentation = Presentation(screen: screen, content: .exhibit(id, page: number - 1, pageCount: count),
-                                        theme: presentation.theme, reason: .playlist,
+                                        theme: presentation.theme, language: chosen, reason: .playlist,
                                         validFrom: presentation.validFrom, validUntil: presentation.validUntil)
         }
         let frame = program.frame(for: presentation, surface: surface, at: moment)

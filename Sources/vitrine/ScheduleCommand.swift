@@ -70,8 +70,12 @@ struct ScheduleCommand: ParsableCommand {
         var text: String
         switch p.content {
         case let .exhibit(id, page, count):
-            let title = program.exhibits[id]?.displayTitle ?? id.rawValue
+            let title = program.exhibits[id]?.version(in: p.language).displayTitle ?? id.rawValue
             text = "\(title) [\(id)] page \(page + 1)/\(count)"
+            // Said where it is a choice: the exhibit has translations.
+            if let language = p.language, program.exhibits[id]?.translations.isEmpty == false {
+                text += " · in \(language)"
+            }
         case let .message(message):
             text = "message “\(message.count > 60 ? message.prefix(57) + "…" : message)”"
         case .blank:

@@ -31,6 +31,9 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         public var width: Double?
         public var justify: Bool
         public var align: String
+        /// The text's language (`lang`), and `rtl` for a right-to-left one (`dir`).
+        public var lang: String?
+        public var dir: String?
     }
 
     public struct Picture: Codable, Sendable, Hashable {
@@ -149,7 +152,8 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         }
         func text(_ t: PagePlan.Text) -> Text {
             Text(text: t.text, role: t.role.map { "\($0)" }, x: t.x, y: t.y, font: face(t.font), size: t.font.size,
-                 colour: t.colour.description, width: t.width, justify: t.justify, align: t.align.rawValue)
+                 colour: t.colour.description, width: t.width, justify: t.justify, align: t.align.rawValue,
+                 lang: t.language, dir: t.language.map(LanguageTag.isRightToLeft) == true ? "rtl" : nil)
         }
         texts = plan.texts.map(text)
         foot = plan.footRight.map(text)

@@ -97,6 +97,8 @@ public enum KioskPage {
             d.style.color = t.colour;
             d.style.top = t.y + "px";
             if (t.role) d.dataset.role = t.role;
+            if (t.lang) d.lang = t.lang;
+            if (t.dir) d.dir = t.dir;
             if (t.align === "center") {
               d.classList.add("center");
               d.style.left = t.x + "px";

@@ -1,0 +1,26 @@
+/// What Vitrine needs to know about a language from its BCP 47 tag (`ar`, `he`, `zh-Hans`, `pt-BR`): the script's
+/// direction, and whether a file name's part is a tag at all.
+public enum LanguageTag {
+    /// Languages written right to left (by primary subtag), and the scripts that are (by script subtag).
+    static let rightToLeftLanguages: Set<String> = ["ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku-arab", "ps",
+                                                    "sd", "syr", "ug", "ur", "yi"]
+    static let rightToLeftScripts: Set<String> = ["arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"]
+
+    public static func isRightToLeft(_ tag: String) -> Bool {
+        let parts = tag.lowercased().split(separator: "-").map(String.init)
+        guard let primary = parts.first else { return false }
+        if let script = parts.dropFirst().first(where: { $0.count == 4 }) { return rightToLeftScripts.contains(script) }
+        return rightToLeftLanguages.contains(primary)
+    }
+
+    /// A well-formed tag as Vitrine accepts one: a 2–3 letter language, then subtags of 2–8 letters or digits
+    /// (`zh-Hans`, `pt-BR`, `sr-Latn`). Enough to tell `exhibit.ru.md` from `exhibit.draft.md`.
+    public static func isWellFormed(_ tag: String) -> Bool {
+        let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
+        guard let primary = parts.first, (2...3).contains(primary.count),
+              primary.allSatisfy({ $0.isASCII && $0.isLetter }) else { return false }
+        return parts.dropFirst().allSatisfy { part in
+            (2...8).contains(part.count) && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        }
+    }
+}
