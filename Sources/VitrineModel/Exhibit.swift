@@ -84,6 +84,21 @@ public struct Exhibit: Hashable, Sendable {
     /// Language tags compared as BCP 47 says: case does not matter (`zh-hans` is `zh-Hans`).
     public static func sameLanguage(_ a: String, _ b: String) -> Bool { a.lowercased() == b.lowercased() }
 
+    /// Every piece of text the exhibit shows (titles, body, quotes, descriptions, captions, transcripts), one per
+    /// line: for checks that look at the characters themselves, such as whether a font draws them.
+    public var allText: String {
+        var parts = [series, title].compactMap { $0 }
+        for block in blocks {
+            switch block {
+            case let .heading(_, text), let .paragraph(text), let .summary(text): parts.append(text.plain)
+            case let .testimony(t): parts += t.quote.map(\.plain) + [t.speaker, t.role, t.context].compactMap { $0 }
+            case let .image(i): parts += [i.alt, i.caption, i.credit].compactMap { $0 }
+            case let .media(m): parts += [m.title, m.credit].compactMap { $0 } + m.transcript.map(\.plain)
+            }
+        }
+        return parts.joined(separator: "\n")
+    }
+
     /// "Days and Lives :: Solidarity", or just the title.
     public var displayTitle: String {
         if let series, !series.isEmpty { return "\(series) :: \(title)" }

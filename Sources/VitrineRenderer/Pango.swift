@@ -11,7 +11,7 @@ enum Pango {
     /// context and a Pango layout per paragraph costs more than the measuring itself.
     nonisolated(unsafe) private static var measuringLayout: OpaquePointer?
 
-    private static func sharedLayout() -> OpaquePointer {
+    static func sharedLayout() -> OpaquePointer {
         if let layout = measuringLayout { return layout }
         let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1)
         let cr = cairo_create(surface)

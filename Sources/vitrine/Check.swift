@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import VitrineCore
+import VitrineModel
+import VitrineRenderer
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +32,7 @@ struct Check: ParsableCommand {
             }
             outcome.diagnostics += warnings
         }
+        if let program = outcome.program { outcome.diagnostics += Self.fontWarnings(program) }
         var standardError = StandardError()
         for diagnostic in outcome.diagnostics where !(quiet && diagnostic.severity == .warning) {
             print(diagnostic, to: &standardError)
@@ -46,6 +49,29 @@ struct Check: ParsableCommand {
         print("\(options.config): ok: \(program.configuration.screens.count) screens, "
             + "\(program.exhibits.count) exhibits, \(program.configuration.playlists.count) playlists, "
             + "\(warnings) warning\(warnings == 1 ? "" : "s") (\(String(format: "%.0f", ms)) ms)")
+    }
+}
+
+extension Check {
+    /// A warning for each exhibit file (original or translation) with characters no installed font draws: on a
+    /// pixel screen they would show as boxes.
+    static func fontWarnings(_ program: Program) -> [Diagnostic] {
+        let versions = program.exhibits.keys.sorted().flatMap { id -> [Exhibit] in
+            guard let exhibit = program.exhibits[id] else { return [] }
+            return [exhibit] + exhibit.translations.keys.sorted().compactMap { exhibit.translations[$0] }
+        }
+        return versions.compactMap { exhibit in
+            let (characters, count) = FontCoverage.uncovered(in: exhibit.allText)
+            guard count > 0 else { return nil }
+            let named = characters.map { c in
+                "‘\(c)’ (" + c.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }
+                    .joined(separator: " ") + ")"
+            }.joined(separator: ", ")
+            let more = count > characters.count ? " and \(count - characters.count) more" : ""
+            return Diagnostic(.warning, file: exhibit.sourcePath,
+                "no installed font draws \(named)\(more): pixel screens would show boxes; install a font for "
+                + "this script (Debian: fonts-noto-core; fonts-noto-cjk for Chinese, Japanese and Korean)")
+        }
     }
 }
 

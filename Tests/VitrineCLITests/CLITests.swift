@@ -10,6 +10,32 @@ import VitrineTestKit
         #expect(result.stdout.contains("ok: 3 screens, 5 exhibits"))
     }
 
+    /// A translation without the original's summary is worth a warning in its own file, not a refusal; a
+    /// character no font draws too; `schedule` shows the languages taking turns.
+    @Test func checkWarnsAboutAnIncompleteTranslationAndStillAccepts() throws {
+        let venue = try TemporaryVenue()
+        try venue.copyDemo()
+        let english = venue.contentPath + "/letters-home/exhibit.en.md"
+        var text = try String(contentsOfFile: english, encoding: .utf8)
+        let summary = try #require(text.range(of: "summary:"))
+        let testimony = try #require(text.range(of: "testimony:"))
+        text.removeSubrange(summary.lowerBound..<testimony.lowerBound)
+        text = text.replacingOccurrences(of: "A language of hints", with: "A language of hints \u{E000}")
+        try text.write(toFile: english, atomically: true, encoding: .utf8)
+        let result = try Vitrine.run(["check", "--config", venue.configPath])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("letters-home/exhibit.en.md:1:1: warning: no summary (exhibit.md has it)"),
+                "\(result.stderr)")
+        #expect(result.stderr.contains("letters-home/exhibit.en.md: warning: no installed font draws ‘\u{E000}’ (U+E000)"))
+        #expect(result.stdout.contains("2 warnings"))
+
+        let schedule = try Vitrine.run(["schedule", "--config", venue.configPath, "--at", "2026-12-02T10:00",
+                                        "--for", "10m"])
+        let wall = schedule.stdout.components(separatedBy: "wall:").last ?? ""
+        #expect(wall.contains("The Harbour Workshop [harbour-workshop] page 1/2 · in en"))
+        #expect(wall.contains("ورشة الميناء [harbour-workshop] page 1/2 · in ar"))
+    }
+
     @Test func checkReportsEveryProblemWithItsLineAndExitsOne() throws {
         let venue = try TemporaryVenue()
         try venue.copyDemo()

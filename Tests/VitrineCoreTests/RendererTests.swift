@@ -23,7 +23,8 @@ import VitrineTestKit
         let measurer = PixelMeasurer(width: width, height: height, theme: theme)
         let layout = measurer.layout
         let painter = PagePainter()
-        for exhibit in demo.exhibits.values {
+        // Every language the demo is written in: Russian, Arabic (right to left) and Chinese as well as English.
+        for exhibit in demo.exhibits.values.flatMap({ [$0] + $0.translations.values }) {
             let pages = Paginator().paginate(exhibit, measurer: measurer)
             for page in pages {
                 let canvas = painter.paint(frame(page), width: width, height: height)
