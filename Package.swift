@@ -62,6 +62,9 @@ let package = Package(
         // orientation says.
         .systemLibrary(name: "CGdkPixbuf", path: "Sources/CGdkPixbuf", pkgConfig: "gdk-pixbuf-2.0",
                        providers: [.apt(["libgdk-pixbuf-2.0-dev"])]),
+        // Debian's libqrencode: the code a visitor's phone scans to open the companion page of what a screen shows.
+        .systemLibrary(name: "CQRencode", path: "Sources/CQRencode", pkgConfig: "libqrencode",
+                       providers: [.apt(["libqrencode-dev"])]),
         // linux/fb.h and linux/kd.h, which Glibc does not expose.
         .systemLibrary(name: "CFramebuffer", path: "Sources/CFramebuffer"),
         .target(name: "VitrineModel"),
@@ -77,7 +80,7 @@ let package = Package(
         ),
         // Page layout and painting in pixels, shared by pixel outputs, `vitrine render` and previews.
         .target(name: "VitrineRenderer",
-                dependencies: ["VitrinePluginAPI", "CPangoCairo", "CGdkPixbuf", "CHyphen", "CLZ4"]),
+                dependencies: ["VitrinePluginAPI", "CPangoCairo", "CGdkPixbuf", "CHyphen", "CLZ4", "CQRencode"]),
         // Built-in outputs: one folder each under plugins/, importing only the plugin API.
         .target(
             name: "TerminalOutput",

@@ -219,8 +219,12 @@ public enum ConfigurationKeys {
     static let languageTurns = DefaultedKey("language-turns", .choice(Screen.LanguageTurns.self), default: .exhibit,
         "How several languages take turns: `exhibit` (every page in one language, then in the next) or `page` (page "
         + "1 in each language, then page 2, …). Timed from the schedule, so every machine agrees.")
+    static let visitorCode = DefaultedKey("visitor-code", .bool, default: false,
+        "Shows a QR code in the page's bottom-right corner (pixel screens and kiosk pages) that opens the exhibit on "
+        + "screen on a visitor's phone, in the language on screen: its whole text, transcript and recording. Needs "
+        + "`http.visitor-url`.")
     public static let screenKeys = [output.spec, playlist.spec, screenTheme.spec, recordings.spec, languages.spec,
-                                    languageTurns.spec]
+                                    languageTurns.spec, visitorCode.spec]
 
     // MARK: http
 
@@ -257,7 +261,19 @@ public enum ConfigurationKeys {
         otherwise: "IP addresses, `localhost` and this machine's name",
         "Other names browsers reach the listener by (`vitrine.museum.local`); requests for any other name are refused "
         + "(DNS rebinding).")
-    public static let httpKeys = [listen.spec, tokenFile.spec, maxStreams.spec, hostNames.spec]
+    static let visitorURL = Key("visitor-url", OptionType<String>.text(kind: "http:// address", show: { $0 }) {
+        text, node, path, reader in
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil else {
+            reader.error("\(path): expected the address phones open this machine by, such as "
+                + "http://192.168.1.20:8080, found '\(text)'", at: node)
+            return nil
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }, "The address visitors' phones reach the listener by on the venue's network (`http://192.168.1.20:8080`, "
+        + "`http://vitrine.museum.local:8080`): what screens with `visitor-code: true` put in their code. Its host "
+        + "name is accepted as if listed in `hosts`.")
+    public static let httpKeys = [listen.spec, tokenFile.spec, maxStreams.spec, hostNames.spec, visitorURL.spec]
 
     /// Every table of keys, by the name the docs mark it with (`<!-- options: pages -->`).
     public static let tables: [(name: String, keys: [OptionSpec])] = [

@@ -182,6 +182,18 @@ final class Parse {
         } else if !top.has(Keys.http), screens.contains(where: { loader.browserTypes.contains($0.output) }) {
             http = HTTPListener()
         }
+        if http?.visitorURL == nil, let screen = screens.first(where: \.visitorCode) {
+            let node = top.node(Keys.screens.name)
+            top.error("screens.\(screen.name).visitor-code: phones need the address they reach this machine by: set "
+                + "http.visitor-url (e.g. http://192.168.1.20:8080) and let the listener accept them (http.listen: "
+                + "0.0.0.0:8080)", at: node.flatMap { screensNode in
+                    if case let .map(entries) = screensNode.value,
+                       case let .map(own)? = entries.first(where: { $0.key == screen.name })?.node.value {
+                        return own.first { $0.key == Keys.visitorCode.name }?.node
+                    }
+                    return nil
+                } ?? node)
+        }
 
         var configuration = Configuration(
             timeZone: zoneName, contentFolder: contentFolder, hours: hours, afterHours: afterHours, epoch: epoch,

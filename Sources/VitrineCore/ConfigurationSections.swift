@@ -278,7 +278,7 @@ extension Parse {
             if let output, let playlist {
                 screens.append(Screen(name: entry.key, output: output, playlist: playlist, theme: theme,
                                       recordings: recordings, languages: languages,
-                                      languageTurns: own[Keys.languageTurns]))
+                                      languageTurns: own[Keys.languageTurns], visitorCode: own[Keys.visitorCode]))
             }
         }
         return screens
@@ -341,6 +341,13 @@ extension Parse {
         }
         listener.maxStreams = f[Keys.maxStreams]
         listener.hostNames = f[Keys.hostNames] ?? []
+        if let visitorURL = f[Keys.visitorURL] {
+            listener.visitorURL = visitorURL
+            // Phones ask for the name the code gives them.
+            if let host = URL(string: visitorURL)?.host, !listener.hostNames.contains(host) {
+                listener.hostNames.append(host)
+            }
+        }
         return listener
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import VitrineModel
 import VitrinePluginAPI
@@ -57,9 +58,10 @@ public struct Program: Sendable {
                       surface: Surface? = nil) -> [Page] {
         guard let exhibit = exhibits[id]?.version(in: language) else { return [] }
         let surface = surface ?? surfaces(screen)
-        let key = PageBook.Key(surface: surface.key, theme: theme, exhibit: id, language: exhibit.language)
+        let key = PageBook.Key(surface: surface.key, theme: theme, exhibit: id, language: exhibit.language,
+                               visitorCode: screen.visitorCode)
         if let cached = book.pages(for: key) { return cached }
-        let themeValue = configuration.themes[theme] ?? Theme(name: theme)
+        let themeValue = self.theme(named: theme, on: screen)
         let pages = Paginator().paginate(exhibit, measurer: surface.measurer(themeValue))
         book.store(pages, for: key)
         return pages
@@ -76,10 +78,28 @@ public struct Program: Sendable {
 }
 
 extension Program {
+    /// A theme as a screen lays pages out in it: with room for the visitor code on a screen that shows one.
+    func theme(named name: String, on screen: Screen) -> Theme {
+        var theme = configuration.themes[name] ?? Theme(name: name)
+        theme.visitorCode = screen.visitorCode && configuration.http?.visitorURL != nil
+        return theme
+    }
+
+    /// The companion page of an exhibit in a language, at the address visitors' phones reach the listener by.
+    public func visitorLink(_ id: ExhibitID, _ language: String?) -> String? {
+        guard let base = configuration.http?.visitorURL else { return nil }
+        var link = base + "/visit/" + (id.rawValue.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)
+            ?? id.rawValue)
+        if let language { link += "?lang=" + language }
+        return link
+    }
+
     /// What an output is handed for a presentation: the page laid out for `surface`, with its theme, and the
     /// venue's time at `instant` when the theme shows a clock.
     public func frame(for presentation: Presentation, surface: Surface? = nil, at instant: Int64? = nil) -> Frame {
-        let theme = configuration.themes[presentation.theme] ?? Theme(name: presentation.theme)
+        let screen = configuration.screen(named: presentation.screen)
+        let theme = screen.map { self.theme(named: presentation.theme, on: $0) }
+            ?? configuration.themes[presentation.theme] ?? Theme(name: presentation.theme)
         switch presentation.content {
         case .exhibit:
             if var page = page(for: presentation, surface: surface) {
@@ -89,7 +109,8 @@ extension Program {
                 if configuration.screen(named: presentation.screen)?.recordings == .transcript { page.media = [] }
                 let recordingStart = page.media.isEmpty ? nil : presentation.validFrom + configuration.reading.leadIn
                 return Frame(content: .page(page), presentation: presentation, theme: theme, title: title,
-                             clock: clock, recordingStart: recordingStart)
+                             clock: clock, recordingStart: recordingStart,
+                             visitorLink: theme.visitorCode ? visitorLink(page.exhibit, page.language) : nil)
             }
             return Frame(content: .blank, presentation: presentation, theme: theme)
         case let .message(text):
@@ -107,6 +128,7 @@ final class PageBook: Sendable {
         var theme: String
         var exhibit: ExhibitID
         var language: String?
+        var visitorCode: Bool
     }
     private let table = Mutex<[Key: [Page]]>([:])
 

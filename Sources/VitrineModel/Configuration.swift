@@ -60,6 +60,9 @@ public struct HTTPListener: Hashable, Sendable {
     /// a request for any other name (a DNS-rebinding page that points its own name at the venue's machine) is
     /// refused.
     public var hostNames: [String]
+    /// The address visitors' phones open the listener by (`http://192.168.1.20:8080`), for screens that show a
+    /// visitor code: the code holds this address and the companion page's path.
+    public var visitorURL: String?
 
     public static let defaultPort = 8080
 

@@ -120,6 +120,9 @@ public enum FilmArea: String, Hashable, Sendable, CaseIterable {
 
 /// Colours, fonts, sizes and layout for pages: data, so rotating themes is part of the schedule.
 public struct Theme: Hashable, Sendable {
+    /// Room left for a visitor code (a screen's `visitor-code: true`, not a key of the theme): a screen that shows one
+    /// lays its pages out with this set, so text never runs under the code.
+    public var visitorCode = false
     public var name: String
     public var background: Colour
     public var text: Colour

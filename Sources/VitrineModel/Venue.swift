@@ -175,8 +175,11 @@ public struct Screen: Hashable, Sendable {
     /// The languages shown, in turn; empty: each exhibit in its original language.
     public var languages: [String]
     public var languageTurns: LanguageTurns
+    /// Shows a QR code that opens the companion page of the exhibit on screen on a visitor's phone.
+    public var visitorCode: Bool
     public init(name: String, output: String, playlist: String, theme: String? = nil, recordings: Recordings = .play,
-                languages: [String] = [], languageTurns: LanguageTurns = .exhibit) {
+                languages: [String] = [], languageTurns: LanguageTurns = .exhibit, visitorCode: Bool = false) {
+        self.visitorCode = visitorCode
         self.name = name
         self.output = output
         self.playlist = playlist

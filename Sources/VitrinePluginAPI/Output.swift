@@ -21,6 +21,9 @@ public struct Frame: Hashable, Sendable {
     /// player joins at `now - recordingStart`, so a restarted daemon, a browser that connects late and another
     /// machine with the same files all play the same second. Nil when the page plays nothing.
     public var recordingStart: Int64?
+    /// The companion page of the exhibit on screen, in its language, for the visitor code (screens with
+    /// `visitor-code: true`); the theme then has `visitorCode` set, so the page left room for it.
+    public var visitorLink: String?
 
     /// What the screen shows, in a few words: "Solidarity 2/5", "message “Closing at 16:00”", "closed".
     public var summary: String {
@@ -59,8 +62,9 @@ public struct Frame: Hashable, Sendable {
     }
 
     public init(content: Content, presentation: Presentation, theme: Theme, title: String? = nil, clock: String? = nil,
-                recordingStart: Int64? = nil) {
+                recordingStart: Int64? = nil, visitorLink: String? = nil) {
         self.recordingStart = recordingStart
+        self.visitorLink = visitorLink
         self.content = content
         self.presentation = presentation
         self.theme = theme

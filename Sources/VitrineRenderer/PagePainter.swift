@@ -205,6 +205,12 @@ public struct PagePainter: Sendable {
                 canvas.boxes.append(Canvas.Box(x: picture.x, y: picture.y, width: picture.width,
                                                height: picture.height, what: picture.image.file))
             }
+            if let placed = plan.visitorCode {
+                let area = placed.area
+                paintCode(cr.cr, placed.code, in: area)
+                canvas.boxes.append(Canvas.Box(x: area.x, y: area.y, width: area.width, height: area.height,
+                                               what: "visitor code"))
+            }
             var right = plan.footRight.first?.x ?? 0
             for item in plan.footRight {
                 setColour(cr, item.colour)
@@ -212,6 +218,26 @@ public struct PagePainter: Sendable {
             }
         }
         return canvas
+    }
+
+    /// Dark modules on a white square, whatever the theme: scanners read dark on light most surely. Each module is
+    /// a whole number of pixels, so its edges stay sharp.
+    private func paintCode(_ cr: OpaquePointer, _ code: VisitorCode, in area: PagePlan.Area) {
+        let module = max(1, (area.width / Double(code.side)).rounded(.down))
+        let drawn = module * Double(code.side)
+        let x0 = (area.x + (area.width - drawn)).rounded(), y0 = (area.y + (area.height - drawn)).rounded()
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_rectangle(cr, x0, y0, drawn, drawn)
+        cairo_fill(cr)
+        cairo_set_source_rgb(cr, 0, 0, 0)
+        let quiet = Double(VisitorCode.quietZone)
+        for (row, modules) in code.modules.enumerated() {
+            for (column, dark) in modules.enumerated() where dark {
+                cairo_rectangle(cr, x0 + (quiet + Double(column)) * module, y0 + (quiet + Double(row)) * module,
+                                module, module)
+            }
+        }
+        cairo_fill(cr)
     }
 
     private func setColour(_ cr: Pen, _ c: Colour) {

@@ -57,6 +57,13 @@ public struct PagePlan: Hashable, Sendable {
     public var captionArea: Area?
     public var texts: [Text] = []
     public var pictures: [Picture] = []
+    /// The QR code that opens the exhibit's companion page on a phone, and the square it is drawn in (quiet zone
+    /// included): the bottom-right corner, where the layout left room for it.
+    public var visitorCode: PlacedCode?
+    public struct PlacedCode: Hashable, Sendable {
+        public var code: VisitorCode
+        public var area: Area
+    }
     /// From the right margin leftwards at the foot: the page indicator, then the clock, `footGap` apart.
     public var footRight: [Text] = []
     public var footGap: Double = 0
@@ -74,6 +81,11 @@ public struct PagePlan: Hashable, Sendable {
                               y: Double(layout.height) * 0.38, width: layout.textWidth, align: .center))
         case let .page(page):
             place(page, clock: frame.clock)
+            if let link = frame.visitorLink, layout.theme.visitorCode, let code = VisitorCode(link: link) {
+                let origin = layout.visitorCodeOrigin
+                visitorCode = PlacedCode(code: code, area: Area(x: origin.x, y: origin.y, width: layout.visitorCodeSide,
+                                          height: layout.visitorCodeSide))
+            }
         }
     }
 

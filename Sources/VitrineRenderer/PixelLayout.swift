@@ -30,7 +30,25 @@ public struct PixelLayout: Hashable, Sendable {
     /// The running title on pages after the first.
     public var headerHeight: Double { (theme.captionSize * scale * 2.4).rounded() }
     public var flowTop: Double { margin }
-    public var flowBottom: Double { Double(height) - margin - footerHeight }
+    /// Where flowing text ends: above the foot, and above the visitor code when the code cannot sit beside the text.
+    public var flowBottom: Double {
+        let foot = Double(height) - margin - footerHeight
+        guard theme.visitorCode, !visitorCodeBesideText else { return foot }
+        return foot - visitorCodeSide - spaceBefore(.body)
+    }
+
+    /// The visitor code's side in pixels: a fifth of the shorter side (216 px at 1080 lines), which a phone reads
+    /// from a couple of metres.
+    public var visitorCodeSide: Double { (Double(min(width, height)) * 0.2).rounded() }
+    /// Whether the visitor code fits in the margin right of the text column (a wide screen), or takes a band below
+    /// the text (a narrow or portrait one).
+    public var visitorCodeBesideText: Bool {
+        Double(width) - margin - (textLeft + textWidth) >= visitorCodeSide + margin / 2
+    }
+    /// Where the visitor code goes: the bottom-right corner, above the page indicator.
+    public var visitorCodeOrigin: (x: Double, y: Double) {
+        (Double(width) - margin - visitorCodeSide, Double(height) - margin - footerHeight - visitorCodeSide)
+    }
 
     public struct Font: Hashable, Sendable {
         public var family: String
