@@ -85,12 +85,13 @@ extension Program {
         return theme
     }
 
-    /// The companion page of an exhibit in a language, at the address visitors' phones reach the listener by.
-    public func visitorLink(_ id: ExhibitID, _ language: String?) -> String? {
+    /// The companion page of an exhibit, at the address visitors' phones reach the listener by. The page opens in
+    /// the phone's own language where the exhibit is written in it; `shown` (the language on screen) otherwise.
+    public func visitorLink(_ id: ExhibitID, _ shown: String?) -> String? {
         guard let base = configuration.http?.visitorURL else { return nil }
         var link = base + "/visit/" + (id.rawValue.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)
             ?? id.rawValue)
-        if let language { link += "?lang=" + language }
+        if let shown { link += "?shown=" + shown }
         return link
     }
 

@@ -291,7 +291,8 @@ extension Response {
         fields[.contentType] = type
         fields[.cacheControl] = "no-store"
         fields[.xContentTypeOptions] = "nosniff"
-        fields[.contentSecurityPolicy] = pagePolicy
+        // A page with a stricter policy of its own (the visitors' companion page) keeps it.
+        if fields[.contentSecurityPolicy] == nil { fields[.contentSecurityPolicy] = pagePolicy }
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 

@@ -50,6 +50,19 @@ struct KioskRoutes: Sendable {
             return Response(status: .noContent)
         }
         router.get("/assets/font") { request, _ in try font(request) }
+        router.get("/visit/{exhibit}") { request, context in
+            // The companion page a visitor's phone opens from a screen's code.
+            let id = try context.parameters.require("exhibit")
+            guard let exhibit = daemon.program.exhibits[ExhibitID(id)] else {
+                throw PlainError(.notFound, message: "no exhibit \(id)\n")
+            }
+            let query = request.uri.queryParameters
+            let asked = VisitorPage.Request(language: query.get("lang"), shown: query.get("shown"),
+                                            acceptLanguage: request.headers[.acceptLanguage],
+                                            large: query.get("size") == "large")
+            return Response.text(VisitorPage.html(exhibit: exhibit, request: asked), type: "text/html; charset=utf-8",
+                                 headers: [.contentSecurityPolicy: VisitorPage.policy, .init("Referrer-Policy")!: "no-referrer"])
+        }
         router.get("/media/{exhibit}/**") { request, context in
             // The path arrives percent-encoded, as `KioskMessage.mediaPath` wrote it ("photo%201.png",
             // "%D1%84%D0%BE%D1%82%D0%BE.png"): each part decoded before it is compared with the exhibit's names.
@@ -175,7 +188,7 @@ struct KioskRoutes: Sendable {
         // The files the exhibit names, each with the kinds it may be (`ExhibitFiles`): anything else is not served,
         // whatever the exhibit says (an `.svg` named as a recording would run its script in this origin).
         var named: [String: Set<ExhibitFiles.Kind>] = [:]
-        for block in exhibit.blocks {
+        for block in ([exhibit] + exhibit.translations.values).flatMap(\.blocks) {
             switch block {
             case let .image(image): named[image.file] = [.image]
             case let .media(media):

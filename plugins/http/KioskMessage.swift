@@ -66,6 +66,13 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         public var text: String
     }
 
+    public struct Code: Codable, Sendable, Hashable {
+        public var area: Area
+        public var link: String
+        public var rows: [String]
+        public var quietZone: Int
+    }
+
     /// A rectangle of the stage, in pixels.
     public struct Area: Codable, Sendable, Hashable {
         public var x: Double
@@ -116,6 +123,9 @@ public struct KioskMessage: Codable, Sendable, Hashable {
     /// the page's text area.
     public var captionArea: Area?
     public var caption: CaptionStyle?
+    /// The visitor code (a screen's `visitor-code: true`): its square on the stage, the address it holds and its
+    /// rows of modules ("1" dark), drawn by the page as the framebuffer draws it.
+    public var code: Code?
     public var clock: String?
     /// When the schedule put this page up, and when it changes it next (ms since 1970).
     public var validFrom: Int64
@@ -159,6 +169,10 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         foot = plan.footRight.map(text)
         filmArea = plan.filmArea.map(Area.init)
         captionArea = plan.captionArea.map(Area.init)
+        code = plan.visitorCode.map { placed in
+            Code(area: Area(placed.area), link: placed.code.link,
+                 rows: placed.code.modules.map { String($0.map { $0 ? "1" : "0" }) }, quietZone: VisitorCode.quietZone)
+        }
         if plan.captionArea != nil {
             let theme = frame.theme
             let font = plan.layout.captionFont

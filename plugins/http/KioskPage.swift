@@ -48,6 +48,7 @@ public enum KioskPage {
         .player { position: absolute; background: #000; object-fit: contain; opacity: 0; transition: opacity 0.6s; }
         .player.on { opacity: 1; }
         audio.player { display: none; }
+        .code { position: absolute; }
         .caption { position: absolute; text-align: center; white-space: pre-wrap; line-height: 1.2; }
         .caption > span { padding: 0.2em 0.4em; -webkit-box-decoration-break: clone; box-decoration-break: clone; }
         .caption:empty { display: none; }
@@ -112,6 +113,36 @@ public enum KioskPage {
             return d;
           }
 
+          // The visitor code: white square, dark modules, one SVG path (crisp at any size).
+          function code(c) {
+            const ns = "http://www.w3.org/2000/svg";
+            const side = c.rows.length + 2 * c.quietZone;
+            const svg = document.createElementNS(ns, "svg");
+            svg.setAttribute("class", "code");
+            svg.setAttribute("viewBox", "0 0 " + side + " " + side);
+            svg.setAttribute("shape-rendering", "crispEdges");
+            svg.setAttribute("role", "img");
+            svg.setAttribute("aria-label", c.link);
+            svg.style.left = c.area.x + "px";
+            svg.style.top = c.area.y + "px";
+            svg.style.width = c.area.width + "px";
+            svg.style.height = c.area.height + "px";
+            let d = "";
+            c.rows.forEach((row, y) => {
+              for (let x = 0; x < row.length; x++)
+                if (row[x] === "1") d += "M" + (x + c.quietZone) + " " + (y + c.quietZone) + "h1v1h-1z";
+            });
+            const back = document.createElementNS(ns, "rect");
+            back.setAttribute("width", side);
+            back.setAttribute("height", side);
+            back.setAttribute("fill", "#fff");
+            const path = document.createElementNS(ns, "path");
+            path.setAttribute("d", d);
+            path.setAttribute("fill", "#000");
+            svg.append(back, path);
+            return svg;
+          }
+
           function build(m) {
             const page = document.createElement("div");
             page.className = "page";
@@ -131,6 +162,7 @@ public enum KioskPage {
               }
               page.appendChild(foot);
             }
+            if (m.code) page.appendChild(code(m.code));
             for (const p of m.pictures) {
               const img = document.createElement("img");
               img.className = "picture";
