@@ -172,3 +172,39 @@ extension TemporaryVenue {
         return folder
     }
 }
+
+extension TemporaryVenue {
+    /// An exhibit `voice` in English with a recording, captions and transcript, and its Russian translation.
+    public func addVoice() throws {
+        let folder = contentPath + "/voice"
+        try addExhibit("voice", """
+            ---
+            series: Days and Lives
+            title: The Voice
+            language: en
+            summary: A short recording.
+            media:
+              - audio: voice.opus
+                title: The testimony
+                transcript: We had nothing, and so we gave each other everything.
+                captions: voice.vtt
+            ---
+            The recording was made in 1971.
+            """, files: ["voice.vtt": TestMedia.captions([(0, 30, "We had nothing.")]),
+                         "voice.ru.vtt": TestMedia.captions([(0, 30, "У нас не было ничего.")])])
+        try TestMedia.audio(at: folder + "/voice.opus", seconds: 4)
+        try Data("""
+            ---
+            series: Дни и судьбы
+            title: Голос
+            summary: Короткая запись.
+            media:
+              - audio: voice.opus
+                title: Свидетельство
+                transcript: У нас не было ничего, и мы отдавали друг другу всё.
+                captions: voice.ru.vtt
+            ---
+            Запись сделана в 1971 году.
+            """.utf8).write(to: URL(fileURLWithPath: folder + "/exhibit.ru.md"))
+    }
+}

@@ -203,6 +203,49 @@ import VitrineTestKit
         #expect(text.contains("blocks sound"), "\(text)")
     }
 
+    /// The companion page on a phone-sized Chromium: in the phone's language, its recording playing with captions
+    /// in that language, and what a screen reader needs (Chromium's accessibility tree: every control named; headings
+    /// in order; the page's language set; text at 7:1 or more); nothing requested from anywhere else.
+    @Test func theCompanionPageReadsAndPlaysInTheVisitorsLanguage() async throws {
+        try requireChromium()
+        let venue = try TemporaryVenue()
+        try venue.addVoice()
+        try venue.writeConfig("""
+            timezone: UTC
+            themes:
+              paper: { background: "#F6F1E7", text: "#1D1B18" }
+            playlists:
+              main: [voice]
+            screens:
+              entrance: { output: http, playlist: main, visitor-code: true }
+            http:
+              listen: 127.0.0.1:0
+              visitor-url: http://127.0.0.1:8080
+            """)
+        let (process, port) = try await startDaemon(venue)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let shot = venue.root.appendingPathComponent("companion.png").path
+        let report = try await BrowserCheck(["http://127.0.0.1:\(port)/visit/voice?shown=en",
+                                             "--accept-language", "ru-RU,ru;q=0.9", "--screenshot", shot],
+                                            script: "companion_check.py").report()
+        #expect(report["lang"] as? String == "ru" && report["title"] as? String == "Голос", "\(report)")
+        let headings = report["headings"] as? [Int] ?? []
+        #expect(headings.first == 1 && zip(headings, headings.dropFirst()).allSatisfy { $1 <= $0 + 1 }, "\(headings)")
+        #expect((report["unnamed"] as? [String])?.isEmpty == true, "unnamed controls: \(report["unnamed"] ?? "")")
+        #expect((report["controls"] as? [String] ?? []).contains("link"), "\(report["controls"] ?? "")")
+        #expect((report["lowContrast"] as? [Any])?.isEmpty == true, "\(report["lowContrast"] ?? "")")
+        #expect((report["external"] as? [String])?.isEmpty == true, "\(report["external"] ?? "")")
+        #expect(report["scrollsSideways"] as? Bool == false)
+        let video = try #require(report["video"] as? [String: Any], "\(report)")
+        #expect((video["time"] as? Double ?? 0) > 0.3 && video["error"] is NSNull, "the recording plays: \(video)")
+        #expect(video["trackMode"] as? String == "showing" && video["trackLanguage"] as? String == "ru", "\(video)")
+        #expect(video["cues"] as? [String] == ["У нас не было ничего."], "captions in Russian: \(video)")
+        #expect(FileManager.default.fileExists(atPath: shot))
+    }
+
     /// `vitrine status` asks the running daemon and prints a line per screen.
     @Test func statusPrintsEveryScreen() async throws {
         let venue = try TemporaryVenue()
@@ -244,9 +287,9 @@ struct BrowserCheck {
     let process = Process()
     let out = Pipe()
 
-    init(_ arguments: [String]) throws {
+    init(_ arguments: [String], script: String = "kiosk_check.py") throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", TemporaryVenue.packageRoot.appendingPathComponent("Tests/browser/kiosk_check.py").path]
+        process.arguments = ["python3", TemporaryVenue.packageRoot.appendingPathComponent("Tests/browser/\(script)").path]
             + arguments
         process.standardOutput = out
         try process.run()
