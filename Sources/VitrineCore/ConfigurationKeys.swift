@@ -217,12 +217,13 @@ public enum ConfigurationKeys {
         "The languages shown, in turn (`[ru, en]`): each exhibit in those of them it is written in (its original's "
         + "`language`, its translations `exhibit.LANG.md`); an exhibit in none of them is shown in its original.")
     static let languageTurns = DefaultedKey("language-turns", .choice(Screen.LanguageTurns.self), default: .exhibit,
-        "How several languages take turns: `exhibit` (every page in one language, then in the next) or `page` (page "
-        + "1 in each language, then page 2, …). Timed from the schedule, so every machine agrees.")
+        "How several languages share the screen: `exhibit` (every page in one language, then in the next), `page` "
+        + "(page 1 in each language, then page 2, …) or `side-by-side` (two or three languages in columns on a "
+        + "landscape pixel screen; page by page elsewhere). Timed from the schedule, so every machine agrees.")
     static let visitorCode = DefaultedKey("visitor-code", .bool, default: false,
         "Shows a QR code in the page's bottom-right corner (pixel screens and kiosk pages) that opens the exhibit on "
-        + "screen on a visitor's phone, in the language on screen: its whole text, transcript and recording. Needs "
-        + "`http.visitor-url`.")
+        + "screen on a visitor's phone: its whole text, recordings with captions and transcripts, in the phone's "
+        + "language where the exhibit is written in it (else the one on screen). Needs `http.visitor-url`.")
     public static let screenKeys = [output.spec, playlist.spec, screenTheme.spec, recordings.spec, languages.spec,
                                     languageTurns.spec, visitorCode.spec]
 

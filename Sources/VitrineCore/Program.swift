@@ -54,34 +54,56 @@ public struct Program: Sendable {
 
     /// The pages of an exhibit as laid out for a screen's surface and a theme, in `language` (nil: the original);
     /// computed once, then cached.
+    /// `columns`: set in one of that many columns (languages side by side).
     public func pages(of id: ExhibitID, in language: String? = nil, on screen: Screen, theme: String,
-                      surface: Surface? = nil) -> [Page] {
+                      surface: Surface? = nil, columns: Int = 1) -> [Page] {
         guard let exhibit = exhibits[id]?.version(in: language) else { return [] }
         let surface = surface ?? surfaces(screen)
         let key = PageBook.Key(surface: surface.key, theme: theme, exhibit: id, language: exhibit.language,
-                               visitorCode: screen.visitorCode)
+                               visitorCode: screen.visitorCode, columns: columns)
         if let cached = book.pages(for: key) { return cached }
-        let themeValue = self.theme(named: theme, on: screen)
+        let themeValue = self.theme(named: theme, on: screen, columns: columns)
         let pages = Paginator().paginate(exhibit, measurer: surface.measurer(themeValue))
         book.store(pages, for: key)
         return pages
     }
 
-    /// The page a presentation shows, if it shows an exhibit.
+    /// The page a presentation shows, if it shows an exhibit; with the same page in the languages set beside it.
     public func page(for presentation: Presentation, surface: Surface? = nil) -> Page? {
-        guard case let .exhibit(id, index, _) = presentation.content,
+        guard case let .exhibit(id, index, count) = presentation.content,
               let screen = configuration.screen(named: presentation.screen)
         else { return nil }
-        let pages = pages(of: id, in: presentation.language, on: screen, theme: presentation.theme, surface: surface)
-        return pages.indices.contains(index) ? pages[index] : nil
+        let columns = 1 + presentation.alongside.count
+        func page(in language: String?) -> Page? {
+            let pages = pages(of: id, in: language, on: screen, theme: presentation.theme, surface: surface,
+                              columns: columns)
+            return pages.indices.contains(index) ? pages[index] : nil
+        }
+        guard columns > 1 else { return page(in: presentation.language) }
+        // Side by side, a language with fewer pages leaves its column empty (under its running head).
+        let exhibit = exhibits[id]
+        func placeholder(_ language: String?) -> Page {
+            let version = exhibit?.version(in: language)
+            return Page(exhibit: id, series: version?.series, title: version?.title ?? id.rawValue, index: index,
+                        count: count, items: [], words: 0, language: language)
+        }
+        var first = page(in: presentation.language) ?? placeholder(presentation.language)
+        first.count = count
+        first.alongside = presentation.alongside.map { language in
+            var other = page(in: language) ?? placeholder(language)
+            other.count = count
+            return other
+        }
+        return first
     }
 }
 
 extension Program {
     /// A theme as a screen lays pages out in it: with room for the visitor code on a screen that shows one.
-    func theme(named name: String, on screen: Screen) -> Theme {
+    func theme(named name: String, on screen: Screen, columns: Int = 1) -> Theme {
         var theme = configuration.themes[name] ?? Theme(name: name)
         theme.visitorCode = screen.visitorCode && configuration.http?.visitorURL != nil
+        theme.columns = columns
         return theme
     }
 
@@ -99,7 +121,7 @@ extension Program {
     /// venue's time at `instant` when the theme shows a clock.
     public func frame(for presentation: Presentation, surface: Surface? = nil, at instant: Int64? = nil) -> Frame {
         let screen = configuration.screen(named: presentation.screen)
-        let theme = screen.map { self.theme(named: presentation.theme, on: $0) }
+        let theme = screen.map { self.theme(named: presentation.theme, on: $0, columns: 1 + presentation.alongside.count) }
             ?? configuration.themes[presentation.theme] ?? Theme(name: presentation.theme)
         switch presentation.content {
         case .exhibit:
@@ -130,6 +152,7 @@ final class PageBook: Sendable {
         var exhibit: ExhibitID
         var language: String?
         var visitorCode: Bool
+        var columns: Int
     }
     private let table = Mutex<[Key: [Page]]>([:])
 

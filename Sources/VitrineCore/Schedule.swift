@@ -18,10 +18,12 @@ extension Program {
             case let .exhibit(id):
                 let item = PlaylistItem(exhibit: id)
                 if let shown = rotate([item], from: announcement.start, at: t, screen: screen, theme: theme, surface: surface) {
-                    return Presentation(screen: screen.name, content: shown.content, theme: theme,
-                                        language: shown.language, reason: .announcement, source: announcement.id,
-                                        validFrom: shown.start,
-                                        validUntil: min(until, shown.end, themeUntil))
+                    var presentation = Presentation(screen: screen.name, content: shown.content, theme: theme,
+                                                    language: shown.language, reason: .announcement,
+                                                    source: announcement.id, validFrom: shown.start,
+                                                    validUntil: min(until, shown.end, themeUntil))
+                    presentation.alongside = shown.alongside
+                    return presentation
                 }
             }
         }
@@ -60,8 +62,11 @@ extension Program {
             return Presentation(screen: screen.name, content: .blank, theme: theme, reason: .empty,
                                 source: playlistName, validFrom: opening.since, validUntil: limit)
         }
-        return Presentation(screen: screen.name, content: shown.content, theme: theme, language: shown.language,
-                            reason: reason, source: playlistName, validFrom: shown.start, validUntil: min(limit, shown.end))
+        var presentation = Presentation(screen: screen.name, content: shown.content, theme: theme,
+                                        language: shown.language, reason: reason, source: playlistName,
+                                        validFrom: shown.start, validUntil: min(limit, shown.end))
+        presentation.alongside = shown.alongside
+        return presentation
     }
 
     /// Every change on a screen between two instants, first entry being what is up at `from`.
@@ -102,35 +107,57 @@ extension Program {
     struct Turn {
         var item: PlaylistItem
         var language: String?
+        /// Languages set beside `language` in columns.
+        var alongside: [String] = []
         var page: Int
         var pageCount: Int
         var duration: Int64
     }
 
     /// The turns of one playlist item on a screen: each page in each of the screen's languages the exhibit is
-    /// written in, language after language or page by page as the screen takes turns.
+    /// written in, language after language, page by page, or side by side as the screen takes turns.
     func turns(of item: PlaylistItem, screen: Screen, theme: String, surface: Surface?) -> [Turn] {
         guard let exhibit = exhibits[item.exhibit] else { return [] }
-        let versions: [[Turn]] = screen.languages(of: exhibit).map { language in
-            let pages = pages(of: item.exhibit, in: language, on: screen, theme: theme, surface: surface)
+        let languages = screen.languages(of: exhibit)
+        let columns = columns(for: languages, on: screen, surface: surface)
+        let versions: [[Turn]] = languages.map { language in
+            let pages = pages(of: item.exhibit, in: language, on: screen, theme: theme, surface: surface,
+                              columns: columns)
             return pages.enumerated().map { index, page in
                 Turn(item: item, language: language, page: index, pageCount: pages.count,
                      duration: duration(of: page, item: item, screen: screen))
             }
         }
+        let longest = versions.map(\.count).max() ?? 0
+        if columns > 1 {
+            // Page N of every language together, up as long as the slowest reader of them needs.
+            return (0..<longest).map { index in
+                let present = versions.compactMap { $0.indices.contains(index) ? $0[index] : nil }
+                return Turn(item: item, language: languages[0], alongside: languages.dropFirst().compactMap { $0 },
+                            page: index, pageCount: longest, duration: present.map(\.duration).max() ?? 0)
+            }
+        }
         switch screen.languageTurns {
         case .exhibit:
             return versions.flatMap { $0 }
-        case .page:
-            let longest = versions.map(\.count).max() ?? 0
+        case .page, .sideBySide:
             return (0..<longest).flatMap { index in versions.compactMap { $0.indices.contains(index) ? $0[index] : nil } }
         }
+    }
+
+    /// Columns for an exhibit's languages on a screen: one per language when the screen sets them side by side and
+    /// its surface is a landscape pixel screen with room (two or three languages); else one.
+    public func columns(for languages: [String?], on screen: Screen, surface: Surface?) -> Int {
+        guard screen.languageTurns == .sideBySide, (2...3).contains(languages.count),
+              case let .pixels(width, height)? = (surface ?? surfaces(screen)).grid, width * 10 >= height * 13
+        else { return 1 }
+        return languages.count
     }
 
     /// Position in a playlist's cycle counted from `start`.
     func rotate(_ items: [PlaylistItem], from start: Int64, at t: Int64, screen: Screen, theme: String,
                 surface: Surface?)
-        -> (content: Presentation.Content, language: String?, start: Int64, end: Int64)?
+        -> (content: Presentation.Content, language: String?, alongside: [String], start: Int64, end: Int64)?
     {
         let cycleTurns = weightedSequence(items).flatMap { turns(of: $0, screen: screen, theme: theme, surface: surface) }
         let cycle = cycleTurns.reduce(0) { $0 + $1.duration }
@@ -141,7 +168,7 @@ extension Program {
             if position < offset + turn.duration {
                 let pageStart = t - (position - offset)
                 return (.exhibit(turn.item.exhibit, page: turn.page, pageCount: turn.pageCount), turn.language,
-                        pageStart, pageStart + turn.duration)
+                        turn.alongside, pageStart, pageStart + turn.duration)
             }
             offset += turn.duration
         }

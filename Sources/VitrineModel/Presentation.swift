@@ -20,6 +20,8 @@ public struct Presentation: Hashable, Sendable {
     public var theme: String
     /// The language an exhibit is shown in (nil: its original, which does not say).
     public var language: String?
+    /// Other languages shown beside `language` in columns, in order (a screen with `language-turns: side-by-side`).
+    public var alongside: [String] = []
     public var reason: Reason
     /// The announcement or playlist that put this up.
     public var source: String?
@@ -43,5 +45,6 @@ public struct Presentation: Hashable, Sendable {
     /// True when both put the same thing on the screen (ignores validity).
     public func showsSame(as other: Presentation) -> Bool {
         content == other.content && theme == other.theme && language == other.language
+            && alongside == other.alongside
     }
 }

@@ -123,6 +123,9 @@ public struct Theme: Hashable, Sendable {
     /// Room left for a visitor code (a screen's `visitor-code: true`, not a key of the theme): a screen that shows one
     /// lays its pages out with this set, so text never runs under the code.
     public var visitorCode = false
+    /// Columns the page is set in (a screen showing languages side by side, not a key of the theme): each
+    /// language's page takes one.
+    public var columns = 1
     public var name: String
     public var background: Colour
     public var text: Colour

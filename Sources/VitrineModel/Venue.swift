@@ -164,6 +164,9 @@ public struct Screen: Hashable, Sendable {
         case exhibit
         /// Page 1 in each language, then page 2 in each, …: a visitor never waits a whole exhibit for theirs.
         case page
+        /// The languages side by side in columns, page 1 of each together, on a landscape pixel screen (up to
+        /// three); elsewhere (a portrait panel, a terminal) page by page.
+        case sideBySide = "side-by-side"
     }
 
     public var name: String

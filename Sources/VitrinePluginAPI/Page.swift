@@ -52,6 +52,8 @@ public struct Page: Hashable, Sendable {
     public var mediaFolder: String?
     /// The language the page is written in (`ru`, `ar`, `zh-Hans`), for hyphenation, script and direction.
     public var language: String?
+    /// The same page of the exhibit in other languages, set beside this one in columns (this one first).
+    public var alongside: [Page] = []
 
     public init(exhibit: ExhibitID, series: String?, title: String, index: Int, count: Int, items: [PageItem],
                 words: Int, media: [MediaBlock] = [], mediaFolder: String? = nil, language: String? = nil) {

@@ -90,19 +90,33 @@ public struct PagePlan: Hashable, Sendable {
     }
 
     private mutating func place(_ page: Page, clock: String?) {
+        let caption = layout.font(for: .caption)
+        // Languages side by side: the same page in each, one column each, the first carrying films and the foot.
+        let (textArea, belowFilmLine) = placeColumn(page, offset: 0)
+        for (index, other) in page.alongside.enumerated() where index + 1 < layout.columns {
+            _ = placeColumn(other, offset: layout.columnOffset(index + 1))
+        }
+        placeFilm(page, textArea: textArea, belowFilmLine: belowFilmLine)
+        footer(page, clock: clock, caption: caption)
+    }
+
+    /// Places one column's page (`offset` pixels right of the first column): its running head, lines and pictures.
+    /// Returns the column's text area and where its film's line ends.
+    private mutating func placeColumn(_ page: Page, offset: Double) -> (textArea: Area, belowFilmLine: Double?) {
         var y = layout.flowTop
         let caption = layout.font(for: .caption)
+        let textLeft = layout.textLeft + offset
         // A right-to-left page's lines hang from the right edge of the text column.
         let rightToLeft = page.language.map(LanguageTag.isRightToLeft) ?? false
-        let textRight = layout.textLeft + layout.textWidth
+        let textRight = textLeft + layout.textWidth
         if page.index > 0 {
             texts.append(Text(text: (page.series.map { "\($0) :: " } ?? "") + page.title, role: .caption,
-                              font: caption, colour: layout.theme.muted, x: rightToLeft ? textRight : layout.textLeft,
+                              font: caption, colour: layout.theme.muted, x: rightToLeft ? textRight : textLeft,
                               y: y, align: rightToLeft ? .right : .left, inFlow: true, language: page.language))
             y += layout.headerHeight
         }
         // Films and captions take the whole width between the margins, wider than the text column.
-        let textArea = Area(x: layout.margin, y: y, width: layout.contentWidth, height: layout.flowBottom - y)
+        let textArea = Area(x: layout.margin + offset, y: y, width: layout.contentWidth, height: layout.flowBottom - y)
         let hasFilm = page.media.contains { $0.kind == .film }
         // Where the film's line ends: the film goes below it.
         var belowFilmLine: Double?
@@ -113,7 +127,7 @@ public struct PagePlan: Hashable, Sendable {
                 let font = layout.font(for: role)
                 let filmLine = hasFilm && belowFilmLine == nil && role == .mediaLabel
                     && lines.first?.text.hasPrefix(Page.filmLabel) == true
-                let left = layout.textLeft + layout.indent(for: role)
+                let left = textLeft + layout.indent(for: role)
                 for line in lines {
                     let hangsRight = rightToLeft && !line.justified
                     texts.append(Text(text: line.text, role: role, font: font, colour: layout.colour(for: role),
@@ -126,11 +140,16 @@ public struct PagePlan: Hashable, Sendable {
                 if filmLine { belowFilmLine = y + layout.spaceBefore(.body) }
             case let .image(image, height, space):
                 if index > 0 { y += space }
-                pictures.append(Picture(image: image, folder: page.mediaFolder, x: layout.textLeft, y: y,
+                pictures.append(Picture(image: image, folder: page.mediaFolder, x: textLeft, y: y,
                                         width: layout.textWidth, height: height))
                 y += height
             }
         }
+        return (textArea, belowFilmLine)
+    }
+
+    private mutating func placeFilm(_ page: Page, textArea: Area, belowFilmLine: Double?) {
+        let hasFilm = page.media.contains { $0.kind == .film }
         if hasFilm {
             switch layout.theme.film {
             case .panel:
@@ -145,6 +164,9 @@ public struct PagePlan: Hashable, Sendable {
             }
         }
         captionArea = filmArea ?? (page.media.isEmpty ? nil : textArea)
+    }
+
+    private mutating func footer(_ page: Page, clock: String?, caption: PixelLayout.Font) {
         // Foot: footer text at the left, page indicator and clock at the right.
         let footY = Double(layout.height) - layout.margin - layout.footerHeight * 0.75
         if let footer = layout.theme.footer {

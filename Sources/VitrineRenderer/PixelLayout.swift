@@ -16,7 +16,14 @@ public struct PixelLayout: Hashable, Sendable {
 
     public var scale: Double { Double(min(width, height)) / 1080 }
     public var margin: Double { (theme.margin * Double(min(width, height))).rounded() }
-    public var contentWidth: Double { Double(width) - 2 * margin }
+    /// Columns the page is set in (languages side by side), a margin apart; the content is one column.
+    public var columns: Int { max(1, theme.columns) }
+    public var gutter: Double { margin }
+    public var contentWidth: Double {
+        ((Double(width) - 2 * margin - gutter * Double(columns - 1)) / Double(columns)).rounded(.down)
+    }
+    /// How far right column `index` is from the first.
+    public func columnOffset(_ index: Int) -> Double { Double(index) * (contentWidth + gutter) }
     /// The text column: as wide as the content, up to the theme's `measure` characters of body text.
     public var textWidth: Double {
         let longest = (Double(theme.measure) * Pango.characterWidth(family: theme.bodyFont) * theme.bodySize * scale)
@@ -43,7 +50,7 @@ public struct PixelLayout: Hashable, Sendable {
     /// Whether the visitor code fits in the margin right of the text column (a wide screen), or takes a band below
     /// the text (a narrow or portrait one).
     public var visitorCodeBesideText: Bool {
-        Double(width) - margin - (textLeft + textWidth) >= visitorCodeSide + margin / 2
+        Double(width) - margin - (columnOffset(columns - 1) + textLeft + textWidth) >= visitorCodeSide + margin / 2
     }
     /// Where the visitor code goes: the bottom-right corner, above the page indicator.
     public var visitorCodeOrigin: (x: Double, y: Double) {

@@ -74,9 +74,15 @@ struct RenderCommand: ParsableCommand {
                     : "it is written in \(value.languages.joined(separator: ", "))"
                 throw ValidationError("--language: '\(exhibit)' has no \(language) version (\(written))")
             }
-            let chosen = language ?? value.language
-            let count = program.pages(of: id, in: chosen, on: configured, theme: presentation.theme,
-                                      surface: surface).count
+            // As the screen shows it: in the language asked for, else in its languages (side by side if it sets
+            // them so).
+            let languages = language.map { [$0] } ?? configured.languages(of: value)
+            let columns = program.columns(for: languages, on: configured, surface: surface)
+            let chosen = columns > 1 ? languages[0] : language ?? value.language
+            let count = (columns > 1 ? languages : [chosen]).map {
+                program.pages(of: id, in: $0, on: configured, theme: presentation.theme, surface: surface,
+                              columns: columns).count
+            }.max() ?? 0
             let number = page ?? 1
             guard (1...max(1, count)).contains(number) else {
                 throw ValidationError("--page: '\(exhibit)' has \(count) page\(count == 1 ? "" : "s") on \(screen), not \(number)")
@@ -84,6 +90,7 @@ struct RenderCommand: ParsableCommand {
             presentation = Presentation(screen: screen, content: .exhibit(id, page: number - 1, pageCount: count),
                                         theme: presentation.theme, language: chosen, reason: .playlist,
                                         validFrom: presentation.validFrom, validUntil: presentation.validUntil)
+            if columns > 1 { presentation.alongside = languages.dropFirst().compactMap { $0 } }
         }
         let frame = program.frame(for: presentation, surface: surface, at: moment)
         var canvas = painter.paint(frame, width: parts[0], height: parts[1])

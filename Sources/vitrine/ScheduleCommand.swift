@@ -74,7 +74,7 @@ struct ScheduleCommand: ParsableCommand {
             text = "\(title) [\(id)] page \(page + 1)/\(count)"
             // Said where it is a choice: the exhibit has translations.
             if let language = p.language, program.exhibits[id]?.translations.isEmpty == false {
-                text += " · in \(language)"
+                text += " · in " + ([language] + p.alongside).joined(separator: " | ")
             }
         case let .message(message):
             text = "message “\(message.count > 60 ? message.prefix(57) + "…" : message)”"

@@ -125,6 +125,68 @@ import VitrineTestKit
         ])
     }
 
+    @Test func sideBySideSetsTheLanguagesInColumnsOnlyOnALandscapePixelScreen() {
+        let program = bilingualProgram(turns: .sideBySide, languages: ["ru", "en"])
+        func columns(_ width: Int, _ height: Int) -> [String] {
+            let surface = Surface(key: "pixels \(width)x\(height)", grid: .pixels(width: width, height: height)) { _ in
+                PagePerParagraphMeasurer()
+            }
+            return program.timeline(for: "hall", from: 0, until: 40_000, surface: surface).map { p in
+                guard case let .exhibit(id, page, count) = p.content else { return "?" }
+                return "\(id) \(([p.language ?? "-"] + p.alongside).joined(separator: "|")) \(page + 1)/\(count)"
+            }
+        }
+        // Page N of each language together, as long as the longer of the two needs.
+        #expect(columns(1920, 1080) == ["letters ru|en 1/3", "letters ru|en 2/3", "letters ru|en 3/3", "plain en 1/1"])
+        // Portrait, or a terminal (no pixels): page by page instead.
+        #expect(columns(1080, 1920).prefix(3) == ["letters ru 1/2", "letters en 1/3", "letters ru 2/2"])
+        #expect(turns(program).prefix(3) == ["letters ru 1/2", "letters en 1/3", "letters ru 2/2"])
+    }
+
+    @Test(arguments: [(1280, 720), (1920, 1080), (3840, 2160)])
+    func sideBySideTextNeverCrossesTheGutter(width: Int, height: Int) throws {
+        let venue = try TemporaryVenue()
+        try venue.copyDemo()
+        let program = try #require(venue.load().program)
+        let kiosk = try #require(program.configuration.screen(named: "kiosk"))
+        let surface = PixelMeasurer.surface(width: width, height: height)
+        for id: ExhibitID in ["letters-home", "lantern-loan"] {
+            let languages = kiosk.languages(of: try #require(program.exhibits[id]))
+            #expect(program.columns(for: languages, on: kiosk, surface: surface) == 2, "\(id): \(languages)")
+            let count = languages.map {
+                program.pages(of: id, in: $0, on: kiosk, theme: "night", surface: surface, columns: 2).count
+            }.max() ?? 0
+            for index in 0..<count {
+                var presentation = Presentation(screen: "kiosk", content: .exhibit(id, page: index, pageCount: count),
+                                                theme: "night", language: languages[0], reason: .playlist,
+                                                validFrom: 0, validUntil: 1)
+                presentation.alongside = languages.dropFirst().compactMap { $0 }
+                let plan = PagePlan(program.frame(for: presentation, surface: surface), width: width, height: height)
+                let canvas = PagePainter().paint(plan)
+                let layout = plan.layout
+                let gutterStart = layout.margin + layout.contentWidth, gutterEnd = gutterStart + layout.gutter
+                let place = "\(id) \(index + 1)/\(count) at \(width)x\(height)"
+                var seen: Set<String> = []
+                for text in plan.texts where text.inFlow {
+                    let box = try #require(canvas.boxes.first { $0.what == text.text && abs($0.y - text.y) < 2 })
+                    seen.insert(text.language ?? "-")
+                    // Set inside its column; a glyph's ink may overhang a pixel or two, as the margins allow.
+                    #expect(box.overhangLeft <= layout.margin * 0.15 && box.overhangRight <= layout.margin * 0.15)
+                    if text.language == languages[0] {
+                        #expect(box.maxX <= gutterStart + 0.5, "\(place): '\(text.text)' crosses the gutter")
+                    } else {
+                        #expect(box.x >= gutterEnd - 0.5, "\(place): '\(text.text)' crosses the gutter")
+                        #expect(box.maxX <= Double(width) - layout.margin + 0.5, "\(place): '\(text.text)' past the margin")
+                    }
+                }
+                #expect(seen.count == 2, "\(place): both languages on the page (\(seen))")
+                for picture in plan.pictures {
+                    #expect(picture.x + picture.width <= gutterStart || picture.x >= gutterEnd, "\(place): picture")
+                }
+            }
+        }
+    }
+
     @Test func theTurnAtAnInstantDoesNotDependOnWhenTheDaemonStarted() {
         // Two programs built apart (a restart, another machine) answer every instant alike.
         let one = bilingualProgram(turns: .page, languages: ["ru", "en"])
