@@ -131,9 +131,11 @@ extension Program {
                 // A screen that shows transcripts only is handed no recording to play.
                 if configuration.screen(named: presentation.screen)?.recordings == .transcript { page.media = [] }
                 let recordingStart = page.media.isEmpty ? nil : presentation.validFrom + configuration.reading.leadIn
-                return Frame(content: .page(page), presentation: presentation, theme: theme, title: title,
-                             clock: clock, recordingStart: recordingStart,
-                             visitorLink: theme.visitorCode ? visitorLink(page.exhibit, page.language) : nil)
+                var frame = Frame(content: .page(page), presentation: presentation, theme: theme, title: title,
+                                  clock: clock, recordingStart: recordingStart,
+                                  visitorLink: theme.visitorCode ? visitorLink(page.exhibit, page.language) : nil)
+                if let languages = exhibits[page.exhibit]?.languages, languages.count > 1 { frame.languages = languages }
+                return frame
             }
             return Frame(content: .blank, presentation: presentation, theme: theme)
         case let .message(text):

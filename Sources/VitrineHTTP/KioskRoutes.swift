@@ -40,6 +40,9 @@ struct KioskRoutes: Sendable {
         router.get("/screens/{name}/events") { request, context in
             try events(request, screen: context.parameters.require("name"))
         }
+        router.get("/screens/{name}/choice") { request, context in
+            try choice(request, screen: context.parameters.require("name"))
+        }
         router.post("/screens/{name}/report/{what}") { _, context in
             // A kiosk page saying whether the browser lets it play sound: shown to operators, nothing else.
             let name = try context.parameters.require("name"), what = try context.parameters.require("what")
@@ -87,6 +90,40 @@ struct KioskRoutes: Sendable {
     func servesBrowsers(_ name: String) -> Bool {
         guard let screen = daemon.program.configuration.screen(named: name) else { return false }
         return daemon.registry.plugin(screen.output) is any ServesBrowsers.Type
+    }
+
+    /// A page a visitor chose on a touch screen (`?exhibit=ID&lang=ru&page=2`): the exhibit in a language it is
+    /// written in, one of its pages (from 1), laid out for the screen as its pages are and sent in their form. Its
+    /// recordings start now. The screen's own schedule goes on meanwhile; the browser goes back to it when the
+    /// visitor stops touching.
+    func choice(_ request: Request, screen name: String) throws -> Response {
+        let program = daemon.program
+        let status = daemon.status()
+        guard let screen = program.configuration.screen(named: name),
+              let plugin = daemon.registry.plugin(screen.output) as? any ServesBrowsers.Type,
+              let slot = status.screens.first(where: { $0.name == name })
+        else { throw PlainError(.notFound, message: "no kiosk screen named \(name)\n") }
+        let query = request.uri.queryParameters
+        guard let id = query.get("exhibit").map({ ExhibitID(String($0)) }), let exhibit = program.exhibits[id] else {
+            throw PlainError(.notFound, message: "no such exhibit\n")
+        }
+        let language = query.get("lang").map { String($0) } ?? exhibit.language
+        if let language, !exhibit.isWritten(in: language) {
+            throw PlainError(.notFound, message: "\(id) is not written in \(language)\n")
+        }
+        let theme = slot.frame?.presentation.theme ?? program.configuration.defaultTheme
+        let pages = program.pages(of: id, in: language, on: screen, theme: theme, surface: slot.surface)
+        guard let number = Int(query.get("page").map { String($0) } ?? "1"), pages.indices.contains(number - 1) else {
+            throw PlainError(.notFound, message: "\(id) has \(pages.count) pages\n")
+        }
+        let presentation = Presentation(screen: name, content: .exhibit(id, page: number - 1, pageCount: pages.count),
+                                        theme: theme, language: language, reason: .playlist, validFrom: status.now,
+                                        validUntil: status.now)
+        let frame = program.frame(for: presentation, surface: slot.surface, at: status.now)
+        guard let body = plugin.chosen(frame, screen: name, surface: slot.surface) else {
+            throw PlainError(.notFound, message: "screen \(name) offers no choice\n")
+        }
+        return Response.json(body)
     }
 
     // MARK: Server-Sent Events

@@ -66,16 +66,6 @@ enum VisitorPage {
                     sound: "Звук", film: "Фільм", captions: "Субтитри"),
     ]
 
-    /// Each language by its own name, as a visitor looking for theirs reads it.
-    static let names: [String: String] = [
-        "en": "English", "ru": "Русский", "fr": "Français", "de": "Deutsch", "es": "Español", "it": "Italiano",
-        "ar": "العربية", "he": "עברית", "zh": "中文", "zh-hans": "简体中文", "zh-hant": "繁體中文", "ja": "日本語",
-        "ko": "한국어", "uk": "Українська", "pl": "Polski", "pt": "Português", "nl": "Nederlands", "tr": "Türkçe",
-        "fa": "فارسی", "el": "Ελληνικά", "cs": "Čeština", "sv": "Svenska", "fi": "Suomi", "hu": "Magyar",
-    ]
-
-    static func name(of tag: String) -> String { names[tag.lowercased()] ?? names[primary(tag)] ?? tag }
-
     /// Only this listener's own pictures, recordings and captions; no script at all.
     static let policy = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; "
         + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -128,7 +118,7 @@ enum VisitorPage {
         let versions: [String?] = original.language == nil ? [nil] + original.languages : original.languages
         for tag in versions {
             let current = tag == language || (tag.map { l in language.map { Exhibit.sameLanguage(l, $0) } ?? false } ?? false)
-            let label = tag.map(name(of:)) ?? original.title
+            let label = tag.map(LanguageTag.nativeName) ?? original.title
             out += "<li><a href=\"\(link(tag, large: request.large))\""
                 + (tag.map { " lang=\"\(e($0))\" hreflang=\"\(e($0))\"" } ?? "")
                 + (current ? " aria-current=\"page\"" : "") + ">\(e(label))</a></li>\n"

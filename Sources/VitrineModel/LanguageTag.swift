@@ -23,4 +23,18 @@ public enum LanguageTag {
             (2...8).contains(part.count) && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
         }
     }
+
+    /// Each language by its own name, as a visitor looking for theirs reads it.
+    static let names: [String: String] = [
+        "en": "English", "ru": "Русский", "fr": "Français", "de": "Deutsch", "es": "Español", "it": "Italiano",
+        "ar": "العربية", "he": "עברית", "zh": "中文", "zh-hans": "简体中文", "zh-hant": "繁體中文", "ja": "日本語",
+        "ko": "한국어", "uk": "Українська", "pl": "Polski", "pt": "Português", "nl": "Nederlands", "tr": "Türkçe",
+        "fa": "فارسی", "el": "Ελληνικά", "cs": "Čeština", "sv": "Svenska", "fi": "Suomi", "hu": "Magyar",
+    ]
+
+    /// A language's own name (`Русский` for `ru`), else its tag.
+    public static func nativeName(_ tag: String) -> String {
+        names[tag.lowercased()] ?? names[String(tag.lowercased().split(separator: "-").first ?? "")] ?? tag
+    }
+
 }

@@ -149,6 +149,14 @@ public enum BrowserReport: String, Sendable, Hashable, CaseIterable {
 public protocol ServesBrowsers: OutputPlugin {
     /// What browsers load for `screen`: the same whether or not its output is running yet.
     static func web(screen: String) -> WebScreen
+    /// What a browser is sent for a page a visitor chose on the screen itself (the exhibit in another language,
+    /// another of its pages), in the same form as the pages its channel carries; nil when the output offers no
+    /// choice. `surface` is the screen's.
+    static func chosen(_ frame: Frame, screen: String, surface: Surface) -> String?
+}
+
+extension ServesBrowsers {
+    public static func chosen(_ frame: Frame, screen: String, surface: Surface) -> String? { nil }
 }
 
 /// What a browser loads for one screen.

@@ -24,6 +24,8 @@ public struct Frame: Hashable, Sendable {
     /// The companion page of the exhibit on screen, in its language, for the visitor code (screens with
     /// `visitor-code: true`); the theme then has `visitorCode` set, so the page left room for it.
     public var visitorLink: String?
+    /// The languages the exhibit on screen is written in, when more than one: what a touch screen offers.
+    public var languages: [String] = []
 
     /// What the screen shows, in a few words: "Solidarity 2/5", "message “Closing at 16:00”", "closed".
     public var summary: String {

@@ -246,6 +246,48 @@ import VitrineTestKit
         #expect(FileManager.default.fileExists(atPath: shot))
     }
 
+    /// A visitor at a touch screen taps Русский, then the next page; left alone for `quiet`, the screen is back on
+    /// the schedule's page. Tapped as a finger would (pointer events at the button), in a real Chromium.
+    @Test func aVisitorChoosesTheLanguageOnATouchScreenAndTheScheduleComesBack() async throws {
+        try requireChromium()
+        let venue = try TemporaryVenue()
+        try venue.copyDemo()
+        try venue.writeConfig("""
+            timezone: UTC
+            themes:
+              paper: { background: "#F6F1E7", text: "#1D1B18", accent: "#7A1F1F", muted: "#4F4A42", transition: cut }
+            playlists:
+              main: [{ exhibit: letters-home, duration: 10m }]
+            screens:
+              vitrine:
+                output: http
+                playlist: main
+                languages: [en]
+                touch: true
+                quiet: 5s
+            http:
+              listen: 127.0.0.1:0
+            """)
+        let (process, port) = try await startDaemon(venue)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let report = try await BrowserCheck(["http://127.0.0.1:\(port)", "vitrine", "ru", "5"],
+                                            script: "touch_check.py").report()
+        let steps = try #require(report["steps"] as? [[String: Any]])
+        let titles = steps.map { ($0["title"] as? String ?? "").components(separatedBy: " · ").first ?? "" }
+        let pressed = steps.map { $0["pressed"] as? String ?? "-" }
+        #expect(steps.count == 4, "\(report)")
+        // The schedule's page (English, whichever page the clock is on), the visitor's two, the schedule's again.
+        #expect(titles.first?.hasPrefix("Letters Home ") == true && titles.last == titles.first, "\(titles)")
+        #expect(titles.dropFirst().prefix(2) == ["Письма домой 1/2", "Письма домой 2/2"], "\(titles)")
+        #expect(pressed == ["en", "ru", "ru", "en"], "\(pressed)")
+        #expect((steps.first?["buttons"] as? [String]) == ["Русский", "English", "Previous page", "Next page"],
+                "every button is named: \(steps.first?["buttons"] ?? "")")
+        #expect((steps[1]["text"] as? String ?? "").contains("Письма домой"))
+    }
+
     /// `vitrine status` asks the running daemon and prints a line per screen.
     @Test func statusPrintsEveryScreen() async throws {
         let venue = try TemporaryVenue()

@@ -14,17 +14,25 @@ public struct HTTPOutput: ServesBrowsers {
         "Stage height in pixels (`1080` × `1920` for a portrait panel).")
     static let push = Key("push", section: RemoteDisplay.options,
                              "Also POST each page to a remote display, see below.")
-    public static let options = [width.spec, height.spec, push.spec]
+    static let touch = DefaultedKey("touch", .bool, default: false,
+        "A touch screen (or a mouse): visitors choose the language of the exhibit on screen and turn its pages; "
+        + "after `quiet` without a touch the screen follows the schedule again.")
+    static let quiet = DefaultedKey("quiet", .duration(5_000...3_600_000), default: 60_000,
+        "How long after a visitor's last touch the screen goes back to the schedule.")
+    public static let options = [width.spec, height.spec, touch.spec, quiet.spec, push.spec]
 
     public let screen: String
     let width: Int
     let height: Int
+    /// Milliseconds a visitor's choice holds after their last touch; nil without `touch: true`.
+    let touchQuiet: Int64?
     let push: RemoteDisplay?
 
     public init?(screen: String, options reader: OptionsReader) {
         self.screen = screen
         width = reader[Self.width]
         height = reader[Self.height]
+        touchQuiet = reader[Self.touch] ? reader[Self.quiet] : nil
         push = reader.section(Self.push).flatMap(RemoteDisplay.init(options:))
         if !reader.errors.isEmpty { return nil }
     }
@@ -39,6 +47,11 @@ public struct HTTPOutput: ServesBrowsers {
     }
 
     public var initialSurface: Surface { PixelMeasurer.surface(width: width, height: height) }
+
+    public static func chosen(_ frame: Frame, screen: String, surface: Surface) -> String? {
+        guard case let .pixels(width, height)? = surface.grid else { return nil }
+        return KioskMessage(frame, screen: screen, width: width, height: height).json
+    }
 
     /// What operators are told when a kiosk browser will not play sound by itself.
     static let soundBlocked = "a kiosk browser blocks sound (recordings play muted): start it with "
@@ -92,7 +105,9 @@ public struct HTTPOutput: ServesBrowsers {
 
     @discardableResult
     private func show(_ frame: Frame, context: OutputContext) -> (message: String, changed: Bool) {
-        let message = KioskMessage(frame, screen: screen, width: width, height: height).json
+        var kiosk = KioskMessage(frame, screen: screen, width: width, height: height)
+        kiosk.touchQuiet = touchQuiet
+        let message = kiosk.json
         let changed = context.browsers.current(screen)?.data != message
         if changed { context.browsers.publish(screen, data: message) }
         context.shown(frame)

@@ -66,6 +66,11 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         public var text: String
     }
 
+    public struct Choice: Codable, Sendable, Hashable {
+        public var tag: String
+        public var name: String
+    }
+
     public struct Code: Codable, Sendable, Hashable {
         public var area: Area
         public var link: String
@@ -126,6 +131,12 @@ public struct KioskMessage: Codable, Sendable, Hashable {
     /// The visitor code (a screen's `visitor-code: true`): its square on the stage, the address it holds and its
     /// rows of modules ("1" dark), drawn by the page as the framebuffer draws it.
     public var code: Code?
+    /// The language the exhibit on screen is shown in, and every language it is written in (each by its own name)
+    /// when more than one: what a touch screen offers the visitor.
+    public var language: String?
+    public var languages: [Choice]?
+    /// Set on a touch screen (`touch: true`): how long (ms) a visitor's choice holds after their last touch.
+    public var touchQuiet: Int64?
     public var clock: String?
     /// When the schedule put this page up, and when it changes it next (ms since 1970).
     public var validFrom: Int64
@@ -143,6 +154,10 @@ public struct KioskMessage: Codable, Sendable, Hashable {
         default: transition = Transition(kind: "cut", milliseconds: 0)
         }
         clock = frame.clock
+        if case .exhibit = frame.presentation.content { language = frame.presentation.language }
+        if !frame.languages.isEmpty {
+            languages = frame.languages.map { Choice(tag: $0, name: LanguageTag.nativeName($0)) }
+        }
         validFrom = frame.presentation.validFrom
         validUntil = frame.presentation.validUntil
         var fonts: [PixelLayout.Font: Font] = [:]

@@ -49,6 +49,12 @@ public enum KioskPage {
         .player.on { opacity: 1; }
         audio.player { display: none; }
         .code { position: absolute; }
+        body.touch { cursor: auto; }
+        .choices { position: absolute; display: flex; gap: 0.4em; font-family: sans-serif; }
+        .choices button { font: inherit; padding: 0.35em 0.8em; border-radius: 0.4em; border: 2px solid currentColor;
+          background: transparent; color: inherit; opacity: 0.85; }
+        .choices button[aria-pressed="true"] { opacity: 1; font-weight: bold; }
+        .choices button:disabled { opacity: 0.3; }
         .caption { position: absolute; text-align: center; white-space: pre-wrap; line-height: 1.2; }
         .caption > span { padding: 0.2em 0.4em; -webkit-box-decoration-break: clone; box-decoration-break: clone; }
         .caption:empty { display: none; }
@@ -143,6 +149,60 @@ public enum KioskPage {
             return svg;
           }
 
+          // A touch screen (`touch: true`): the languages the exhibit is written in, and its pages, offered at the
+          // top right; a visitor's choice holds until `quiet` passes without a touch, then the schedule's page is
+          // back. Pushed pages arrive meanwhile and wait (the latest only).
+          let latest = null, quietTimer = null;
+          const touchQuiet = () => latest && latest.m.touchQuiet;
+          function rearm() {
+            clearTimeout(quietTimer);
+            quietTimer = setTimeout(() => {
+              quietTimer = null;
+              if (latest) show(latest.m, "back:" + latest.id);
+            }, touchQuiet());
+          }
+          function choose(m, lang, page) {
+            rearm();
+            const query = new URLSearchParams({ exhibit: m.exhibit, page: String(page) });
+            if (lang) query.set("lang", lang);
+            fetch("/screens/" + encodeURIComponent(screen) + "/choice?" + query)
+              .then((r) => r.ok ? r.json() : Promise.reject(r.status))
+              .then((chosen) => { if (quietTimer) show(chosen, "choice:" + Date.now()); })
+              .catch(() => {});
+          }
+          function button(label, action, options) {
+            const b = document.createElement("button");
+            b.type = "button";
+            b.textContent = label;
+            for (const [k, v] of Object.entries(options || {})) if (v !== undefined) b.setAttribute(k, v);
+            b.addEventListener("click", (e) => { e.stopPropagation(); action(); });
+            return b;
+          }
+          function choices(m) {
+            if (!touchQuiet() || m.kind !== "page" || !m.exhibit) return null;
+            const languages = m.languages || [];
+            if (languages.length < 2 && !(m.pages > 1)) return null;
+            const bar = document.createElement("nav");
+            bar.className = "choices";
+            bar.setAttribute("aria-label", "Languages and pages");
+            bar.style.top = Math.round(m.stage.height * 0.012) + "px";
+            bar.style.right = Math.round(m.stage.width * 0.012) + "px";
+            bar.style.fontSize = Math.round(Math.min(m.stage.width, m.stage.height) * 0.024) + "px";
+            bar.style.color = (m.texts[0] && m.texts[0].colour) || "#888";
+            for (const l of languages) {
+              bar.appendChild(button(l.name, () => choose(m, l.tag, 1),
+                                     { lang: l.tag, "aria-pressed": String(l.tag === m.language) }));
+            }
+            if (m.pages > 1) {
+              bar.appendChild(button("‹", () => choose(m, m.language, m.page - 1),
+                                     { "aria-label": "Previous page", disabled: m.page <= 1 ? "" : undefined }));
+              bar.appendChild(button("›", () => choose(m, m.language, m.page + 1),
+                                     { "aria-label": "Next page", disabled: m.page >= m.pages ? "" : undefined }));
+            }
+            return bar;
+          }
+          stage.addEventListener("pointerdown", () => { if (quietTimer) rearm(); });
+
           function build(m) {
             const page = document.createElement("div");
             page.className = "page";
@@ -163,6 +223,8 @@ public enum KioskPage {
               page.appendChild(foot);
             }
             if (m.code) page.appendChild(code(m.code));
+            const bar = choices(m);
+            if (bar) page.appendChild(bar);
             for (const p of m.pictures) {
               const img = document.createElement("img");
               img.className = "picture";
@@ -301,7 +363,13 @@ public enum KioskPage {
           // EventSource reconnects by itself (after a daemon restart too); the last page stays up meanwhile and
           // Last-Event-ID lets the daemon skip resending the page already on the screen.
           const events = new EventSource("/screens/" + encodeURIComponent(screen) + "/events");
-          events.addEventListener("page", (e) => { offline.hidden = true; show(JSON.parse(e.data), e.lastEventId); });
+          events.addEventListener("page", (e) => {
+            offline.hidden = true;
+            latest = { m: JSON.parse(e.data), id: e.lastEventId };
+            document.body.classList.toggle("touch", !!latest.m.touchQuiet);
+            // While a visitor's choice holds, the schedule's page waits.
+            if (!quietTimer) show(latest.m, latest.id);
+          });
           events.addEventListener("open", () => { offline.hidden = true; });
           events.addEventListener("error", () => { offline.hidden = false; });
         })();
