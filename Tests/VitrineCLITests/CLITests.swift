@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VitrineRenderer
 import VitrineTestKit
 
 @Suite(.serialized) struct CLITests {
@@ -34,6 +35,51 @@ import VitrineTestKit
         let wall = schedule.stdout.components(separatedBy: "wall:").last ?? ""
         #expect(wall.contains("The Harbour Workshop [harbour-workshop] page 1/2 · in en"))
         #expect(wall.contains("ورشة الميناء [harbour-workshop] page 1/2 · in ar"))
+    }
+
+    /// `vitrine render` of the demo's Arabic, Chinese and Russian pages, read back from the PNG: Arabic lines hang
+    /// from the right (the series and title end at the same column, and start at different ones); no language's ink
+    /// reaches into the side margins.
+    @Test(arguments: [("harbour-workshop", "ar", 1280, 720), ("harbour-workshop", "ar", 1080, 1920),
+                      ("lantern-loan", "zh-Hans", 1920, 1080), ("letters-home", "ru", 3840, 2160)])
+    func renderSetsEachLanguageInItsOwnDirection(exhibit: String, language: String, width: Int, height: Int) throws {
+        let venue = try TemporaryVenue()
+        let demo = TemporaryVenue.packageRoot.appendingPathComponent("config/vitrine.yaml").path
+        let png = venue.root.appendingPathComponent("page.png").path
+        let result = try Vitrine.run(["render", "--config", demo, "--screen", "wall", "--exhibit", exhibit,
+                                      "--language", language, "--size", "\(width)x\(height)", "--output", png])
+        #expect(result.status == 0, "\(result.stderr)")
+        let canvas = try #require(Canvas.load(png: png))
+        // Bands of rows with dark ink (text on the paper theme), each with its leftmost and rightmost inked column.
+        func bands(to bottom: Int) -> [(left: Int, right: Int)] {
+            var found: [(left: Int, right: Int)] = [], current: (left: Int, right: Int)?
+            for y in 0..<bottom {
+                let inked = (0..<canvas.width).filter { x in
+                    let p = canvas.pixel(x: x, y: y)
+                    return (p >> 16) & 0xFF < 140 && (p >> 8) & 0xFF < 140 && p & 0xFF < 140
+                }
+                if let first = inked.first, let last = inked.last {
+                    current = (min(current?.left ?? first, first), max(current?.right ?? last, last))
+                } else if let band = current {
+                    found.append(band)
+                    current = nil
+                }
+            }
+            return found
+        }
+        let margin = Double(min(width, height)) * 0.06
+        let all = bands(to: height * 3 / 4)
+        #expect(all.count >= 2, "\(exhibit) \(language): no text painted")
+        for band in all {
+            #expect(Double(band.left) >= margin * 0.8 && Double(band.right) <= Double(width) - margin * 0.8,
+                    "\(exhibit) \(language) at \(width)x\(height): ink in the margin \(band)")
+        }
+        if language == "ar" {
+            // The series line and the title: flush right, ragged left.
+            let head = Array(all.prefix(2))
+            #expect(abs(head[0].right - head[1].right) <= width / 100, "not flush right: \(head)")
+            #expect(abs(head[0].left - head[1].left) > width / 50, "flush left as well: \(head)")
+        }
     }
 
     @Test func checkReportsEveryProblemWithItsLineAndExitsOne() throws {
