@@ -202,7 +202,7 @@ public struct Paginator: Sendable {
 
     func words(in unit: Unit) -> Int {
         guard case let .line(line) = unit.content else { return 0 }
-        return line.text.split(whereSeparator: { $0 == " " || $0 == "\n" }).count
+        return WordCount.of(line.text)
     }
 
     func items(_ units: [Unit]) -> [PageItem] {

@@ -52,17 +52,17 @@ public struct Program: Sendable {
         return self
     }
 
-    /// The pages of an exhibit as laid out for a screen's surface and a theme, in `language` (nil: the original);
-    /// computed once, then cached.
-    /// `columns`: set in one of that many columns (languages side by side).
+    /// The pages of an exhibit as laid out for a screen's surface and a theme, in `language` (nil: the original) and
+    /// in one of `columns` columns (languages side by side); computed once, then cached.
     public func pages(of id: ExhibitID, in language: String? = nil, on screen: Screen, theme: String,
                       surface: Surface? = nil, columns: Int = 1) -> [Page] {
         guard let exhibit = exhibits[id]?.version(in: language) else { return [] }
         let surface = surface ?? surfaces(screen)
-        let key = PageBook.Key(surface: surface.key, theme: theme, exhibit: id, language: exhibit.language,
-                               visitorCode: screen.visitorCode, columns: columns)
-        if let cached = book.pages(for: key) { return cached }
         let themeValue = self.theme(named: theme, on: screen, columns: columns)
+        // Keyed by what the layout depends on: room for a visitor code only where one is really drawn.
+        let key = PageBook.Key(surface: surface.key, theme: theme, exhibit: id, language: exhibit.language,
+                               visitorCode: themeValue.visitorCode, columns: columns)
+        if let cached = book.pages(for: key) { return cached }
         let pages = Paginator().paginate(exhibit, measurer: surface.measurer(themeValue))
         book.store(pages, for: key)
         return pages

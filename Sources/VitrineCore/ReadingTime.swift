@@ -46,7 +46,7 @@ extension Exhibit {
     /// Words in its text, counted quickly: at least what its pages will count (the title, a testimony's
     /// attribution and context, a recording's title and credit are counted too).
     var wordEstimate: Int {
-        func count(_ text: String?) -> Int { text?.split(whereSeparator: \.isWhitespace).count ?? 0 }
+        func count(_ text: String?) -> Int { text.map(WordCount.of) ?? 0 }
         func count(_ texts: [RichText]) -> Int { texts.reduce(0) { $0 + count($1.plain) } }
         return count(series) + count(title) + blocks.reduce(0) { total, block in
             switch block {

@@ -23,6 +23,9 @@ struct PagesCommand: ParsableCommand {
     @Option(name: .long, help: "Screen height in character cells.")
     var rows: Int = 24
 
+    @Option(name: .long, help: "A translation's language (default: the original).")
+    var language: String?
+
     func validate() throws {
         guard (20...1000).contains(columns), (6...1000).contains(rows) else {
             throw ValidationError("--columns must be 20 to 1000 and --rows 6 to 1000")
@@ -37,7 +40,12 @@ struct PagesCommand: ParsableCommand {
         guard let value = program.exhibits[ExhibitID(exhibit)] else {
             throw noSuchExhibit(exhibit, in: program, problems: problems)
         }
-        let pages = Paginator().paginate(value, measurer: measurer)
+        if let language, !value.isWritten(in: language) {
+            let written = value.languages.isEmpty ? "its original does not say its language"
+                : "it is written in \(value.languages.joined(separator: ", "))"
+            throw ValidationError("--language: '\(exhibit)' has no \(language) version (\(written))")
+        }
+        let pages = Paginator().paginate(value.version(in: language), measurer: measurer)
         for page in pages {
             let layout = TerminalLayout(frame: .page(page), columns: columns, rows: rows, measure: measure)
             let rule = "+" + String(repeating: "-", count: layout.columns) + "+"

@@ -299,6 +299,17 @@ import VitrineTestKit
         #expect(Hyphenator.shared.softHyphenated("الميناءالميناء", language: "ar") == "الميناءالميناء")
     }
 
+    @Test func chineseIsTimedByItsCharactersNotItsSpaces() {
+        #expect(WordCount.of("The keeper’s lantern, about 1890.") == 5)
+        #expect(WordCount.of("守塔人的风灯") == 3)
+        #expect(WordCount.of("提手在1931年更换") == 4, "characters, and the number as a word")
+        #expect(WordCount.of("Письма домой") == 2)
+        // A page of Chinese stays up about as long as its English: not the minimum for "one word".
+        let chinese = String(repeating: "每当风暴中主灯需要照料，守塔人便提着这盏灯走上塔顶的回廊。", count: 6)
+        let (page, _) = page(chinese, language: "zh-Hans", width: 1920, height: 1080, title: "守塔人的风灯")
+        #expect(page.words > 80, "\(page.words) words")
+    }
+
     @Test func aCharacterNoFontDrawsIsFound() {
         let found = FontCoverage.uncovered(in: "Вход свободный \u{E000}\u{F0000} مرحبا 你好")
         #expect(found.characters == ["\u{E000}", "\u{F0000}"], "\(found.characters.map { $0.unicodeScalars.map(\.value) })")
