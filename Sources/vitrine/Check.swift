@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VitrineCore
 import VitrineModel
+import VitrinePluginAPI
 import VitrineRenderer
 
 struct Check: ParsableCommand {
@@ -32,7 +33,9 @@ struct Check: ParsableCommand {
             }
             outcome.diagnostics += warnings
         }
-        if let program = outcome.program { outcome.diagnostics += Self.fontWarnings(program) }
+        if let program = outcome.program {
+            outcome.diagnostics += Self.fontWarnings(program) + Self.textScreenWarnings(program)
+        }
         var standardError = StandardError()
         for diagnostic in outcome.diagnostics where !(quiet && diagnostic.severity == .warning) {
             print(diagnostic, to: &standardError)
@@ -53,6 +56,19 @@ struct Check: ParsableCommand {
 }
 
 extension Check {
+    /// A warning for a text screen (a terminal) told to show a right-to-left language: terminals and the Linux
+    /// console neither join Arabic letters nor reverse right-to-left lines, so the text would come out unreadable.
+    static func textScreenWarnings(_ program: Program) -> [Diagnostic] {
+        program.configuration.screens.compactMap { screen in
+            guard Outputs.registry.plugin(screen.output) is any ShowsText.Type,
+                  let language = screen.languages.first(where: LanguageTag.isRightToLeft) else { return nil }
+            return Diagnostic(.warning, file: program.configuration.sourcePath,
+                "screens.\(screen.name).languages: \(language) is written right to left, which a text terminal "
+                + "cannot show (its letters would come out unjoined and in reverse order); show it on a pixel or "
+                + "kiosk screen")
+        }
+    }
+
     /// A warning for each exhibit file (original or translation) with characters no installed font draws: on a
     /// pixel screen they would show as boxes.
     static func fontWarnings(_ program: Program) -> [Diagnostic] {

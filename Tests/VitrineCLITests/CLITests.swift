@@ -35,6 +35,24 @@ import VitrineTestKit
         let wall = schedule.stdout.components(separatedBy: "wall:").last ?? ""
         #expect(wall.contains("The Harbour Workshop [harbour-workshop] page 1/2 · in en"))
         #expect(wall.contains("ورشة الميناء [harbour-workshop] page 1/2 · in ar"))
+        // The terminal in the hall: Russian, then English.
+        let later = try Vitrine.run(["schedule", "--config", venue.configPath, "--at", "2026-12-02T10:05",
+                                     "--for", "10m", "--screen", "hall-a"])
+        let hall = later.stdout
+        let russian = try #require(hall.range(of: "Письма домой [letters-home] page 1/"), "\(hall)")
+        let inEnglish = try #require(hall.range(of: "Letters Home [letters-home] page 1/"), "\(hall)")
+        #expect(russian.lowerBound < inEnglish.lowerBound)
+        let pages = try Vitrine.run(["pages", "letters-home", "--language", "en", "--config", venue.configPath])
+        #expect(pages.status == 0 && pages.stdout.contains("Letters Home") && !pages.stdout.contains("Письма домой"))
+
+        // Arabic on the terminal would be unreadable: said, not refused.
+        var yaml = try String(contentsOfFile: venue.configPath, encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "languages: [ru, en]  ", with: "languages: [ar, en]  ")
+        try yaml.write(toFile: venue.configPath, atomically: true, encoding: .utf8)
+        let arabic = try Vitrine.run(["check", "--config", venue.configPath])
+        #expect(arabic.status == 0)
+        #expect(arabic.stderr.contains("screens.hall-a.languages: ar is written right to left, which a text terminal "
+            + "cannot show"), "\(arabic.stderr)")
     }
 
     /// `vitrine render` of the demo's Arabic, Chinese and Russian pages, read back from the PNG: Arabic lines hang

@@ -21,6 +21,16 @@ import VitrineTestKit
                     + "    width: \(w)\n    height: \(h)\n"
             }
         }
+        // The translations too: Arabic set right to left, Chinese, and English beside Russian in columns.
+        let translated = [("harbour-workshop", "[ar]", "page"), ("lantern-loan", "[zh-Hans]", "page"),
+                          ("letters-home", "[en, ru]", "side-by-side")]
+        for (exhibit, languages, turns) in translated {
+            for (w, h) in sizes {
+                screens += "  \(exhibit)-\(turns == "page" ? "in" : "beside")-\(w)x\(h):\n    output: http\n"
+                    + "    playlist: \(exhibit)\n    languages: \(languages)\n    language-turns: \(turns)\n"
+                    + "    width: \(w)\n    height: \(h)\n"
+            }
+        }
         try venue.writeConfig("""
             timezone: UTC
             pages: { duration: 2s }
@@ -51,7 +61,7 @@ import VitrineTestKit
             expected[name] = pages
             arguments.append("\(name):\(size):\(pages)")
         }
-        #expect(expected.count == exhibits.count * sizes.count)
+        #expect(expected.count == (exhibits.count + translated.count) * sizes.count)
         let shot = venue.root.appendingPathComponent("solidarity.png").path
         arguments += ["--screenshot", "solidarity-1920x1080=\(shot)", "--timeout", "120"]
 

@@ -38,7 +38,8 @@ if [ ${#foreign[@]} -gt 0 ] && [ "${ALLOW_FOREIGN_LIBS:-0}" != 1 ]; then
     echo "deb: ${foreign[*]} come from no Debian package; build with --static-swift-stdlib (make release-static)" >&2
     exit 1
 fi
-# Fonts the themes name by default, the time zone database, and what creates the user.
+# Fonts the themes name by default, the time zone database, and what creates the user. Chinese, Japanese and
+# Korean fonts and the hyphenation patterns are recommended: apt installs them unless told not to.
 depends=$(printf '%s\n' "${!packages[@]}" fontconfig fonts-noto-core tzdata systemd | sort -u | paste -sd, | sed 's/,/, /g')
 
 mkdir -p "$stage/DEBIAN"
@@ -49,6 +50,7 @@ Architecture: $arch
 Maintainer: Vitrine developers <vitrine@example.org>
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 Depends: $depends
+Recommends: fonts-noto-cjk, hyphen-en-us, hyphen-ru
 Suggests: python3
 Section: misc
 Priority: optional
