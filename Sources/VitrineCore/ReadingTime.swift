@@ -15,30 +15,43 @@ extension Program {
             let theme = screen.theme ?? configuration.defaultTheme
             var seen: Set<ExhibitID> = []
             for item in playlist.items where seen.insert(item.exhibit).inserted {
-                guard let exhibit = exhibits[item.exhibit],
-                      (item.pageDuration ?? exhibit.pageDuration ?? configuration.defaultPageDuration) == .readingTime,
-                      exhibit.wordEstimate > wordsInLongestPage
+                guard let original = exhibits[item.exhibit],
+                      (item.pageDuration ?? original.pageDuration ?? configuration.defaultPageDuration) == .readingTime
                 else { continue }
-                let pages = pages(of: item.exhibit, on: screen, theme: theme)
-                var worst: (index: Int, words: Int)?
-                for (index, page) in pages.enumerated() where page.words > wordsInLongestPage {
-                    // A page that plays recordings stays up for them: the words may be read meanwhile.
-                    let playing = screen.recordings == .play ? page.media.compactMap(\.milliseconds) : []
-                    let needed = Int64(page.words) * 60_000 / Int64(max(pace.wordsPerMinute, 1))
-                    if !playing.isEmpty, pace.duration(ofRecordings: playing) >= needed { continue }
-                    if page.words > (worst?.words ?? 0) { worst = (index, page.words) }
+                // Each language the screen shows it in, laid out as the screen lays it out.
+                let languages = screen.languages(of: original)
+                let columns = columns(for: languages, on: screen, surface: nil)
+                for language in languages {
+                    let exhibit = original.version(in: language)
+                    guard exhibit.wordEstimate > wordsInLongestPage else { continue }
+                    let pages = pages(of: item.exhibit, in: language, on: screen, theme: theme, columns: columns)
+                    guard let worst = slowestPage(pages, on: screen, longest: wordsInLongestPage) else { continue }
+                    let seconds = Int64(worst.words) * 60 / Int64(max(pace.wordsPerMinute, 1))
+                    let needed = Int((Double(worst.words) * 60_000 / Double(pace.maximum)).rounded(.up))
+                    warnings.append(Diagnostic(.warning, file: exhibit.sourcePath,
+                        "page \(worst.index + 1) of \(pages.count) on screen '\(screen.name)' has \(worst.words) words: "
+                        + "at \(pace.wordsPerMinute) words per minute they need \(seconds) s, but pages.max keeps it up "
+                        + "\(pace.maximum / 1000) s — visitors would have to read \(needed) words per minute (raise "
+                        + "pages.max, or give the exhibit less text per page)"))
                 }
-                guard let worst else { continue }
-                let seconds = Int64(worst.words) * 60 / Int64(max(pace.wordsPerMinute, 1))
-                let needed = Int((Double(worst.words) * 60_000 / Double(pace.maximum)).rounded(.up))
-                warnings.append(Diagnostic(.warning, file: exhibit.sourcePath,
-                    "page \(worst.index + 1) of \(pages.count) on screen '\(screen.name)' has \(worst.words) words: at "
-                    + "\(pace.wordsPerMinute) words per minute they need \(seconds) s, but pages.max keeps it up "
-                    + "\(pace.maximum / 1000) s — visitors would have to read \(needed) words per minute (raise "
-                    + "pages.max, or give the exhibit less text per page)"))
             }
         }
         return warnings
+    }
+
+    /// The page with the most words beyond what `pages.max` lets visitors read, unless a recording keeps it up
+    /// long enough.
+    func slowestPage(_ pages: [Page], on screen: Screen, longest: Int) -> (index: Int, words: Int)? {
+        let pace = configuration.reading
+        var worst: (index: Int, words: Int)?
+        for (index, page) in pages.enumerated() where page.words > longest {
+            // A page that plays recordings stays up for them: the words may be read meanwhile.
+            let playing = screen.recordings == .play ? page.media.compactMap(\.milliseconds) : []
+            let needed = Int64(page.words) * 60_000 / Int64(max(pace.wordsPerMinute, 1))
+            if !playing.isEmpty, pace.duration(ofRecordings: playing) >= needed { continue }
+            if page.words > (worst?.words ?? 0) { worst = (index, page.words) }
+        }
+        return worst
     }
 }
 

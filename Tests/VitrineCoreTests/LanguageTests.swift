@@ -197,6 +197,27 @@ import VitrineTestKit
         }
     }
 
+    @Test func aTranslationTooLongToReadInItsTimeIsWarnedInItsOwnFile() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeConfig("""
+            timezone: UTC
+            pages: { max: 10s, words-per-minute: 120 }
+            themes:
+              paper: { background: "#F6F1E7", text: "#1D1B18" }
+            playlists:
+              main: [letters]
+            screens:
+              hall: { output: terminal, playlist: main, languages: [ru, en] }
+            """)
+        let original = try venue.addExhibit("letters", "---\ntitle: Письма\nlanguage: ru\n---\nКоротко.\n")
+        let folder = (original as NSString).deletingLastPathComponent
+        let long = String(repeating: "The postmaster read every letter aloud to the whole room. ", count: 4)
+        try Data("---\ntitle: Letters\n---\n\(long)\n".utf8).write(to: URL(fileURLWithPath: folder + "/exhibit.en.md"))
+        let program = try #require(venue.load().program)
+        let warnings = program.readingTimeWarnings()
+        #expect(warnings.count == 1 && warnings.first?.file == folder + "/exhibit.en.md", "\(warnings)")
+    }
+
     @Test func aScreenNamingALanguageTwiceOrABadTagIsAnError() throws {
         let venue = try TemporaryVenue()
         try venue.writeFirstAndSecond(screens: """
