@@ -102,11 +102,14 @@ import VitrineTestKit
         let venue = try TemporaryVenue()
         // The playlist counts from a fixed moment 26 s ago: with the 1 s lead-in the recording began 25 s ago. The
         // browser watches it to its end, at least 35 s and past the next minute tick (when the clock on the page
-        // changes and the page is sent again): the recording is made as long as that needs (58 to 91 s).
+        // changes and the page is sent again): the recording is made as long as that needs (58 to 111 s).
         let now = Date()
         let epochDate = now.addingTimeInterval(-26)
-        let nextMinute = (now.timeIntervalSince1970 / 60).rounded(.down) * 60 + 60
-        let end = max(now.timeIntervalSince1970 + 35, nextMinute + 8)
+        // The tick must come after the browser starts watching (the recording is made, the daemon and the browser
+        // start first: a few seconds, more on a loaded machine): one less than 20 s away is too close, so the next.
+        var tick = (now.timeIntervalSince1970 / 60).rounded(.down) * 60 + 60
+        if tick - now.timeIntervalSince1970 < 20 { tick += 60 }
+        let end = max(now.timeIntervalSince1970 + 35, tick + 8)
         let length = Int((end - 2 - (epochDate.timeIntervalSince1970 + 1)).rounded(.up))
         // A caption for each ten seconds: "Cue 1" from 0 s to 9 s, "Cue 2" from 10 s to 19 s…
         let cues: [(start: Double, end: Double, text: String)] = (0..<((length + 9) / 10)).map { (i: Int) in
