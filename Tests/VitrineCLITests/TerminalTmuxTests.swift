@@ -72,9 +72,16 @@ import VitrineTestKit
     @Test func drawsRecolorsResizesAndRestores() throws {
         let venue = try TemporaryVenue()
         try venue.copyDemo()
-        // Only the long exhibit, an hour a page, so the page count shows the layout.
+        // Only the long exhibit, an hour a page counted from a minute ago, so the first page (its series line in the
+        // accent) is up whatever the time of day, and the page count shows the layout.
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm"
+        let epoch = formatter.string(from: Date().addingTimeInterval(-60))
         let yaml = """
-            timezone: Europe/Paris
+            timezone: UTC
+            epoch: \(epoch)
             content: exhibits
             themes:
               paper: { background: "#F6F1E7", text: "#1D1B18", accent: "#7A1F1F", muted: "#4F4A42" }
