@@ -129,7 +129,7 @@ extension Program {
                 let title = exhibits[page.exhibit]?.version(in: presentation.language).displayTitle
                 let clock = theme.showClock ? instant.map { "\(calendar.local($0).time)" } : nil
                 // A screen that shows transcripts only is handed no recording to play.
-                if configuration.screen(named: presentation.screen)?.recordings == .transcript { page.media = [] }
+                if screen?.recordings == .transcript { page.media = [] }
                 let recordingStart = page.media.isEmpty ? nil : presentation.validFrom + configuration.reading.leadIn
                 var frame = Frame(content: .page(page), presentation: presentation, theme: theme, title: title,
                                   clock: clock, recordingStart: recordingStart,

@@ -40,11 +40,7 @@ struct PagesCommand: ParsableCommand {
         guard let value = program.exhibits[ExhibitID(exhibit)] else {
             throw noSuchExhibit(exhibit, in: program, problems: problems)
         }
-        if let language, !value.isWritten(in: language) {
-            let written = value.languages.isEmpty ? "its original does not say its language"
-                : "it is written in \(value.languages.joined(separator: ", "))"
-            throw ValidationError("--language: '\(exhibit)' has no \(language) version (\(written))")
-        }
+        try requireLanguage(language, of: value)
         let pages = Paginator().paginate(value.version(in: language), measurer: measurer)
         for page in pages {
             let layout = TerminalLayout(frame: .page(page), columns: columns, rows: rows, measure: measure)

@@ -69,11 +69,7 @@ struct RenderCommand: ParsableCommand {
             guard let configured = program.configuration.screen(named: screen), let value = program.exhibits[id] else {
                 throw noSuchExhibit(exhibit, option: "exhibit", in: program, problems: problems)
             }
-            if let language, !value.isWritten(in: language) {
-                let written = value.languages.isEmpty ? "its original does not say its language"
-                    : "it is written in \(value.languages.joined(separator: ", "))"
-                throw ValidationError("--language: '\(exhibit)' has no \(language) version (\(written))")
-            }
+            try requireLanguage(language, of: value)
             // As the screen shows it: in the language asked for, else in its languages (side by side if it sets
             // them so).
             let languages = language.map { [$0] } ?? configured.languages(of: value)

@@ -58,3 +58,11 @@ func instantOption(_ text: String?, option: String, in program: Program) throws 
     }
     return ms
 }
+
+/// `--language` of a command that shows one exhibit: nil, or a language the exhibit is written in.
+func requireLanguage(_ language: String?, of exhibit: Exhibit) throws {
+    guard let language, !exhibit.isWritten(in: language) else { return }
+    let written = exhibit.languages.isEmpty ? "its original does not say its language"
+        : "it is written in \(exhibit.languages.joined(separator: ", "))"
+    throw ValidationError("--language: '\(exhibit.id)' has no \(language) version (\(written))")
+}
