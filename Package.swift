@@ -67,7 +67,13 @@ let package = Package(
                        providers: [.apt(["libqrencode-dev"])]),
         // linux/fb.h and linux/kd.h, which Glibc does not expose.
         .systemLibrary(name: "CFramebuffer", path: "Sources/CFramebuffer"),
+        // Debian's libdrm: kernel mode setting for the `kms` output.
+        .systemLibrary(name: "CDRM", path: "Sources/CDRM", pkgConfig: "libdrm", providers: [.apt(["libdrm-dev"])]),
         .target(name: "VitrineModel"),
+        // The kernel's HDMI-CEC API (linux/cec.h), which Glibc does not expose.
+        .systemLibrary(name: "CCEC", path: "Sources/CCEC"),
+        // Televisions switched to standby and woken over HDMI-CEC, following the venue's hours.
+        .target(name: "VitrineDisplayPower", dependencies: ["CCEC"]),
         // Sound and film: recordings probed (length, streams) and played, through libmpv.
         .target(name: "VitrineMedia", dependencies: ["VitrineModel", "CMpv"]),
         .target(
@@ -88,10 +94,18 @@ let package = Package(
             path: "plugins/terminal",
             exclude: ["README.md", "sample.yaml"]
         ),
+        // What pixel panels share (framebuffer and kms): pages, crossfades and films presented, the console held.
+        .target(name: "VitrinePanel", dependencies: ["VitrinePluginAPI", "VitrineRenderer", "VitrineMedia", "CFramebuffer"]),
         .target(
             name: "FramebufferOutput",
-            dependencies: ["VitrinePluginAPI", "VitrineRenderer", "VitrineMedia", "CFramebuffer"],
+            dependencies: ["VitrinePluginAPI", "VitrineRenderer", "VitrineMedia", "VitrinePanel", "CFramebuffer"],
             path: "plugins/framebuffer",
+            exclude: ["README.md", "sample.yaml"]
+        ),
+        .target(
+            name: "KMSOutput",
+            dependencies: ["VitrinePluginAPI", "VitrineRenderer", "VitrineMedia", "VitrinePanel", "CDRM"],
+            path: "plugins/kms",
             exclude: ["README.md", "sample.yaml"]
         ),
         .target(
@@ -112,7 +126,8 @@ let package = Package(
         // The one list of built-in outputs, for the program and the tests.
         .target(
             name: "BuiltinOutputs",
-            dependencies: ["VitrinePluginAPI", "TerminalOutput", "FramebufferOutput", "HTTPOutput", "ExecOutput"],
+            dependencies: ["VitrinePluginAPI", "TerminalOutput", "FramebufferOutput", "KMSOutput", "HTTPOutput",
+                           "ExecOutput"],
             path: "plugins/builtin",
             exclude: ["README.md"]
         ),
@@ -144,6 +159,7 @@ let package = Package(
             name: "VitrineCore",
             dependencies: [
                 "VitrineModel",
+                "VitrineDisplayPower",
                 "VitrinePluginAPI",
                 "VitrineMedia",
                 "CCmark",
@@ -181,13 +197,13 @@ let package = Package(
         // Rendering benchmark (`make bench-render`); not installed.
         .executableTarget(
             name: "vitrine-bench",
-            dependencies: ["VitrineCore", "VitrinePluginAPI", "VitrineRenderer", "FramebufferOutput"]
+            dependencies: ["VitrineCore", "VitrinePluginAPI", "VitrineRenderer", "VitrinePanel", "FramebufferOutput"]
         ),
         .testTarget(
             name: "VitrineCoreTests",
             dependencies: [
                 "VitrineCore", "VitrineModel", "VitrinePluginAPI", "VitrineTestKit", "TerminalOutput", "VitrineRenderer",
-                "FramebufferOutput", "BuiltinOutputs", "VitrineMedia",
+                "FramebufferOutput", "VitrinePanel", "BuiltinOutputs", "VitrineMedia",
             ]
         ),
         .testTarget(

@@ -114,6 +114,17 @@ public enum ConfigurationKeys {
     public static let sizeKeys = [bodySize.spec, titleSize.spec, headingSize.spec, captionSize.spec, summarySize.spec]
     static let sizes = Key("sizes", section: sizeKeys,
         "Sizes in pixels at 1080 lines, scaled to the screen: `body`, `title`, `heading`, `caption`, `summary`.")
+    static let shift = DefaultedKey("shift", .number(0...16), default: 0,
+        "How far the whole page moves each way, in pixels, now and then (`every`), so no pixel shows the same thing "
+        + "all day; `0`: never. Kept within a quarter of the margin. The position follows the clock: screens with the "
+        + "same files show the same.")
+    static let shiftEvery = DefaultedKey("every", .duration(10_000...86_400_000), default: BurnInCare().every,
+        "How long the page stays at one place.")
+    static let dimAfter = Key("dim-after", .duration(60_000...86_400_000), otherwise: "never",
+        "On a page up this long, the running head, page number, clock and footer are drawn at half strength.")
+    public static let burnInKeys = [shift.spec, shiftEvery.spec, dimAfter.spec]
+    static let burnIn = Key("burn-in", section: burnInKeys, otherwise: "none",
+        "Care for OLED and plasma panels, see below: `shift`, `every`, `dim-after`.")
     static let margin = DefaultedKey("margin", OptionType<Double>.text(
         kind: "percentage from 0% to 25%", show: { "\(Int(($0 * 100).rounded()))%" }
     ) { text, node, path, reader in
@@ -152,7 +163,8 @@ public enum ConfigurationKeys {
         "Where a film plays on pixel screens and kiosks: `page`, in the page below its ▶ Film line (the title, "
         + "running head and foot stay in view), or `panel`, the whole screen, the page coming back when it ends.")
     public static let themeKeys = [background.spec, text.spec, accent.spec, muted.spec, fonts.spec, sizes.spec,
-                                   margin.spec, measure.spec, align.spec, transition.spec, clock.spec, footer.spec, film.spec]
+                                   margin.spec, measure.spec, align.spec, transition.spec, clock.spec, footer.spec, film.spec,
+                                   burnIn.spec]
 
     // MARK: theme-rotation
 
@@ -224,8 +236,24 @@ public enum ConfigurationKeys {
         "Shows a QR code in the page's bottom-right corner (pixel screens and kiosk pages) that opens the exhibit on "
         + "screen on a visitor's phone: its whole text, recordings with captions and transcripts, in the phone's "
         + "language where the exhibit is written in it (else the one on screen). Needs `http.visitor-url`.")
+    static let power = Key("power", section: powerKeys, otherwise: "off after hours, on 5 minutes before opening",
+        "The display's power, see below.")
     public static let screenKeys = [output.spec, playlist.spec, screenTheme.spec, recordings.spec, languages.spec,
-                                    languageTurns.spec, visitorCode.spec]
+                                    languageTurns.spec, visitorCode.spec, power.spec]
+
+    // MARK: screens.power
+
+    static let powerAfterHours = DefaultedKey("after-hours", .choice(Screen.Power.AfterHours.self), default: .off,
+        "Whether the display is switched off when the venue is closed and the screen has nothing to show "
+        + "(`after-hours: blank`, closed days): `off` (DPMS on kms, FBIOBLANK on framebuffer, CEC standby with `cec`) "
+        + "or `on` (kept on, black). An announcement for the screen switches it on.")
+    static let wakeBefore = DefaultedKey("wake-before", .duration(0...43_200_000), default: Screen.Power().wakeBefore,
+        "How long before opening the display is switched on (a television takes a while to wake; `0s`: at opening).")
+    static let cec = Key("cec", .path(example: "/dev/cec0"), otherwise: "none",
+        "An HDMI-CEC adapter to switch a television with (`/dev/cec0`): Standby when the display goes off, Image View "
+        + "On and Active Source when it comes on. Through the kernel's CEC API; the service user needs the video "
+        + "group.")
+    public static let powerKeys = [powerAfterHours.spec, wakeBefore.spec, cec.spec]
 
     // MARK: http
 
@@ -279,7 +307,8 @@ public enum ConfigurationKeys {
     /// Every table of keys, by the name the docs mark it with (`<!-- options: pages -->`).
     public static let tables: [(name: String, keys: [OptionSpec])] = [
         ("configuration", topLevel), ("pages", pageKeys), ("themes", themeKeys), ("themes.fonts", fontKeys),
-        ("themes.sizes", sizeKeys), ("theme-rotation", rotationKeys), ("theme-rotation.rules", ruleKeys),
-        ("playlists", itemKeys), ("announcements", announcementKeys), ("screens", screenKeys), ("http", httpKeys),
+        ("themes.sizes", sizeKeys), ("themes.burn-in", burnInKeys), ("theme-rotation", rotationKeys), ("theme-rotation.rules", ruleKeys),
+        ("playlists", itemKeys), ("announcements", announcementKeys), ("screens", screenKeys), ("screens.power", powerKeys),
+        ("http", httpKeys),
     ]
 }

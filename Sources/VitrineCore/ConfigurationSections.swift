@@ -106,6 +106,10 @@ extension Parse {
             theme.showClock = f[Keys.clock]
             theme.footer = f[Keys.footer]
             theme.film = f[Keys.film]
+            if let care = f.section(Keys.burnIn) {
+                theme.burnIn = BurnInCare(shift: care[Keys.shift], every: care[Keys.shiftEvery],
+                                          dimAfter: care[Keys.dimAfter])
+            }
             let name = OptionNode(.scalar(entry.key), line: entry.line, column: entry.column)
             if coloursRead { checkContrast(theme, path: f.path, reader: f, at: name) }
             table[entry.key] = theme
@@ -275,10 +279,16 @@ extension Parse {
             where languages[..<index].contains(where: { Exhibit.sameLanguage($0, language) }) {
                 own.problem("languages", "'\(language)' is listed twice")
             }
+            var power = Screen.Power()
+            if let section = own.section(Keys.power) {
+                power = Screen.Power(afterHours: section[Keys.powerAfterHours], wakeBefore: section[Keys.wakeBefore],
+                                     cec: section[Keys.cec])
+            }
             if let output, let playlist {
                 screens.append(Screen(name: entry.key, output: output, playlist: playlist, theme: theme,
                                       recordings: recordings, languages: languages,
-                                      languageTurns: own[Keys.languageTurns], visitorCode: own[Keys.visitorCode]))
+                                      languageTurns: own[Keys.languageTurns], visitorCode: own[Keys.visitorCode],
+                                      power: power))
             }
         }
         return screens

@@ -135,6 +135,11 @@ extension Program {
                                   clock: clock, recordingStart: recordingStart,
                                   visitorLink: theme.visitorCode ? visitorLink(page.exhibit, page.language) : nil)
                 if let languages = exhibits[page.exhibit]?.languages, languages.count > 1 { frame.languages = languages }
+                if let instant {
+                    let offset = theme.burnIn.offset(at: instant)
+                    frame.shift = PixelShift(x: offset.x, y: offset.y)
+                    frame.dimmed = theme.burnIn.dimAfter.map { instant - presentation.validFrom >= $0 } ?? false
+                }
                 return frame
             }
             return Frame(content: .blank, presentation: presentation, theme: theme)
@@ -143,6 +148,20 @@ extension Program {
         case .blank:
             return Frame(content: .blank, presentation: presentation, theme: theme)
         }
+    }
+}
+
+extension Program {
+    /// When the frame shown since `now` next looks different though the schedule's answer stands: the clock's next
+    /// minute, the page's next burn-in move, the moment its running head and foot dim.
+    public func nextRefresh(of frame: Frame, after now: Int64) -> Int64? {
+        guard case .page = frame.content else { return nil }
+        var next: [Int64] = []
+        if frame.clock != nil { next.append((now / 60_000 + 1) * 60_000) }
+        let care = frame.theme.burnIn
+        if let move = care.nextMove(after: now) { next.append(move) }
+        if let dim = care.dimAfter, !frame.dimmed { next.append(frame.presentation.validFrom + dim) }
+        return next.filter { $0 > now }.min()
     }
 }
 

@@ -38,8 +38,14 @@ extension Program {
             playlistName = name
             reason = .afterHours
         } else {
-            return Presentation(screen: screen.name, content: .blank, theme: theme, reason: .afterHours,
-                                validFrom: opening.since, validUntil: min(opening.until, boundary))
+            // The display sleeps until `wake-before` ahead of opening (a television takes a while to wake).
+            let wake = opening.until - screen.power.wakeBefore
+            let asleep = screen.power.afterHours == .off && t < wake
+            var presentation = Presentation(screen: screen.name, content: .blank, theme: theme, reason: .afterHours,
+                                            validFrom: asleep ? opening.since : max(opening.since, wake),
+                                            validUntil: min(asleep ? wake : opening.until, boundary))
+            presentation.displayOn = !asleep
+            return presentation
         }
 
         let day = calendar.localDate(t)
@@ -214,6 +220,14 @@ extension Program {
             }
         }
         return result
+    }
+
+    /// The venue's opening hours on the day of `t`, as written (`10:00-18:00`, `10:00-13:00, 14:00-18:00`), or
+    /// "closed": what the status says beside each display's power.
+    public func hoursOfTheDay(at t: Int64) -> String {
+        let day = calendar.localDate(t)
+        let ranges = configuration.hours.ranges(on: day, weekday: calendar.weekday(of: day))
+        return ranges.isEmpty ? "closed" : ranges.map(\.description).joined(separator: ", ")
     }
 
     func openingState(at t: Int64) -> OpeningState {

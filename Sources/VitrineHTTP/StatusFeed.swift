@@ -50,6 +50,8 @@ enum StatusJSON {
         /// Exhibits with errors, until they are fixed: each with what is shown of it and its first error.
         var exhibitsWithErrors: [ExhibitWithErrors]
         var now: String
+        /// The venue's opening hours today ("10:00-18:00", or "closed").
+        var hoursToday: String
         var screens: [Screen]
     }
 
@@ -94,6 +96,12 @@ enum StatusJSON {
         /// Where the dashboard finds a text screen's rows (terminals).
         var text: String?
         var clients: Int?
+        /// Frames put on the panel (page flips) since the output started, for pixel panels.
+        var flips: Int?
+        /// "on" or "off": whether the schedule has the display switched on (`power:`).
+        var display: String?
+        /// What the television was last told over HDMI-CEC: "on", "standby" or "failed: …".
+        var cec: String?
     }
 
     static func make(_ status: Daemon.Status, program: Program, registry: OutputRegistry, channels: BrowserChannels)
@@ -128,12 +136,14 @@ enum StatusJSON {
                 kiosk: browserTypes.contains(screen.output) ? "/screens/\(screen.name)" : nil,
                 text: registry.plugin(screen.output) is any ShowsText.Type && cells && frame != nil
                     ? "/screens/\(screen.name)/text" : nil,
-                clients: browserTypes.contains(screen.output) ? channels.streams(for: screen.name) : nil)
+                clients: browserTypes.contains(screen.output) ? channels.streams(for: screen.name) : nil,
+                flips: screen.flips > 0 ? screen.flips : nil,
+                display: frame.map { $0.presentation.displayOn ? "on" : "off" }, cec: screen.cec)
         }
         let body = Body(ready: status.ready, status: status.line, config: status.configPath,
                         programLoaded: calendar.format(status.loadedAt, seconds: true), lastReload: status.lastReload,
                         exhibitsWithErrors: status.exhibitProblems.map(ExhibitWithErrors.init),
-                        now: calendar.format(status.now, seconds: true),
+                        now: calendar.format(status.now, seconds: true), hoursToday: program.hoursOfTheDay(at: status.now),
                         screens: screens)
         return encode(body)
     }

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Prometheus
+import Synchronization
 import VitrineCore
 import VitrinePluginAPI
 
@@ -40,9 +41,32 @@ public final class VitrineMetrics: Sendable {
         }
     }
 
+    /// Each screen's page flips as last read, so the counter grows by what was flipped since.
+    private let flipsSeen = Mutex<[String: Int]>([:])
+
     /// The text exposition format.
-    func render(channels: BrowserChannels) -> String {
+    func render(channels: BrowserChannels, screens: [Daemon.Status.Screen] = []) -> String {
         kioskClients.record(channels.streams)
+        let grown = flipsSeen.withLock { seen in
+            screens.map { screen -> (String, Int) in
+                defer { seen[screen.name] = screen.flips }
+                let before = seen[screen.name] ?? 0
+                // A screen started afresh by a reload counts from zero again.
+                return (screen.name, screen.flips >= before ? screen.flips - before : screen.flips)
+            }
+        }
+        for screen in screens {
+            // 1 while the schedule has the display on, 0 while it is switched off after hours (`power:`).
+            if let frame = screen.frame {
+                CoreMetrics.Gauge(label: "vitrine_display_on", dimensions: [("screen", screen.name)])
+                    .record(frame.presentation.displayOn ? 1 : 0)
+            }
+        }
+        for (screen, flips) in grown where flips > 0 {
+            // Frames put on the panel: page flips on vblank (kms), pans between buffers (framebuffer).
+            CoreMetrics.Counter(label: "vitrine_page_flips_total", dimensions: [("screen", screen)])
+                .increment(by: flips)
+        }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

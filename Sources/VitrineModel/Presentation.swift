@@ -25,6 +25,9 @@ public struct Presentation: Hashable, Sendable {
     public var reason: Reason
     /// The announcement or playlist that put this up.
     public var source: String?
+    /// Whether the screen's display is switched on (off while the venue is closed and nothing is shown, per the
+    /// screen's `power:`).
+    public var displayOn = true
     /// Milliseconds since 1970 at which this began, as far as the schedule can tell.
     public var validFrom: Int64
     /// Milliseconds since 1970 at which anything on this screen next changes.
@@ -45,6 +48,6 @@ public struct Presentation: Hashable, Sendable {
     /// True when both put the same thing on the screen (ignores validity).
     public func showsSame(as other: Presentation) -> Bool {
         content == other.content && theme == other.theme && language == other.language
-            && alongside == other.alongside
+            && alongside == other.alongside && displayOn == other.displayOn
     }
 }

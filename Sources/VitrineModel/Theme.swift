@@ -118,8 +118,49 @@ public enum FilmArea: String, Hashable, Sendable, CaseIterable {
     case panel
 }
 
+/// Care for panels that keep a still image (OLED, plasma): the whole page moved a few pixels now and then, and
+/// what is the same on every page (running head, page number, footer) dimmed on a page that stays up long.
+public struct BurnInCare: Hashable, Sendable {
+    /// How far the page moves each way, in pixels (0: never). Kept within a quarter of the page's margin.
+    public var shift: Int
+    /// How long the page stays at one place (ms).
+    public var every: Int64
+    /// How long a page stays up before its running head, page number and footer are dimmed (ms); nil: never.
+    public var dimAfter: Int64?
+
+    public init(shift: Int = 0, every: Int64 = 300_000, dimAfter: Int64? = nil) {
+        self.shift = shift
+        self.every = every
+        self.dimAfter = dimAfter
+    }
+
+    /// Where the page sits at `instant` (ms since 1970): a pure function of the clock, so screens with the same
+    /// files and a synchronised clock move together. Every position of the (2·shift+1)² square is visited once per
+    /// round, in an order that jumps across it (no slow drift a visitor would notice).
+    public func offset(at instant: Int64) -> (x: Int, y: Int) {
+        guard shift > 0, every > 0 else { return (0, 0) }
+        let side = 2 * shift + 1, count = side * side
+        let step = Int(((instant / every) % Int64(count) + Int64(count)) % Int64(count))
+        // A stride coprime with the count walks every position once per round.
+        var stride = count / 2 + 1
+        while gcd(stride, count) != 1 { stride += 1 }
+        let position = (step * stride) % count
+        return (position % side - shift, position / side - shift)
+    }
+
+    /// When the page next moves after `instant`.
+    public func nextMove(after instant: Int64) -> Int64? {
+        guard shift > 0, every > 0 else { return nil }
+        return (instant / every + 1) * every
+    }
+
+    private func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+}
+
 /// Colours, fonts, sizes and layout for pages: data, so rotating themes is part of the schedule.
 public struct Theme: Hashable, Sendable {
+    /// Burn-in care for the panels the theme is shown on.
+    public var burnIn = BurnInCare()
     /// Room left for a visitor code (a screen's `visitor-code: true`, not a key of the theme): a screen that shows one
     /// lays its pages out with this set, so text never runs under the code.
     public var visitorCode = false

@@ -169,6 +169,27 @@ public struct Screen: Hashable, Sendable {
         case sideBySide = "side-by-side"
     }
 
+    /// When the screen's display is switched off and on.
+    public struct Power: Hashable, Sendable {
+        public enum AfterHours: String, Hashable, Sendable, CaseIterable {
+            /// Switched off while the venue is closed and the screen has nothing to show.
+            case off
+            /// Kept on (black).
+            case on
+        }
+        public var afterHours: AfterHours
+        /// Switched on this long before opening (ms).
+        public var wakeBefore: Int64
+        /// The HDMI-CEC adapter that switches a television (`/dev/cec0`), if any.
+        public var cec: String?
+
+        public init(afterHours: AfterHours = .off, wakeBefore: Int64 = 300_000, cec: String? = nil) {
+            self.afterHours = afterHours
+            self.wakeBefore = wakeBefore
+            self.cec = cec
+        }
+    }
+
     public var name: String
     public var output: String
     public var playlist: String
@@ -180,9 +201,12 @@ public struct Screen: Hashable, Sendable {
     public var languageTurns: LanguageTurns
     /// Shows a QR code that opens the companion page of the exhibit on screen on a visitor's phone.
     public var visitorCode: Bool
+    public var power: Power
     public init(name: String, output: String, playlist: String, theme: String? = nil, recordings: Recordings = .play,
-                languages: [String] = [], languageTurns: LanguageTurns = .exhibit, visitorCode: Bool = false) {
+                languages: [String] = [], languageTurns: LanguageTurns = .exhibit, visitorCode: Bool = false,
+                power: Power = Power()) {
         self.visitorCode = visitorCode
+        self.power = power
         self.name = name
         self.output = output
         self.playlist = playlist

@@ -26,13 +26,20 @@ public struct Frame: Hashable, Sendable {
     public var visitorLink: String?
     /// The languages the exhibit on screen is written in, when more than one: what a touch screen offers.
     public var languages: [String] = []
+    /// How far the page is moved right and down, in pixels, for burn-in care (the theme's `burn-in.shift`): from
+    /// the clock, the same on every screen at the same instant.
+    public var shift = PixelShift()
+    /// The page has been up longer than the theme's `burn-in.dim-after`: its running head, page number and footer
+    /// are drawn at half strength.
+    public var dimmed = false
 
     /// What the screen shows, in a few words: "Solidarity 2/5", "message “Closing at 16:00”", "closed".
     public var summary: String {
         switch content {
         case let .page(page): "\(page.title) \(page.indicator)"
         case let .message(text): "message “\(text.count > 40 ? text.prefix(39) + "…" : text)”"
-        case .blank: presentation.reason == .afterHours ? "closed" : "blank"
+        case .blank: presentation.reason == .afterHours
+            ? (presentation.displayOn ? "closed" : "closed, display off") : "blank"
         }
     }
 
@@ -60,7 +67,8 @@ public struct Frame: Hashable, Sendable {
     /// same page coming round again plays its recording again).
     public func showsSame(as other: Frame) -> Bool {
         content == other.content && theme == other.theme && clock == other.clock
-            && recordingStart == other.recordingStart
+            && recordingStart == other.recordingStart && presentation.displayOn == other.presentation.displayOn
+            && shift == other.shift && dimmed == other.dimmed
     }
 
     public init(content: Content, presentation: Presentation, theme: Theme, title: String? = nil, clock: String? = nil,
@@ -72,6 +80,16 @@ public struct Frame: Hashable, Sendable {
         self.theme = theme
         self.title = title
         self.clock = clock
+    }
+}
+
+/// A page moved by a few pixels (burn-in care).
+public struct PixelShift: Hashable, Sendable {
+    public var x: Int
+    public var y: Int
+    public init(x: Int = 0, y: Int = 0) {
+        self.x = x
+        self.y = y
     }
 }
 
@@ -123,13 +141,17 @@ public struct OutputContext: Sendable {
     public var browsers: BrowserChannels
     /// The schedule's clock (ms since 1970): where a recording that started at `Frame.recordingStart` is now.
     public var now: @Sendable () -> Int64
+    /// Tells the core a frame went onto the panel (a page flip on vblank, a framebuffer pan): counted in /metrics.
+    public var flipped: @Sendable () -> Void = {}
 
     public init(screen: String, logger: Logger, surfaceChanged: @escaping @Sendable (Surface) -> Void,
                 shown: @escaping @Sendable (Frame) -> Void, trouble: @escaping @Sendable (String?) -> Void = { _ in },
                 hidden: @escaping @Sendable (String?) -> Void = { _ in },
                 browsers: BrowserChannels = BrowserChannels(),
-                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+                flipped: @escaping @Sendable () -> Void = {}) {
         self.now = now
+        self.flipped = flipped
         self.screen = screen
         self.logger = logger
         self.surfaceChanged = surfaceChanged

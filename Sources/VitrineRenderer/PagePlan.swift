@@ -21,6 +21,8 @@ public struct PagePlan: Hashable, Sendable {
         public var inFlow = false
         /// The text's language, when the page says: shaped, broken and directed as that language is written.
         public var language: String?
+        /// The same on every page (running head, page number, clock, footer): dimmed on a long-lived page.
+        public var sameOnEveryPage = false
     }
 
     public struct Picture: Hashable, Sendable {
@@ -86,7 +88,46 @@ public struct PagePlan: Hashable, Sendable {
                 visitorCode = PlacedCode(code: code, area: Area(x: origin.x, y: origin.y, width: layout.visitorCodeSide,
                                           height: layout.visitorCodeSide))
             }
+            if frame.dimmed { dimSameOnEveryPage() }
+            move(by: frame.shift)
         }
+    }
+
+    /// How far a page may move for burn-in care: a quarter of its margin, so text never comes near the edge.
+    public var largestShift: Int { Int(layout.margin / 4) }
+
+    /// Moves everything on the page by the burn-in shift (kept within `largestShift`).
+    private mutating func move(by shift: PixelShift) {
+        let limit = largestShift
+        let dx = Double(max(-limit, min(limit, shift.x))), dy = Double(max(-limit, min(limit, shift.y)))
+        guard dx != 0 || dy != 0 else { return }
+        func moved(_ area: Area) -> Area { Area(x: area.x + dx, y: area.y + dy, width: area.width, height: area.height) }
+        for index in texts.indices {
+            texts[index].x += dx
+            texts[index].y += dy
+        }
+        for index in footRight.indices {
+            footRight[index].x += dx
+            footRight[index].y += dy
+        }
+        for index in pictures.indices {
+            pictures[index].x += dx
+            pictures[index].y += dy
+        }
+        filmArea = filmArea.map(moved)
+        captionArea = captionArea.map(moved)
+        if let code = visitorCode { visitorCode = PlacedCode(code: code.code, area: moved(code.area)) }
+    }
+
+    /// The running head, page number, clock and footer at half strength (halfway to the background).
+    private mutating func dimSameOnEveryPage() {
+        let background = background
+        func half(_ c: Colour) -> Colour {
+            Colour(red: UInt8((Int(c.red) + Int(background.red)) / 2), green: UInt8((Int(c.green) + Int(background.green)) / 2),
+                   blue: UInt8((Int(c.blue) + Int(background.blue)) / 2))
+        }
+        for index in texts.indices where texts[index].sameOnEveryPage { texts[index].colour = half(texts[index].colour) }
+        for index in footRight.indices { footRight[index].colour = half(footRight[index].colour) }
     }
 
     private mutating func place(_ page: Page, clock: String?) {
@@ -112,7 +153,8 @@ public struct PagePlan: Hashable, Sendable {
         if page.index > 0 {
             texts.append(Text(text: (page.series.map { "\($0) :: " } ?? "") + page.title, role: .caption,
                               font: caption, colour: layout.theme.muted, x: rightToLeft ? textRight : textLeft,
-                              y: y, align: rightToLeft ? .right : .left, inFlow: true, language: page.language))
+                              y: y, align: rightToLeft ? .right : .left, inFlow: true, language: page.language,
+                              sameOnEveryPage: true))
             y += layout.headerHeight
         }
         // Films and captions take the whole width between the margins, wider than the text column.
@@ -170,7 +212,8 @@ public struct PagePlan: Hashable, Sendable {
         // Foot: footer text at the left, page indicator and clock at the right.
         let footY = Double(layout.height) - layout.margin - layout.footerHeight * 0.75
         if let footer = layout.theme.footer {
-            texts.append(Text(text: footer, font: caption, colour: layout.theme.muted, x: layout.margin, y: footY))
+            texts.append(Text(text: footer, font: caption, colour: layout.theme.muted, x: layout.margin, y: footY,
+                              sameOnEveryPage: true))
         }
         let right = Double(layout.width) - layout.margin
         footGap = caption.size

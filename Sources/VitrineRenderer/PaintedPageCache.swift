@@ -85,11 +85,15 @@ public final class PaintedPageCache: Sendable {
         var width: Int
         var height: Int
         var pictures: [PictureStamp]
+        var shift: PixelShift
+        var dimmed: Bool
 
         public init(_ frame: Frame, width: Int, height: Int) {
             content = frame.content
             theme = frame.theme
             clock = frame.clock
+            shift = frame.shift
+            dimmed = frame.dimmed
             self.width = width
             self.height = height
             pictures = []

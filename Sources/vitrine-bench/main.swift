@@ -1,4 +1,5 @@
 import FramebufferOutput
+import VitrinePanel
 import Foundation
 import VitrineCore
 import VitrinePluginAPI

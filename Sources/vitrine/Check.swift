@@ -32,6 +32,8 @@ struct Check: ParsableCommand {
                     "\(more) more exhibits have pages too long to read in pages.max at words-per-minute (as above)")]
             }
             outcome.diagnostics += warnings
+            // A page up for hours burns into OLED and plasma panels (worked out from the schedule's pages).
+            outcome.diagnostics += program.stillPageWarnings()
         }
         if let program = outcome.program {
             outcome.diagnostics += Self.fontWarnings(program) + Self.textScreenWarnings(program)

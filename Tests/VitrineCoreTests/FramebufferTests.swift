@@ -1,5 +1,6 @@
 import Foundation
 import FramebufferOutput
+import VitrinePanel
 import Synchronization
 import Testing
 import VitrineCore

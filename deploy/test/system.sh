@@ -18,6 +18,26 @@ need_root "system tests" "systemd-nspawn needs root"
 need_tool "system tests" systemd-nspawn systemd-container
 need_tool "system tests" debootstrap debootstrap
 binary=${1:-}
+cache=$PWD/.build/system
+root=$cache/bookworm
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+mkdir -p "$cache"
+# The Debian root (debootstrap, then the guest's kernel and the CEC tools the VM test uses) is mostly downloads:
+# on a fresh machine it is built in the background while the release build keeps both cores busy. The package's
+# own dependencies are installed into it afterwards, as for a cached root.
+rootbuild=""
+if [ ! -e "$root/.complete" ]; then
+    rm -rf "$root"
+    (
+        debootstrap --variant=minbase --include="systemd,systemd-sysv,dbus,procps" bookworm "$root" "$mirror" \
+            > "$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log"; exit 1; }
+        chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends linux-image-amd64 v4l-utils" > "$cache/kernel.log" 2>&1 \
+            || { tail -20 "$cache/kernel.log"; exit 1; }
+        touch "$root/.complete"
+    ) &
+    rootbuild=$!
+fi
 if [ -z "$binary" ]; then
     step "make release-static (what the package holds)"
     started=$SECONDS
@@ -27,11 +47,9 @@ if [ -z "$binary" ]; then
 fi
 # A build linked against the toolchain's Swift runtime (a debug build) reaches it at the same path.
 dynamic=no
-readelf -d "$binary" | grep -q 'RUNPATH.*/opt/swift\|libswiftCore' && dynamic=yes
-cache=$PWD/.build/system
-root=$cache/bookworm
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-mkdir -p "$cache"
+# (The whole output first: `grep -q` would close the pipe early, and pipefail would call that a failure.)
+dynamic_section=$(readelf -d "$binary")
+[[ $dynamic_section == *RUNPATH*/opt/swift* || $dynamic_section == *libswiftCore* ]] && dynamic=yes
 
 # The README's "Install as a service", command for command: make deb; apt install ./dist/…deb; systemctl enable --now.
 step "make deb"
@@ -48,16 +66,13 @@ depends=$(dpkg-deb --field "$deb" Depends | sed 's/ *([^)]*)//g; s/, */,/g')
 pass "built $(basename "$deb")"
 
 step "Debian 12 root with systemd (cached in $root)"
-if [ ! -e "$root/.complete" ]; then
-    rm -rf "$root"
-    debootstrap --variant=minbase --include="systemd,systemd-sysv,dbus,procps,$depends" bookworm "$root" "$mirror" \
-        > "$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log"; exit 1; }
-    touch "$root/.complete"
+if [ -n "$rootbuild" ]; then
+    wait "$rootbuild" || { echo "building the Debian root failed" >&2; exit 1; }
 fi
-# A package's new dependency after the root was cached: installed into it, not a rebuild.
+# The package's dependencies (and one that is new since the root was cached): installed into it, not a rebuild.
 # (A package the root has never heard of counts as missing too.) Recommends are left out, as debootstrap does.
 missing=""
-for package in ${depends//,/ }; do
+for package in ${depends//,/ } v4l-utils; do
     chroot "$root" dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
         || missing="$missing $package"
 done

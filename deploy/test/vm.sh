@@ -75,7 +75,9 @@ printf 'timezone: UTC\n%s\n' "$config_body" > "$guest/etc/vitrine/vitrine.yaml"
 chroot "$guest" systemctl enable vitrine.service >/dev/null 2>&1
 echo vitrine-vm > "$guest/etc/hostname"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' > "$guest/etc/fstab"
-if readelf -d "$binary" | grep -q 'RUNPATH.*/opt/swift'; then
+# (The whole output first: `grep -q` would close the pipe early, and pipefail would call that a failure.)
+dynamic_section=$(readelf -d "$binary")
+if [[ $dynamic_section == *RUNPATH*/opt/swift* ]]; then
     toolchain=$(toolchain_folder)
     mkdir -p "$guest$toolchain"
     printf 'toolchain %s 9p trans=virtio,version=9p2000.L,ro 0 0\n' "$toolchain" >> "$guest/etc/fstab"
@@ -106,6 +108,41 @@ while read -r id command argument <&3; do
                   [ "$reply" = reloading ] || break
                   sleep 0.2
               done ;;
+        # The same screen through DRM/KMS (and the listener, for /api/status): a reload that changes the output.
+        kms) sed -i -e 's/output: framebuffer/output: kms/' -e 's|device: /dev/fb0|connector: Virtual-1|' \
+                 -e 's/main: \[.*\]/main: [{ exhibit: solidarity, duration: 1h }]/' /etc/vitrine/vitrine.yaml
+             grep -q '^http:' /etc/vitrine/vitrine.yaml || printf 'http:\n  listen: 127.0.0.1:8080\n' >> /etc/vitrine/vitrine.yaml
+             systemctl reload vitrine.service
+             for _ in $(seq 100); do
+                 reply=$(systemctl show -P ActiveState vitrine.service)
+                 [ "$reply" = reloading ] || break
+                 sleep 0.2
+             done ;;
+        # Opening hours that close and open again in a few minutes (ZONE HOURS), the display's power following
+        # them, the television on the vivid HDMI output's CEC adapter.
+        power) sed -i "s|^timezone: .*|timezone: ${argument%% *}|" /etc/vitrine/vitrine.yaml
+               printf 'hours:\n  every-day: [%s]\n' "${argument#* }" >> /etc/vitrine/vitrine.yaml
+               sed -i 's|^    connector: Virtual-1|    connector: Virtual-1\n    power: { wake-before: 1m, cec: /dev/cec1 }|' /etc/vitrine/vitrine.yaml
+               systemctl reload vitrine.service
+               for _ in $(seq 100); do
+                   reply=$(systemctl show -P ActiveState vitrine.service)
+                   [ "$reply" = reloading ] || break
+                   sleep 0.2
+               done ;;
+        # How many messages cec-follower (the television) received with this opcode.
+        cec) reply=$(grep -c -- "$argument" /run/cec-follower.log) ;;
+        # The service's last log lines, on one line.
+        log) reply=$(journalctl -u vitrine.service --no-pager -o cat | tail -n "${argument:-15}" | tr '\n' '|') ;;
+        # The kms screen's playlist switched to the film.
+        kmsfilm) sed -i 's/main: \[.*\]/main: [{ exhibit: reel }]/' /etc/vitrine/vitrine.yaml
+                 systemctl reload vitrine.service
+                 for _ in $(seq 100); do
+                     reply=$(systemctl show -P ActiveState vitrine.service)
+                     [ "$reply" = reloading ] || break
+                     sleep 0.2
+                 done ;;
+        # GET a path of the listener (one line of the answer that matches the argument's pattern).
+        api) reply=$(perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new("127.0.0.1:8080") or die "connect: $!"; print $s "GET $ARGV[0] HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"; local $/; $_ = <$s>; print' "${argument%% *}" 2>&1 | grep -o -- "${argument#* }" | head -1) ;;
         *) reply="unknown command $command" ;;
     esac
     echo "REPLY $id $reply" | tr -d '\r' > /dev/ttyS0
@@ -121,6 +158,22 @@ ExecStart=/usr/local/bin/vitrine-test-agent
 WantedBy=multi-user.target
 UNIT
 chroot "$guest" systemctl enable vitrine-test-agent.service >/dev/null 2>&1
+# A television on HDMI-CEC: the kernel's vivid test driver gives an HDMI input (cec0, configured as the TV, which
+# cec-follower plays: it answers as a television and logs what it receives) wired to an HDMI output (cec1, the
+# screen's computer).
+cat > "$guest/etc/systemd/system/vitrine-test-cec.service" <<'UNIT'
+[Unit]
+Before=vitrine.service
+[Service]
+ExecStartPre=/sbin/modprobe vivid
+ExecStartPre=/usr/bin/udevadm settle
+ExecStartPre=/usr/bin/cec-ctl -d0 --tv
+ExecStart=/usr/bin/cec-follower -d0 --show-msgs --show-state
+StandardOutput=file:/run/cec-follower.log
+[Install]
+WantedBy=multi-user.target
+UNIT
+chroot "$guest" systemctl enable vitrine-test-cec.service >/dev/null 2>&1
 # The serial line carries the agent's replies, not a login prompt. tty1 keeps Debian's getty, as on any install.
 chroot "$guest" systemctl mask serial-getty@ttyS0.service >/dev/null 2>&1
 size=$(( $(du -sm "$guest" | cut -f1) + 400 ))
@@ -218,6 +271,52 @@ sleep 6
 guest dump "$work/film.png"
 verdict=$(compare_with_render "$work/film.png") && pass "the film's picture and caption in the page, as vitrine render draws them ($verdict)" \
     || fail "the film: no, $verdict"
+
+step "output: kms on the same panel (DRM/KMS, page flips on vblank)"
+reply=$(guest ask kms || true)
+[ "$reply" = active ] || fail "reload to the kms output: $reply"
+host_config=$work/host.yaml
+expect_page kms "the kms output shows the page vitrine render paints"
+reply=$(guest ask kmsfilm || true)
+[ "$reply" = active ] || fail "reload to the film: $reply"
+status=$(guest until status 'wall: Reel') && pass "STATUS: $status" || fail "STATUS: $status"
+host_config=$work/host-film.yaml
+sleep 6
+guest dump "$work/kms-film.png"
+verdict=$(compare_with_render "$work/kms-film.png") \
+    && pass "the film through the kms output's buffers, as vitrine render draws it ($verdict)" || fail "the film on kms: no, $verdict"
+# Each film picture is a page flip on vblank: dozens by now.
+flips=$(guest ask api '/api/status "flips":[0-9]*' || true)
+[[ ${flips#*:} =~ ^[0-9]+$ ]] && [ "${flips#*:}" -ge 10 ] && pass "page flips in /api/status: ${flips#*:}" \
+    || fail "too few page flips in /api/status: $flips; $(guest ask log 10)"
+counted=$(guest ask api '/metrics vitrine_page_flips_total{screen="wall"} [0-9]*' || true)
+[[ ${counted##* } =~ ^[0-9]+$ ]] && [ "${counted##* }" -ge 10 ] && pass "/metrics: $counted" || fail "no page flips in /metrics: $counted"
+
+step "display power after hours: DPMS and HDMI-CEC"
+# Local time near noon whatever the hour (Etc/GMT-N is UTC+N), so the short hours never cross midnight: closing at
+# the next minute at least 20 s away, open again two minutes later, the display woken a minute before.
+offset=$(( 12 - 10#$(date -u +%H) ))
+zone=$([ "$offset" -ge 0 ] && echo "Etc/GMT-$offset" || echo "Etc/GMT+$(( -offset ))")
+close=$(( ( $(date +%s) + 20 + 59 ) / 60 * 60 ))
+hm() { TZ="$zone" date -d "@$1" +%H:%M; }
+reply=$(guest ask power "$zone 00:00-$(hm "$close"), $(hm $(( close + 120 )))-24:00" || true)
+[ "$reply" = active ] || fail "reload with short hours: $reply"
+standby=$(guest until "cec STANDBY" '^[1-9]') && pass "the television received Standby at closing ($(hm "$close") $zone)" \
+    || fail "no Standby on the CEC bus: $standby; $(guest ask log 10)"
+display=$(guest until 'api /api/status "display":"[a-z]*"' '"off"' || true)
+cec=$(guest ask api '/api/status "cec":"[a-z]*"' || true)
+[ "$display" = '"display":"off"' ] && [ "$cec" = '"cec":"standby"' ] && pass "/api/status: $display, $cec" \
+    || fail "/api/status after closing: $display $cec"
+sleep 1
+guest dump "$work/power-off.png"
+brightness=$(/usr/bin/python3 deploy/test/guest.py brightness "$work/power-off.png")
+[ "$brightness" -lt 10 ] && pass "the panel is dark (DPMS off; mean brightness $brightness)" || fail "the panel still shows a picture (brightness $brightness)"
+woken=$(guest until "cec IMAGE_VIEW_ON" '^[1-9]') && pass "the television received Image View On a minute before opening" \
+    || fail "no Image View On: $woken; $(guest ask log 10)"
+display=$(guest until 'api /api/status "display":"[a-z]*"' '"on"' || true)
+cec=$(guest ask api '/api/status "cec":"[a-z]*"' || true)
+[ "$display" = '"display":"on"' ] && [ "$cec" = '"cec":"on"' ] && pass "/api/status: $display, $cec" \
+    || fail "/api/status before opening: $display $cec"
 
 step "stop: the console comes back"
 result=$(guest ask stop || true)

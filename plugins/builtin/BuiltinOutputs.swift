@@ -1,6 +1,7 @@
 import ExecOutput
 import FramebufferOutput
 import HTTPOutput
+import KMSOutput
 import TerminalOutput
 import VitrinePluginAPI
 
@@ -11,6 +12,7 @@ public enum BuiltinOutputs {
     public static let all: [any OutputPlugin.Type] = [
         TerminalOutput.self,
         FramebufferOutput.self,
+        KMSOutput.self,
         HTTPOutput.self,
         ExecOutput.self,
     ]

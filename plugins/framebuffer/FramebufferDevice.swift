@@ -1,6 +1,7 @@
 import CFramebuffer
 import Glibc
 import Synchronization
+import VitrinePanel
 import VitrinePluginAPI
 import VitrineRenderer
 
@@ -11,23 +12,8 @@ import VitrineRenderer
 /// screen memory (8 MiB at 1080p, counted in its resident size when the driver backs it with system memory, as
 /// DRM's fbdev emulation does), and a device that goes away fails a write with an error the output reports and
 /// recovers from, instead of leaving a mapping of memory the driver has given up.
-public final class FramebufferDevice: @unchecked Sendable {
-    public struct Geometry: Hashable, Sendable {
-        public var width: Int
-        public var height: Int
-        public var stride: Int
-        public var format: PixelFormat
-        /// Rows of memory: twice `height` when the driver allows panning between two buffers.
-        public var virtualHeight: Int
-
-        public init(width: Int, height: Int, stride: Int, format: PixelFormat, virtualHeight: Int) {
-            self.width = width
-            self.height = height
-            self.stride = stride
-            self.format = format
-            self.virtualHeight = virtualHeight
-        }
-    }
+public final class FramebufferDevice: Panel, @unchecked Sendable {
+    public typealias Geometry = PanelGeometry
 
     public let path: String
     let fd: Int32
@@ -39,25 +25,19 @@ public final class FramebufferDevice: @unchecked Sendable {
     /// One band of rows in the device's format, reused for every write.
     private let band: UnsafeMutableRawPointer
     /// One band of rows as 0x00RRGGBB words, for formats that need converting.
-    let bandPixels: UnsafeMutablePointer<UInt32>
+    public let bandPixels: UnsafeMutablePointer<UInt32>
     private var savedScreen: fb_var_screeninfo?
     private var currentScreen: fb_var_screeninfo?
     private var blanked = false
     private(set) var frontBuffer = 0
     private var closed = false
+    /// Told each time a frame goes onto the panel (a pan between the two buffers).
+    var flipped: (@Sendable () -> Void)?
 
-    /// Which console to hold while drawing.
-    public enum ConsoleChoice: Hashable, Sendable {
-        /// Leave every console alone (a file, or a panel no text console is shown on).
-        case none
-        /// This virtual terminal (`/dev/tty0`: the one active when the screen starts).
-        case terminal(String)
-        /// `defaultConsole` on a real framebuffer, none on a regular file.
-        case automatic
-    }
+    public typealias ConsoleChoice = VitrinePanel.ConsoleChoice
 
     /// A console of the screen's own, away from the login prompts (getty) on tty1 to tty6: Ctrl-Alt-F7.
-    public static let defaultConsole = "/dev/tty7"
+    public static let defaultConsole = ConsoleChoice.defaultConsole
 
     /// Opens the device and takes its console. `fallback` is the geometry for a regular file (from the options).
     public init(path: String, fallback: Geometry?, console choice: ConsoleChoice) throws {
@@ -171,17 +151,22 @@ public final class FramebufferDevice: @unchecked Sendable {
         if ioctl(fd, UInt(FBIOPAN_DISPLAY), &screen) == 0 {
             frontBuffer = next
             currentScreen = screen
+            flipped?()
         }
     }
 
     /// Powers the panel down or up; false where the driver cannot (the caller draws black instead).
     @discardableResult
-    func blank(_ on: Bool) -> Bool {
+    public func blank(_ on: Bool) -> Bool {
         guard isDevice, on != blanked else { return isDevice }
         let level = on ? Int32(FB_BLANK_POWERDOWN) : Int32(FB_BLANK_UNBLANK)
         guard ioctl(fd, UInt(FBIOBLANK), level) == 0 else { return false }
         blanked = on
         return true
+    }
+
+    public var lost: String? {
+        isGone ? "\(path) went away (unplugged, driver reloaded or file removed)" : nil
     }
 
     /// Has the device or file gone away (driver unbound, file removed)?
@@ -193,7 +178,7 @@ public final class FramebufferDevice: @unchecked Sendable {
     }
 
     /// The console the screen is shown on, when one is held.
-    let console: VirtualTerminal?
+    public let console: VirtualTerminal?
     /// Why the console could not be held as it should, when it could not.
     private(set) var consoleProblems: [String] = []
 
@@ -218,7 +203,7 @@ public final class FramebufferDevice: @unchecked Sendable {
 
     /// After the console was shown again: another console used the framebuffer meanwhile, so the panning offset
     /// and blanking are read from the driver rather than remembered.
-    func resynchronise() {
+    public func resynchronise() {
         var screen = fb_var_screeninfo()
         guard isDevice, ioctl(fd, UInt(FBIOGET_VSCREENINFO), &screen) == 0 else { return }
         frontBuffer = canPan && Int(screen.yoffset) >= geometry.height ? 1 : 0

@@ -20,6 +20,11 @@ extension Daemon {
             public var frame: Frame?
             /// The size the output measured: pages are laid out for it.
             public var surface: Surface
+            /// Frames put on the panel since the daemon started (page flips; 0 for outputs that have no panel).
+            public var flips = 0
+            /// What the screen's television was last told over HDMI-CEC ("standby", "on", "failed: …"), with
+            /// `power.cec`.
+            public var cec: String?
         }
         public var screens: [Screen]
         public var ready: Bool
@@ -50,7 +55,8 @@ extension Daemon {
             }
             return Status.Screen(name: slot.name, output: slot.type, health: health, failure: failure,
                                  hidden: health == "hidden" ? slot.hidden : nil, trouble: slot.trouble,
-                                 summary: slot.summary, frame: slot.frame, surface: slot.surface)
+                                 summary: slot.summary, frame: slot.frame, surface: slot.surface,
+                                 flips: slot.flips.load(ordering: .relaxed), cec: slot.cec)
         }
         return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload,
                       exhibitProblems: exhibitProblems, line: statusLine(),

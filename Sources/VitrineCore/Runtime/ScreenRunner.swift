@@ -1,5 +1,7 @@
+import Dispatch
 import Logging
 import Synchronization
+import VitrineDisplayPower
 import VitrineModel
 import VitrinePluginAPI
 
@@ -16,11 +18,14 @@ struct ScreenRunner: Sendable {
         // 4 MiB in four runs, against -3.8 to 2.4 MiB in six runs this way; its bound is 3 MiB.)
         let looping = Task { await loop() }
         let supervising = Task { await supervise() }
+        let powering = Task { await power() }
         await slot.stopRequested.wait(for: 1)
         looping.cancel()
         supervising.cancel()
+        powering.cancel()
         await looping.value
         await supervising.value
+        await powering.value
         slot.finished.advance(to: 1)
     }
 
@@ -42,6 +47,9 @@ struct ScreenRunner: Sendable {
                 slot.frame = frame
                 slot.handed(frame, generation: generation)
                 slot.mailbox.send(frame)
+                if last?.presentation.displayOn != frame.presentation.displayOn {
+                    slot.display(on: frame.presentation.displayOn)
+                }
                 last = frame
                 daemon.publishStatus()
                 var metadata: Logger.Metadata = ["vitrine.screen": "\(slot.name)", "vitrine.page": "\(slot.summary)"]
@@ -52,8 +60,8 @@ struct ScreenRunner: Sendable {
                 slot.shownGeneration.advance(to: generation)
             }
             var deadline = presentation.validUntil
-            // A page with a clock is shown again at the next minute.
-            if frame.clock != nil { deadline = min(deadline, (now / 60_000 + 1) * 60_000) }
+            // A page with a clock is shown again at the next minute, one with burn-in care when it moves or dims.
+            if let refresh = program.nextRefresh(of: frame, after: now) { deadline = min(deadline, refresh) }
             if let beat, beat > 0 {
                 daemon.reporter.beat(slot.name, of: daemon.screenNames())
                 deadline = min(deadline, now + beat)
@@ -98,6 +106,51 @@ struct ScreenRunner: Sendable {
         }
     }
 
+    /// Follows the schedule's display power with the screen's television over HDMI-CEC (`power.cec`): Standby when
+    /// the display goes off, Image View On when it comes on. The output switches its own panel (DPMS, FBIOBLANK).
+    func power() async {
+        var adapter: CECAdapter?
+        var logger = daemon.logger
+        logger[metadataKey: "vitrine.screen"] = "\(slot.name)"
+        for await on in slot.displayChanges {
+            guard let path = daemon.currentProgram().0.configuration.screen(named: slot.name)?.power.cec else {
+                adapter = nil
+                continue
+            }
+            if adapter?.path != path { adapter = nil }
+            let outcome: Result<CECAdapter, CECAdapter.Failure> = await Self.offThread { [adapter] in
+                do {
+                    let open = try adapter ?? CECAdapter(path: path)
+                    try on ? open.wake() : open.standby()
+                    return .success(open)
+                } catch let failure as CECAdapter.Failure {
+                    return .failure(failure)
+                } catch {
+                    return .failure(CECAdapter.Failure(description: "\(error)"))
+                }
+            }
+            switch outcome {
+            case let .success(open):
+                adapter = open
+                slot.cec = on ? "on" : "standby"
+                logger.notice(on ? "Television woken over HDMI-CEC." : "Television put in standby over HDMI-CEC.",
+                              metadata: ["vitrine.device": "\(path)"])
+            case let .failure(failure):
+                adapter = nil
+                slot.cec = "failed: \(failure)"
+                logger.warning("HDMI-CEC: \(failure).", metadata: ["vitrine.device": "\(path)"])
+            }
+            daemon.publishStatus()
+        }
+    }
+
+    /// Runs blocking device calls (the CEC bus waits for acknowledgements) on a thread of their own.
+    static func offThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
+        }
+    }
+
     /// What the output is given: where to report, its logger, the browsers' channels.
     func context(logger: Logger) -> OutputContext {
         OutputContext(
@@ -135,7 +188,8 @@ struct ScreenRunner: Sendable {
                 daemon.publishStatus()
             },
             browsers: daemon.browsers,
-            now: { [daemon] in daemon.now() }
+            now: { [daemon] in daemon.now() },
+            flipped: { [slot] in slot.flips.add(1, ordering: .relaxed) }
         )
     }
 }

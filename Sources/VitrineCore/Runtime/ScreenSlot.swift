@@ -24,6 +24,12 @@ final class ScreenSlot: Sendable {
     let scheduled = Progress()
     let stopRequested = Progress()
     let finished = Progress()
+    /// Frames the output put on its panel (page flips), for /metrics: counted apart from the rest of the state,
+    /// since a crossfade flips sixty times a second.
+    let flips = Atomic<Int>(0)
+    /// Whether the display should be on, as the schedule last said (latest wins): what `power()` follows.
+    let displayChanges: AsyncStream<Bool>
+    private let displaySink: AsyncStream<Bool>.Continuation
     private let state: Mutex<State>
 
     private struct State {
@@ -33,6 +39,9 @@ final class ScreenSlot: Sendable {
         var trouble: String?
         var hidden: String?
         var frame: Frame?
+        /// The display's power as the screen's television was last told over HDMI-CEC ("standby", "on"), or why
+        /// it could not be told.
+        var cec: String?
         /// The program generation of the frame handed to the output and not yet reported shown.
         var awaiting: (frame: Frame, generation: Int)?
     }
@@ -43,6 +52,15 @@ final class ScreenSlot: Sendable {
         self.options = options
         self.output = output
         state = Mutex(State(surface: output.initialSurface))
+        (displayChanges, displaySink) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The schedule says the display should be on (true) or off.
+    func display(on: Bool) { displaySink.yield(on) }
+
+    var cec: String? {
+        get { state.withLock { $0.cec } }
+        set { state.withLock { $0.cec = newValue } }
     }
 
     var surface: Surface {
@@ -104,6 +122,7 @@ final class ScreenSlot: Sendable {
     /// Stops feeding and running the output, and waits until it has restored its device.
     func stop() async {
         mailbox.close()
+        displaySink.finish()
         stopRequested.advance(to: 1)
         // A screen whose runner was never started has nothing to wait for.
         if scheduled.value > 0 { await finished.wait(for: 1) }

@@ -28,7 +28,7 @@ final class FilmShow {
     let media: MediaBlock
     let theme: Theme
     /// Where on the page the film goes.
-    let area: PagePlan.Area
+    private(set) var area: PagePlan.Area
     private let player: Player
     private let wake: @Sendable () -> Void
     private let logger: Logger
@@ -56,6 +56,11 @@ final class FilmShow {
         self.wake = wake
         self.logger = logger
         player = Player(audio: audio, onFrame: wake)
+    }
+
+    /// The same film on a page moved for burn-in care: its pictures go where the page's film area now is.
+    func follow(_ frame: Frame, width: Int, height: Int) {
+        if let moved = PagePlan(frame, width: width, height: height).filmArea { area = moved }
     }
 
     /// Whether this is the film `frame` plays (the same page coming round again is another play).

@@ -15,9 +15,9 @@ import VitrinePluginAPI
 ///
 /// Anything that resets the console under the screen (a getty's terminal reset, `setfont`, a `reset` typed by
 /// someone) puts it back in text mode without telling anyone: `check()` notices and takes it back.
-final class VirtualTerminal: @unchecked Sendable {
+public final class VirtualTerminal: @unchecked Sendable {
     /// What the screen's viewers see, as far as the console goes.
-    enum Sight: Equatable {
+    public enum Sight: Equatable {
         /// The page is visible; `epoch` changes each time the VT came back and the page must be painted again.
         case shown(epoch: Int)
         /// Another console is on the panel, or the switch to this one is still waiting.
@@ -27,15 +27,18 @@ final class VirtualTerminal: @unchecked Sendable {
         case lost(String)
     }
 
-    let path: String
+    public let path: String
     /// N of /dev/ttyN.
-    let number: Int
+    public let number: Int
     private let fd: Int32
     /// Told (latest wins) when the VT was released or acquired: the output looks at `check()` again.
-    let changes: AsyncStream<Void>
+    public let changes: AsyncStream<Void>
     private let poke: AsyncStream<Void>.Continuation
+    /// Called when the panel is given to another console, with no frame being drawn: a DRM screen drops its master
+    /// role here, so the console shown next can set its own mode.
+    public var onRelease: (@Sendable () -> Void)?
     /// Why switching or graphics mode could not be set up, for the log.
-    private(set) var problems: [String] = []
+    public private(set) var problems: [String] = []
 
     private struct Gate {
         /// Not the active VT: nothing may be drawn.
@@ -58,7 +61,7 @@ final class VirtualTerminal: @unchecked Sendable {
     static let acquireSignal = SIGUSR2
 
     /// Opens the console (`/dev/tty0` means the one active now). Touches nothing yet: see `take()`.
-    init(path: String) throws {
+    public init(path: String) throws {
         // Write access is all a console gives its group (crw--w---- root:tty), and all the ioctls need.
         var fd = Glibc.open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -102,7 +105,7 @@ final class VirtualTerminal: @unchecked Sendable {
     /// Graphics mode, process-controlled switching, and this VT made the active one.
     /// `returnTo` is the console to show again when the screen stops, if an earlier run of the screen noted one
     /// (a screen started again after a failure finds its own console active).
-    func take(returnTo: Int? = nil) async {
+    public func take(returnTo: Int? = nil) async {
         previous = returnTo
         // The cursor first: fbcon's blink timer checks only whether the cursor is on, and a cursor drawn just
         // before the switch is not erased by it (seen in a QEMU guest: a block over the page at the login prompt).
@@ -144,7 +147,7 @@ final class VirtualTerminal: @unchecked Sendable {
 
     /// Runs `draw` unless another console is on the panel; a switch away waits until it is done. False when it
     /// did not run.
-    func whileShown(_ draw: () throws -> Void) throws -> Bool {
+    public func whileShown(_ draw: () throws -> Void) throws -> Bool {
         try gate.withLock { gate throws -> Bool in
             guard !gate.released else { return false }
             try draw()
@@ -154,7 +157,7 @@ final class VirtualTerminal: @unchecked Sendable {
 
     /// Looks at the console as it is now, and takes it back from whatever put it in text mode.
     /// `retaken` says what had happened when something was taken back (for the log and the status).
-    func check() -> (sight: Sight, retaken: String?) {
+    public func check() -> (sight: Sight, retaken: String?) {
         var retaken: [String] = []
         var mode: Int32 = 0
         if ioctl(fd, UInt(KDGETMODE), &mode) == 0, mode != KD_GRAPHICS, inGraphics {
@@ -177,6 +180,7 @@ final class VirtualTerminal: @unchecked Sendable {
         let sight = gate.withLock { gate -> Sight in
             guard let active, active == number else {
                 // Switched away without asking (switching not ours at the time): stop drawing all the same.
+                if !gate.released { onRelease?() }
                 gate.released = true
                 let other = active.map { "tty\($0)" } ?? "another console"
                 return .hidden("\(path) is not the active console (\(other) is); Ctrl-Alt-F\(number) shows the "
@@ -195,7 +199,7 @@ final class VirtualTerminal: @unchecked Sendable {
     /// Gives the console back as a text console: automatic switching, text mode, the cursor, and the console that
     /// was active before, if this one is still shown. (Not "as it was found": a screen started again after a
     /// failure, or after a crash, finds the console as this program left it.)
-    func restore() {
+    public func restore() {
         guard !closed else { return }
         closed = true
         for source in sources { source.cancel() }
@@ -234,7 +238,10 @@ final class VirtualTerminal: @unchecked Sendable {
     private func releaseRequested() {
         // Every console held by this process gets the signal; only the active one is being asked.
         guard activeNumber() == number else { return }
-        gate.withLock { $0.released = true }
+        gate.withLock { gate in
+            gate.released = true
+            onRelease?()
+        }
         _ = ioctl(fd, UInt(VT_RELDISP), Int32(1))
         poke.yield()
     }
@@ -251,7 +258,7 @@ final class VirtualTerminal: @unchecked Sendable {
     }
 
     /// The console to show again when the screen stops.
-    var returnTo: Int? { previous }
+    public var returnTo: Int? { previous }
 
     private func activeNumber() -> Int? {
         var state = vt_stat()
@@ -324,10 +331,12 @@ private final class OwnerThread: @unchecked Sendable {
 }
 
 /// The number of the console that was on the panel before a screen first took its own, shared by the screen's runs.
-final class ConsoleBefore: Sendable {
+public final class ConsoleBefore: Sendable {
     private let value = Mutex<Int?>(nil)
 
-    var number: Int? {
+    public init() {}
+
+    public var number: Int? {
         get { value.withLock { $0 } }
         set { value.withLock { $0 = newValue } }
     }

@@ -8,6 +8,17 @@ public struct PixelFormat: Hashable, Sendable, CustomStringConvertible {
     public var greenLength: Int
     public var blueLength: Int
 
+    public init(bitsPerPixel: Int, redOffset: Int, greenOffset: Int, blueOffset: Int, redLength: Int,
+                greenLength: Int, blueLength: Int) {
+        self.bitsPerPixel = bitsPerPixel
+        self.redOffset = redOffset
+        self.greenOffset = greenOffset
+        self.blueOffset = blueOffset
+        self.redLength = redLength
+        self.greenLength = greenLength
+        self.blueLength = blueLength
+    }
+
     public static let xrgb8888 = PixelFormat(bitsPerPixel: 32, redOffset: 16, greenOffset: 8, blueOffset: 0,
                                               redLength: 8, greenLength: 8, blueLength: 8)
     public static let xbgr8888 = PixelFormat(bitsPerPixel: 32, redOffset: 0, greenOffset: 8, blueOffset: 16,
