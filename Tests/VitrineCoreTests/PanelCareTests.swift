@@ -105,6 +105,42 @@ import VitrineTestKit
         #expect(errors.contains("standby"), "\(errors)")
     }
 
+    // MARK: The kms output's options
+
+    @Test func kmsScreensNameTheirConnectorAndModeAndNeverShareOne() throws {
+        let venue = try TemporaryVenue()
+        try venue.addExhibit("first", "---\ntitle: First\n---\nText.\n")
+        func load(_ screens: String) -> ProgramLoader.Outcome {
+            try? venue.writeConfig("""
+                timezone: UTC
+                themes: { paper: {} }
+                playlists: { main: [first] }
+                screens:
+                \(screens)
+                """)
+            return venue.load()
+        }
+        // Two connectors of one card: two screens, the console held by one.
+        let two = load("""
+              left: { output: kms, playlist: main, connector: HDMI-A-1, mode: 1920x1080@60 }
+              right: { output: kms, playlist: main, connector: HDMI-A-2, mode: 3840x2160, tty: none }
+            """)
+        #expect(two.diagnostics.errors.isEmpty, "\(two.diagnostics)")
+        #expect(two.outputs["left"]?.claims == ["/dev/dri/card0 HDMI-A-1", "/dev/tty7"])
+        let same = load("""
+              left: { output: kms, playlist: main, connector: HDMI-A-1 }
+              right: { output: kms, playlist: main, connector: HDMI-A-1, tty: none }
+            """)
+        #expect(same.diagnostics.errors.map(\.message) == ["screens.right: /dev/dri/card0 HDMI-A-1 is already used by screen 'left'"])
+        let bad = load("""
+              left: { output: kms, playlist: main, mode: big, card: dri0, tty: 7 }
+            """)
+        let errors = bad.diagnostics.errors.map(\.message).joined(separator: "\n")
+        #expect(errors.contains("screens.left.mode: expected a mode such as 1920x1080 or 1920x1080@60, found 'big'"), "\(errors)")
+        #expect(errors.contains("screens.left.card: expected an absolute path"), "\(errors)")
+        #expect(errors.contains("screens.left.tty: expected a console such as /dev/tty7, or none, found '7'"), "\(errors)")
+    }
+
     // MARK: Burn-in care
 
     /// The demo's wall exhibit on a theme that moves every minute.

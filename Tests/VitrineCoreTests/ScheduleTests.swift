@@ -80,7 +80,9 @@ import VitrineTestKit
         #expect(last.validUntil == instant("2026-12-06T02:00:00+01:00"))
         let after = program.presentation(for: "hall", at: instant("2026-12-06T02:00:00+01:00"))!
         #expect(after.content == .blank && after.reason == .afterHours)
-        #expect(after.validUntil == instant("2026-12-12T20:00:00+01:00"), "dark until next Saturday evening")
+        // Dark (the display off) until five minutes before next Saturday evening's opening, when it wakes.
+        #expect(after.validUntil == instant("2026-12-12T19:55:00+01:00"), "dark until next Saturday evening")
+        #expect(!after.displayOn)
         #expect(exhibitShown(program, at: "2026-12-05T19:59:59+01:00") == nil)
     }
 
@@ -95,7 +97,8 @@ import VitrineTestKit
         // ...but nothing opens on the 25th itself.
         let evening = program.presentation(for: "hall", at: instant("2026-12-25T20:00:00+01:00"))!
         #expect(evening.content == .blank)
-        #expect(evening.validUntil == instant("2026-12-26T18:00:00+01:00"))
+        // The display wakes five minutes before the 26th opens (`power.wake-before`).
+        #expect(evening.validUntil == instant("2026-12-26T17:55:00+01:00"))
     }
 
     @Test func afterHoursCanShowAPlaylist() {

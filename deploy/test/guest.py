@@ -6,7 +6,7 @@ a control line (the guest's second serial port) to an agent in the guest that an
     guest.py WORK until COMMAND REGEX [NOT-REGEX]
                                            asks again until the reply matches (and does not match NOT); prints it
     guest.py WORK key KEYS                 presses keys on the guest's keyboard (QEMU's names: ctrl-alt-f2)
-    guest.py WORK dump FILE                the screen as PNG
+    guest.py WORK dump FILE [DEVICE HEAD]  the screen (or that head of a display device) as PNG
     guest.py compare SHOT WANT             same page as `vitrine render` painted? prints the difference
     guest.py brightness FILE               mean brightness, 0 to 255
 """
@@ -95,7 +95,7 @@ def main(argv):
     elif verb == "key":
         monitor(work, f"sendkey {rest[0]}")
     elif verb == "dump":
-        monitor(work, f"screendump {rest[0]} -f png", pause=1.5)
+        monitor(work, f"screendump {rest[0]} -f png {' '.join(rest[1:3])}".rstrip(), pause=1.5)
     else:
         raise SystemExit(__doc__)
     return 0

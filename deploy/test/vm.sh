@@ -92,6 +92,12 @@ cat > "$guest/usr/local/bin/vitrine-test-agent" <<'AGENT'
 #!/bin/sh
 stty -F /dev/ttyS1 -echo 2>/dev/null
 exec 3< /dev/ttyS1
+# The DRM card whose driver's name contains $1 (bochs-drm: the VGA panel; virtio: the second card).
+card() {
+    for c in /sys/class/drm/card[0-9]; do
+        case $(readlink "$c/device/driver") in *"$1"*) echo "/dev/dri/${c##*/}" ;; esac
+    done
+}
 echo "AGENT READY" > /dev/ttyS0
 while read -r id command argument <&3; do
     case $command in
@@ -109,7 +115,7 @@ while read -r id command argument <&3; do
                   sleep 0.2
               done ;;
         # The same screen through DRM/KMS (and the listener, for /api/status): a reload that changes the output.
-        kms) sed -i -e 's/output: framebuffer/output: kms/' -e 's|device: /dev/fb0|connector: Virtual-1|' \
+        kms) sed -i -e 's/output: framebuffer/output: kms/' -e "s|device: /dev/fb0|card: $(card bochs)\\n    connector: Virtual-1|" \
                  -e 's/main: \[.*\]/main: [{ exhibit: solidarity, duration: 1h }]/' /etc/vitrine/vitrine.yaml
              grep -q '^http:' /etc/vitrine/vitrine.yaml || printf 'http:\n  listen: 127.0.0.1:8080\n' >> /etc/vitrine/vitrine.yaml
              systemctl reload vitrine.service
@@ -141,6 +147,34 @@ while read -r id command argument <&3; do
                      [ "$reply" = reloading ] || break
                      sleep 0.2
                  done ;;
+        # The display unplugged (off) or plugged back (detect), as the connector's sysfs status forces it; replies
+        # when STATUS says so, with the milliseconds it took.
+        plug) echo "$argument" > "/sys/class/drm/$(card bochs | sed 's|.*/||')-Virtual-1/status"
+              started=$(date +%s%N)
+              for _ in $(seq 300); do
+                  reply=$(systemctl show -P StatusText vitrine.service)
+                  case "$argument:$reply" in
+                      off:*waiting*) break ;;
+                      detect:*waiting*) ;;
+                      detect:*"wall: Reel"*) break ;;
+                  esac
+                  sleep 0.05
+              done
+              reply="$(( ($(date +%s%N) - started) / 1000000 )) ms: $reply" ;;
+        # Two more screens on the two connectors of the second card (virtio-gpu): its second output, which QEMU
+        # leaves unplugged without a window, is plugged in through the connector's sysfs status.
+        two) card=$(card virtio)
+             echo on > "/sys/class/drm/${card##*/}-Virtual-2/status"
+             sed -i -e "/^  wall:\$/i\\  side-a: { output: kms, playlist: main, card: $card, connector: Virtual-1, tty: none }" \
+                    -e "/^  wall:\$/i\\  side-b: { output: kms, playlist: main, card: $card, connector: Virtual-2, tty: none }" \
+                    /etc/vitrine/vitrine.yaml
+             systemctl reload vitrine.service
+             for _ in $(seq 100); do
+                 reply=$(systemctl show -P ActiveState vitrine.service)
+                 [ "$reply" = reloading ] || break
+                 sleep 0.2
+             done
+             reply="$reply $card" ;;
         # GET a path of the listener (one line of the answer that matches the argument's pattern).
         api) reply=$(perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new("127.0.0.1:8080") or die "connect: $!"; print $s "GET $ARGV[0] HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"; local $/; $_ = <$s>; print' "${argument%% *}" 2>&1 | grep -o -- "${argument#* }" | head -1) ;;
         *) reply="unknown command $command" ;;
@@ -186,7 +220,8 @@ qemu-system-x86_64 -machine pc -cpu qemu64 -smp 2 -m 1024 -nodefaults -no-user-c
     -kernel "$kernel" -initrd "$initrd" \
     -append "root=/dev/vda rw console=ttyS0 systemd.show_status=1 panic=-1" \
     -drive "file=$work/disk.img,format=raw,if=virtio" \
-    -device VGA,xres=1920,yres=1080 -display none \
+    -device VGA,xres=1920,yres=1080 -device virtio-gpu-pci,max_outputs=2,xres=1280,yres=720,id=second \
+    -display none \
     -serial "file:$work/serial.log" -monitor "unix:$work/monitor.sock,server,nowait" \
     -chardev "socket,id=control,path=$work/control.sock,server=on,wait=off" -device isa-serial,chardev=control \
     -no-reboot "${virtfs[@]}" > "$work/qemu.log" 2>&1 &
@@ -196,10 +231,10 @@ guest() { /usr/bin/python3 deploy/test/guest.py "$work" "$@"; }
 # compare_with_render SHOT: the screen dump against `vitrine render` of the same moment (or of a few minutes before,
 # should the guest's clock lag the host's).
 compare_with_render() {
-    local moment verdict at
+    local moment verdict at size=${2:-1920x1080}
     moment=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     for at in "$moment" "$(date -u -d "$moment - 3 minutes" +%Y-%m-%dT%H:%M:%SZ)"; do
-        "$binary" render --config "$host_config" --screen wall --at "$at" --size 1920x1080 --output "$work/expected.png" >/dev/null
+        "$binary" render --config "$host_config" --screen wall --at "$at" --size "$size" --output "$work/expected.png" >/dev/null
         verdict=$(/usr/bin/python3 deploy/test/guest.py compare "$1" "$work/expected.png") && { echo "$verdict"; return 0; }
     done
     echo "$verdict"
@@ -292,6 +327,18 @@ flips=$(guest ask api '/api/status "flips":[0-9]*' || true)
 counted=$(guest ask api '/metrics vitrine_page_flips_total{screen="wall"} [0-9]*' || true)
 [[ ${counted##* } =~ ^[0-9]+$ ]] && [ "${counted##* }" -ge 10 ] && pass "/metrics: $counted" || fail "no page flips in /metrics: $counted"
 
+step "hot-plug: the display unplugged and plugged back"
+reply=$(guest ask plug off || true)
+[[ $reply == *"waiting for one"* ]] && pass "unplugged (${reply%%:*}): ${reply#*: }" || fail "unplugged: $reply"
+reply=$(guest ask plug detect || true)
+elapsed=${reply%% ms*}
+[[ $reply == *"wall: Reel"* && $reply != *waiting* ]] && [[ $elapsed =~ ^[0-9]+$ ]] && [ "$elapsed" -lt 10000 ] \
+    && pass "plugged back: the page is shown again after $elapsed ms (the connector is looked at every second)" \
+    || fail "plugged back: $reply"
+sleep 2
+guest dump "$work/replugged.png"
+verdict=$(compare_with_render "$work/replugged.png") && pass "the panel shows the film again ($verdict)" || fail "after the replug: $verdict"
+
 step "display power after hours: DPMS and HDMI-CEC"
 # Local time near noon whatever the hour (Etc/GMT-N is UTC+N), so the short hours never cross midnight: closing at
 # the next minute at least 20 s away, open again two minutes later, the display woken a minute before.
@@ -317,6 +364,22 @@ display=$(guest until 'api /api/status "display":"[a-z]*"' '"on"' || true)
 cec=$(guest ask api '/api/status "cec":"[a-z]*"' || true)
 [ "$display" = '"display":"on"' ] && [ "$cec" = '"cec":"on"' ] && pass "/api/status: $display, $cec" \
     || fail "/api/status before opening: $display $cec"
+
+step "two connectors of one card: two more screens in the same daemon"
+reply=$(guest ask two || true)
+[[ $reply == "active card"* ]] || fail "reload with two more screens: $reply"
+status=$(guest until status 'side-a: Reel.*side-b: Reel') && pass "STATUS: $status" || fail "STATUS: $status"
+sleep 3
+# What the second card shows on each of its outputs: the same film at 1280x720 and at the forced 1024x768 (a
+# display without EDID), each screen laid out for its own connector's mode.
+guest dump "$work/side-a.png" second 0
+guest dump "$work/side-b.png" second 1
+verdict=$(compare_with_render "$work/side-a.png" 1280x720) && pass "${reply#active } Virtual-1 shows the film at 1280x720 ($verdict)" \
+    || fail "Virtual-1: $verdict"
+verdict=$(compare_with_render "$work/side-b.png" 1024x768) && pass "${reply#active } Virtual-2 shows it at 1024x768 ($verdict)" \
+    || fail "Virtual-2: $verdict"
+flips=$(guest ask api '/metrics vitrine_page_flips_total{screen="side-b"} [0-9]*' || true)
+[[ ${flips##* } =~ ^[0-9]+$ ]] && [ "${flips##* }" -ge 1 ] && pass "side-b flips: $flips" || fail "side-b flips: $flips"
 
 step "stop: the console comes back"
 result=$(guest ask stop || true)
