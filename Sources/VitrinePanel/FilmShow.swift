@@ -58,7 +58,7 @@ final class FilmShow {
         player = Player(audio: audio, onFrame: wake)
     }
 
-    /// The same film on a page moved for burn-in care: its pictures go where the page's film area now is.
+    /// The same film on a page laid out or moved afresh: its pictures go where the page's film area now is.
     func follow(_ frame: Frame, width: Int, height: Int) {
         if let moved = PagePlan(frame, width: width, height: height).filmArea { area = moved }
     }

@@ -131,7 +131,9 @@ public struct PanelPresenter: Sendable {
             }
             // The film's last picture, while it is what the panel shows: the next page fades from it.
             let filmPicture: Canvas? = filmOnPanel ? film?.picture : nil
-            if let show = film, show.belongs(to: frame), frame.shift != backdrop?.shift {
+            if let show = film, show.belongs(to: frame), backdrop != frame {
+                // The same film on a page laid out again (the panel measured, a burn-in move): its picture goes where
+                // the new page leaves room for it.
                 show.follow(frame, width: fb.geometry.width, height: fb.geometry.height)
             }
             if film.map({ !$0.belongs(to: frame) }) ?? true {
@@ -296,6 +298,7 @@ public final class FrameInbox: Sendable {
         var newest: Frame?
         /// Whether `newest` came since the last `take()`.
         var fresh = false
+        var closed = false
     }
     private let latest = Mutex(Box())
     let wakes: AsyncStream<Void>
@@ -306,7 +309,10 @@ public final class FrameInbox: Sendable {
     }
 
     public func post(_ frame: Frame) {
-        latest.withLock { $0 = Box(newest: frame, fresh: true) }
+        latest.withLock {
+            $0.newest = frame
+            $0.fresh = true
+        }
         continuation.yield()
     }
 
@@ -326,5 +332,11 @@ public final class FrameInbox: Sendable {
         continuation.yield()
     }
 
-    public func close() { continuation.finish() }
+    /// No more frames: the output is done once the panel has the last one.
+    public func close() {
+        latest.withLock { $0.closed = true }
+        continuation.finish()
+    }
+
+    public var isClosed: Bool { latest.withLock { $0.closed } }
 }

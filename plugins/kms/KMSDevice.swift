@@ -72,8 +72,9 @@ final class KMSDevice: Panel, @unchecked Sendable {
         let chosen: Connector
         if let wanted {
             guard let found = all.first(where: { $0.name.lowercased() == wanted.lowercased() }) else {
-                throw OutputError.system("connector", cardPath, errno: ENOENT,
-                                         fix: "\(cardPath) has no connector \(wanted); it has \(names.isEmpty ? "none" : names)")
+                throw OutputError("\(cardPath) has no connector \(wanted)", recovery: .needsFixing(names.isEmpty
+                    ? "this card has no connectors: is it the display card?"
+                    : "it has \(names): set `connector:` to one of them"))
             }
             guard found.connected, !found.modes.isEmpty else {
                 throw Waiting(description: "no display connected to \(found.name)")
@@ -89,8 +90,8 @@ final class KMSDevice: Panel, @unchecked Sendable {
         if let wantedMode {
             guard let found = chosen.modes.first(where: wantedMode.matches) else {
                 let offered = Array(Set(chosen.modes.map(ModeChoice.name))).sorted().joined(separator: ", ")
-                throw OutputError.system("mode", "\(cardPath) \(chosen.name)", errno: EINVAL,
-                                         fix: "the display offers \(offered), not \(wantedMode)")
+                throw OutputError("the display on \(chosen.name) has no mode \(wantedMode)",
+                                  recovery: .needsFixing("it offers \(offered): set `mode:` to one of them"))
             }
             mode = found
         } else {

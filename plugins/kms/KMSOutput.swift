@@ -62,16 +62,24 @@ public struct KMSOutput: OutputPlugin {
     public static let plugCheckInterval = Duration.seconds(1)
 
     public func run(frames: AsyncStream<Frame>, context: OutputContext) async throws {
-        // One subscription for the whole run: frames that arrive while the display is unplugged are the newest
-        // when it comes back.
+        // One inbox for the whole run: the frame that came while the display was unplugged is the one shown when
+        // it comes back.
         let inbox = FrameInbox()
-        let feeding = Task {
-            for await frame in frames { inbox.post(frame) }
-            inbox.close()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in frames { inbox.post(frame) }
+                inbox.close()
+            }
+            try await showWhilePlugged(inbox, context: context)
+            group.cancelAll()
         }
-        defer { feeding.cancel() }
+    }
+
+    /// Shows the frames on the connector whenever a display is plugged in, and waits (the screen `hidden`, with
+    /// why) while none is: at start, and after one is unplugged. Ends when the frames do.
+    func showWhilePlugged(_ inbox: FrameInbox, context: OutputContext) async throws {
         var waiting: String?
-        while !Task.isCancelled {
+        while !inbox.isClosed {
             let device: KMSDevice
             do {
                 device = try KMSDevice(card: card, connector: connector, mode: mode, console: console)
@@ -86,6 +94,8 @@ public struct KMSOutput: OutputPlugin {
             }
             if waiting != nil {
                 context.logger.notice("A display is connected to \(device.connector.name).")
+                // Shown again (the presenter starts afresh and knows nothing of the wait).
+                context.hidden(nil)
                 waiting = nil
             }
             do {

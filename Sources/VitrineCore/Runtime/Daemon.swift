@@ -167,6 +167,9 @@ public final class Daemon: Service, Sendable {
         }
         var parts = ["\(slots.count) screen\(slots.count == 1 ? "" : "s")",
                      "program \(program.calendar.format(loadedAt))"]
+        // Today's hours, where the venue has any (what the displays' power follows).
+        let hours = program.hoursOfTheDay(at: clock.now())
+        if hours != "00:00-24:00" { parts.append(hours == "closed" ? "closed today" : "open \(hours)") }
         if let lastReload { parts.append(lastReload) }
         // Before the screens, so that STATUS's 400 characters keep it; the message itself is in the log, the API
         // and the dashboard.
@@ -179,7 +182,10 @@ public final class Daemon: Service, Sendable {
             case let .failed(reason): parts.append("\(slot.name): failed (\(reason))")
             case .showing where slot.hidden != nil:
                 parts.append("\(slot.name): not showing \(slot.summary) (\(slot.hidden!))")
-            default: parts.append("\(slot.name): \(slot.summary)" + (slot.trouble.map { " (\($0))" } ?? ""))
+            default:
+                let troubles = [slot.trouble, slot.cec.flatMap { $0.hasPrefix("failed") ? "HDMI-CEC \($0)" : nil }]
+                    .compactMap { $0 }
+                parts.append("\(slot.name): \(slot.summary)" + (troubles.isEmpty ? "" : " (\(troubles.joined(separator: "; ")))"))
             }
         }
         return parts.joined(separator: " · ")
