@@ -172,7 +172,7 @@ while read -r id command argument <&3; do
              second=$(cd /sys/class/drm && ls -d "${card##*/}"-* | sort -V | sed -n 2p)
              echo on > "/sys/class/drm/$second/status"
              sed -i -e "/^  wall:\$/i\\  side-a: { output: kms, playlist: main, card: $card, connector: ${first#*-}, tty: none }" \
-                    -e "/^  wall:\$/i\\  side-b: { output: kms, playlist: main, card: $card, connector: ${second#*-}, tty: none }" \
+                    -e "/^  wall:\$/i\\  side-b: { output: kms, playlist: main, card: $card, connector: ${second#*-}, mode: 1024x768, tty: none }" \
                     /etc/vitrine/vitrine.yaml
              systemctl reload vitrine.service
              for _ in $(seq 100); do
@@ -181,6 +181,14 @@ while read -r id command argument <&3; do
                  sleep 0.2
              done
              reply="$reply $card ${first#*-} ${second#*-}" ;;
+        # Back to the one screen on the VGA panel.
+        one) sed -i '/^  side-[ab]:/d' /etc/vitrine/vitrine.yaml
+             systemctl reload vitrine.service
+             for _ in $(seq 100); do
+                 reply=$(systemctl show -P ActiveState vitrine.service)
+                 [ "$reply" = reloading ] || break
+                 sleep 0.2
+             done ;;
         # GET a path of the listener (one line of the answer that matches the argument's pattern).
         api) reply=$(perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new("127.0.0.1:8080") or die "connect: $!"; print $s "GET $ARGV[0] HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"; local $/; $_ = <$s>; print' "${argument%% *}" 2>&1 | grep -o -- "${argument#* }" | head -1) ;;
         *) reply="unknown command $command" ;;
@@ -377,8 +385,8 @@ reply=$(guest ask two || true)
 read -r _ second_card first_connector second_connector <<< "$reply"
 status=$(guest until status 'side-a: Reel.*side-b: Reel') && pass "STATUS: $status" || fail "STATUS: $status"
 sleep 3
-# What the second card shows on each of its outputs: the same film at 1280x720 and at the forced 1024x768 (a
-# display without EDID), each screen laid out for its own connector's mode.
+# What the second card shows on each of its outputs: the same film at 1280x720 (the display's preferred mode) and
+# at 1024x768 (`mode:` on a display forced on, which offers every mode up to 5K), each laid out for its own mode.
 guest dump "$work/side-a.png" second 0
 guest dump "$work/side-b.png" second 1
 verdict=$(compare_with_render "$work/side-a.png" 1280x720) \
@@ -387,6 +395,8 @@ verdict=$(compare_with_render "$work/side-b.png" 1024x768) \
     && pass "$second_card $second_connector shows it at 1024x768 ($verdict)" || fail "$second_connector: $verdict"
 flips=$(guest ask api '/metrics vitrine_page_flips_total{screen="side-b"} [0-9]*' || true)
 [[ ${flips##* } =~ ^[0-9]+$ ]] && [ "${flips##* }" -ge 1 ] && pass "side-b flips: $flips" || fail "side-b flips: $flips"
+reply=$(guest ask one || true)
+[ "$reply" = active ] && pass "the two screens retired by a reload" || fail "reload back to one screen: $reply"
 
 step "stop: the console comes back"
 result=$(guest ask stop || true)
