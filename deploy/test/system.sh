@@ -20,24 +20,11 @@ need_tool "system tests" debootstrap debootstrap
 binary=${1:-}
 cache=$PWD/.build/system
 root=$cache/bookworm
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 mkdir -p "$cache"
-# The Debian root (debootstrap, then the guest's kernel and the CEC tools the VM test uses) is mostly downloads:
-# on a fresh machine it is built in the background while the release build keeps both cores busy. The package's
-# own dependencies are installed into it afterwards, as for a cached root.
-rootbuild=""
-if [ ! -e "$root/.complete" ]; then
-    rm -rf "$root"
-    (
-        debootstrap --variant=minbase --include="systemd,systemd-sysv,dbus,procps" bookworm "$root" "$mirror" \
-            > "$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log"; exit 1; }
-        chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            --no-install-recommends linux-image-amd64 v4l-utils" > "$cache/kernel.log" 2>&1 \
-            || { tail -20 "$cache/kernel.log"; exit 1; }
-        touch "$root/.complete"
-    ) &
-    rootbuild=$!
-fi
+# The Debian root (deploy/test/root.sh): on a fresh machine `make test` has been building it in the background;
+# otherwise it is built here, meanwhile the release build. The package's own dependencies go into it afterwards.
+deploy/test/root.sh > "$cache/root.log" 2>&1 &
+rootbuild=$!
 if [ -z "$binary" ]; then
     step "make release-static (what the package holds)"
     started=$SECONDS
@@ -66,9 +53,7 @@ depends=$(dpkg-deb --field "$deb" Depends | sed 's/ *([^)]*)//g; s/, */,/g')
 pass "built $(basename "$deb")"
 
 step "Debian 12 root with systemd (cached in $root)"
-if [ -n "$rootbuild" ]; then
-    wait "$rootbuild" || { echo "building the Debian root failed" >&2; exit 1; }
-fi
+wait "$rootbuild" || { cat "$cache/root.log"; echo "building the Debian root failed" >&2; exit 1; }
 # The package's dependencies (and one that is new since the root was cached): installed into it, not a rebuild.
 # (A package the root has never heard of counts as missing too.) Recommends are left out, as debootstrap does.
 missing=""
