@@ -1,4 +1,5 @@
 import Foundation
+import VitrineCore
 
 /// A plain HTTP/1.1 client over a TCP socket: `vitrine status` asks a daemon with it, and the tests talk to the
 /// listener as a browser would (whole requests, and event streams read line by line as they arrive).
@@ -269,12 +270,3 @@ private func takeLine(from bytes: inout [UInt8]) -> String? {
     return String(decoding: line, as: UTF8.self)
 }
 
-/// Runs blocking work (sockets, child processes) on a Dispatch thread and waits for it without holding one of the
-/// cooperative threads Swift's tasks run on: with two cores there are two, and a server under test needs them.
-public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try body() })
-        }
-    }
-}

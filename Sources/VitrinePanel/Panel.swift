@@ -76,4 +76,20 @@ public enum ConsoleChoice: Hashable, Sendable {
 
     /// A console of the screen's own, away from the login prompts (getty) on tty1 to tty6: Ctrl-Alt-F7.
     public static let defaultConsole = "/dev/tty7"
+
+    /// Opens the console chosen for a panel (`onDevice`: a real device, which gets `defaultConsole` when automatic),
+    /// or says why it could not be opened: the screen runs without one then, and the log says so.
+    public func open(onDevice: Bool) -> (console: VirtualTerminal?, problem: String?) {
+        let path: String? = switch self {
+        case .none: nil
+        case let .terminal(path): path
+        case .automatic: onDevice ? Self.defaultConsole : nil
+        }
+        guard let path else { return (nil, nil) }
+        do {
+            return (try VirtualTerminal(path: path), nil)
+        } catch {
+            return (nil, "\(error)")
+        }
+    }
 }

@@ -102,4 +102,4 @@ public func instant(_ iso: String) -> Int64 {
 
 @_exported import struct VitrineHTTP.HTTPTestClient
 @_exported import class VitrineHTTP.EventStream
-@_exported import func VitrineHTTP.offThePool
+@_exported import func VitrineCore.offThePool

@@ -90,20 +90,8 @@ public final class FramebufferDevice: Panel, @unchecked Sendable {
         band.initializeMemory(as: UInt8.self, repeating: 0, count: Self.bandRows * geometry.stride)
         bandPixels = .allocate(capacity: Self.bandRows * geometry.width)
         // On a real panel a text console would draw over the picture: hold one, by default one of the screen's own.
-        var consolePath: String?
-        switch choice {
-        case .none: consolePath = nil
-        case let .terminal(path): consolePath = path
-        case .automatic: consolePath = isDevice ? Self.defaultConsole : nil
-        }
-        var console: VirtualTerminal?
-        if let consolePath {
-            do {
-                console = try VirtualTerminal(path: consolePath)
-            } catch {
-                consoleProblems.append("\(error)")
-            }
-        }
+        let (console, problem) = choice.open(onDevice: isDevice)
+        consoleProblems += problem.map { [$0] } ?? []
         self.console = console
     }
 

@@ -123,20 +123,8 @@ final class KMSDevice: Panel, @unchecked Sendable {
         buffers = made
         geometry = .init(width: width, height: height, stride: stride, format: .xrgb8888, virtualHeight: height)
         dpmsProperty = card.exclusively { Self.property(named: "DPMS", of: chosen.id, fd: $0) }
-        var consolePath: String?
-        switch choice {
-        case .none: consolePath = nil
-        case let .terminal(path): consolePath = path
-        case .automatic: consolePath = ConsoleChoice.defaultConsole
-        }
-        var console: VirtualTerminal?
-        if let consolePath {
-            do {
-                console = try VirtualTerminal(path: consolePath)
-            } catch {
-                consoleProblems.append("\(error)")
-            }
-        }
+        let (console, problem) = choice.open(onDevice: true)
+        consoleProblems += problem.map { [$0] } ?? []
         self.console = console
         // Another console is about to be shown: it can set its own mode only once this file is not the master.
         console?.onRelease = { [card] in card.master(false) }

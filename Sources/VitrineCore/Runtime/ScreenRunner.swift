@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import Synchronization
 import VitrineDisplayPower
@@ -118,36 +117,22 @@ struct ScreenRunner: Sendable {
                 continue
             }
             if adapter?.path != path { adapter = nil }
-            let outcome: Result<CECAdapter, CECAdapter.Failure> = await Self.offThread { [adapter] in
-                do {
+            do {
+                let open = try await offThePool { [adapter] in
                     let open = try adapter ?? CECAdapter(path: path)
                     try on ? open.wake() : open.standby()
-                    return .success(open)
-                } catch let failure as CECAdapter.Failure {
-                    return .failure(failure)
-                } catch {
-                    return .failure(CECAdapter.Failure(description: "\(error)"))
+                    return open
                 }
-            }
-            switch outcome {
-            case let .success(open):
                 adapter = open
                 slot.cec = on ? "on" : "standby"
                 logger.notice(on ? "Television woken over HDMI-CEC." : "Television put in standby over HDMI-CEC.",
                               metadata: ["vitrine.device": "\(path)"])
-            case let .failure(failure):
+            } catch {
                 adapter = nil
-                slot.cec = "failed: \(failure)"
-                logger.warning("HDMI-CEC: \(failure).", metadata: ["vitrine.device": "\(path)"])
+                slot.cec = "failed: \(error)"
+                logger.warning("HDMI-CEC: \(error).", metadata: ["vitrine.device": "\(path)"])
             }
             daemon.publishStatus()
-        }
-    }
-
-    /// Runs blocking device calls (the CEC bus waits for acknowledgements) on a thread of their own.
-    static func offThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: body()) }
         }
     }
 
