@@ -40,13 +40,16 @@ public enum MediaProbe {
         }
     }
 
-    /// Options of every probe: no configuration files, scripts, network helpers, terminal or output devices; only the
+    /// Options of every probe and player: no configuration files, scripts, network helpers, terminal or output devices; only the
     /// file asked for is opened (a playlist that names others is refused by libmpv's default).
     static let options: [(String, String)] = [
         ("config", "no"), ("load-scripts", "no"), ("ytdl", "no"), ("terminal", "no"), ("msg-level", "all=no"),
         ("input-default-bindings", "no"), ("vo", "null"), ("ao", "null"), ("pause", "yes"), ("idle", "yes"),
         ("audio-display", "no"), ("load-unsafe-playlists", "no"), ("sub-auto", "no"), ("audio-file-auto", "no"),
         ("cover-art-auto", "no"),
+        // libmpv's built-in Lua scripts (statistics overlay, console, automatic profiles) each run a thread and a
+        // Lua state per player, for nothing a screen shows.
+        ("osc", "no"), ("load-stats-overlay", "no"), ("load-osd-console", "no"), ("load-auto-profiles", "no"),
     ]
 
     public static func probe(_ path: String, timeout: Duration = .seconds(10)) -> Result<RecordingFacts, Failure> {

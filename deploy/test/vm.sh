@@ -12,8 +12,10 @@
 # (DRM/KMS on bochs): the page and the film against `vitrine render`, page flips in /api/status and /metrics; the
 # display unplugged and plugged back (the connector's sysfs status); display power with short opening hours: DPMS
 # off and on, and a television on HDMI-CEC (the kernel's vivid driver, cec-follower playing the TV) receiving
-# Standby and Image View On. Then it stops the service and checks the text console is back. Keys go through QEMU's keyboard; questions to an agent in the guest go over a
-# second serial line (deploy/test/guest.py).
+# Standby and Image View On; two more screens on the two connectors of a second card (virtio-gpu), three films at
+# once in one daemon, each head against `vitrine render` at its own mode, then retired by a reload. Then it stops
+# the service and checks the text console is back. Keys go through QEMU's keyboard; questions to an agent in the
+# guest go over a second serial line (deploy/test/guest.py).
 #
 # Usage: deploy/test/vm.sh [BINARY]   (after deploy/test/system.sh has built the root; needs root, qemu-system-x86,
 # python3-pil). A dynamically linked build reaches its Swift runtime over 9p (the toolchain folder, read-only).
@@ -95,7 +97,7 @@ cat > "$guest/usr/local/bin/vitrine-test-agent" <<'AGENT'
 #!/bin/sh
 stty -F /dev/ttyS1 -echo 2>/dev/null
 exec 3< /dev/ttyS1
-# The DRM card whose driver's name contains $1 (bochs-drm: the VGA panel).
+# The DRM card whose driver's name contains $1 (bochs-drm: the VGA panel; virtio: the second card).
 card() {
     for c in /sys/class/drm/card[0-9]; do
         case $(readlink "$c/device/driver") in *"$1"*) echo "/dev/dri/${c##*/}" ;; esac
@@ -164,6 +166,34 @@ while read -r id command argument <&3; do
                   sleep 0.05
               done
               reply="$(( ($(date +%s%N) - started) / 1000000 )) ms: $reply" ;;
+        # Two more screens on the two connectors of the second card (virtio-gpu, loaded only now so that the
+        # panel's framebuffer and card stay the VGA's): its second output, which QEMU leaves unplugged without a
+        # window, is plugged in through the connector's sysfs status.
+        two) modprobe virtio_gpu
+             udevadm settle
+             card=$(card virtio)
+             # Connectors are numbered across cards (the VGA's is Virtual-1): this card's two, in order.
+             first=$(cd /sys/class/drm && ls -d "${card##*/}"-* | sort -V | head -1)
+             second=$(cd /sys/class/drm && ls -d "${card##*/}"-* | sort -V | sed -n 2p)
+             echo on > "/sys/class/drm/$second/status"
+             sed -i -e "/^  wall:\$/i\\  side-a: { output: kms, playlist: main, card: $card, connector: ${first#*-}, tty: none }" \
+                    -e "/^  wall:\$/i\\  side-b: { output: kms, playlist: main, card: $card, connector: ${second#*-}, mode: 1024x768, tty: none }" \
+                    /etc/vitrine/vitrine.yaml
+             systemctl reload vitrine.service
+             for _ in $(seq 100); do
+                 reply=$(systemctl show -P ActiveState vitrine.service)
+                 [ "$reply" = reloading ] || break
+                 sleep 0.2
+             done
+             reply="$reply $card ${first#*-} ${second#*-}" ;;
+        # Back to the one screen on the VGA panel.
+        one) sed -i '/^  side-[ab]:/d' /etc/vitrine/vitrine.yaml
+             systemctl reload vitrine.service
+             for _ in $(seq 100); do
+                 reply=$(systemctl show -P ActiveState vitrine.service)
+                 [ "$reply" = reloading ] || break
+                 sleep 0.2
+             done ;;
         # GET a path of the listener (one line of the answer that matches the argument's pattern).
         api) reply=$(perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new("127.0.0.1:8080") or die "connect: $!"; print $s "GET $ARGV[0] HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"; local $/; $_ = <$s>; print' "${argument%% *}" 2>&1 | grep -o -- "${argument#* }" | head -1) ;;
         *) reply="unknown command $command" ;;
@@ -207,9 +237,10 @@ pass "disk of ${size} MiB"
 step "boot"
 qemu-system-x86_64 -machine pc -cpu qemu64 -smp 2 -m 1024 -nodefaults -no-user-config \
     -kernel "$kernel" -initrd "$initrd" \
-    -append "root=/dev/vda rw console=ttyS0 systemd.show_status=1 panic=-1" \
+    -append "root=/dev/vda rw console=ttyS0 systemd.show_status=1 panic=-1 modprobe.blacklist=virtio_gpu" \
     -drive "file=$work/disk.img,format=raw,if=virtio" \
-    -device VGA,xres=1920,yres=1080 -display none \
+    -device VGA,xres=1920,yres=1080 -device virtio-gpu-pci,max_outputs=2,xres=1280,yres=720,id=second \
+    -display none \
     -serial "file:$work/serial.log" -monitor "unix:$work/monitor.sock,server,nowait" \
     -chardev "socket,id=control,path=$work/control.sock,server=on,wait=off" -device isa-serial,chardev=control \
     -no-reboot "${virtfs[@]}" > "$work/qemu.log" 2>&1 &
@@ -353,9 +384,42 @@ cec=$(guest ask api '/api/status "cec":"[a-z]*"' || true)
 [ "$display" = '"display":"on"' ] && [ "$cec" = '"cec":"on"' ] && pass "/api/status: $display, $cec" \
     || fail "/api/status before opening: $display $cec"
 
+step "two connectors of one card: two more screens in the same daemon"
+reply=$(guest ask two || true)
+[[ $reply == "active /dev/dri/card"* ]] || fail "reload with two more screens: $reply"
+read -r _ second_card first_connector second_connector <<< "$reply"
+status=$(guest until status 'side-a: Reel.*side-b: Reel') && pass "STATUS: $status" || fail "STATUS: $status"
+sleep 3
+# What the second card shows on each of its outputs: the same film at 1280x720 (the display's preferred mode) and
+# at 1024x768 (`mode:` on a display forced on, which offers every mode up to 5K), each laid out for its own mode.
+# A screen's first frame is laid out for 1920x1080, before its output has measured the connector: the dump is
+# taken again (up to 5 times, 2 s apart) until the page laid out for the mode is up.
+head_shows_render() {
+    local verdict
+    for _ in 1 2 3 4 5; do
+        guest dump "$1" second "$2"
+        verdict=$(compare_with_render "$1" "$3") && { echo "$verdict"; return 0; }
+        sleep 2
+    done
+    echo "$verdict"
+    return 1
+}
+verdict=$(head_shows_render "$work/side-a.png" 0 1280x720) \
+    && pass "$second_card $first_connector shows the film at 1280x720 ($verdict)" || fail "$first_connector: $verdict"
+verdict=$(head_shows_render "$work/side-b.png" 1 1024x768) \
+    && pass "$second_card $second_connector shows it at 1024x768 ($verdict)" || fail "$second_connector: $verdict"
+flips=$(guest ask api '/metrics vitrine_page_flips_total{screen="side-b"} [0-9]*' || true)
+[[ ${flips##* } =~ ^[0-9]+$ ]] && [ "${flips##* }" -ge 1 ] && pass "side-b flips: $flips" || fail "side-b flips: $flips"
+reply=$(guest ask one || true)
+[ "$reply" = active ] && pass "the two screens retired by a reload" || fail "reload back to one screen: $reply"
+# Three films drawn at once under emulation have more pictures due than two cores can draw: the screens must still
+# take turns with the rest of the daemon (its loops, the watchdog's pings, reloads).
+wedged=$(guest ask journal "Watchdog timeout" || true)
+[ "$wedged" = 0 ] && pass "no watchdog timeout while three films played" || fail "the watchdog killed the daemon $wedged time(s)"
+
 step "stop: the console comes back"
 result=$(guest ask stop || true)
-[ "$result" = success ] && pass "stopped cleanly" || fail "stop: $result"
+[ "$result" = success ] && pass "stopped cleanly" || fail "stop: $result; $(guest ask log 15)"
 expect_console console "text console restored"
 
 kill "$qemu" 2>/dev/null || true

@@ -35,7 +35,10 @@ final class KMSCard: @unchecked Sendable {
 
     private init(path: String) throws {
         self.path = path
-        fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
+        // Non-blocking: two screens on the card wait for their flips on this one file, and both may be woken for
+        // events the first one to read then handles; the second's read must come back empty, not wait (holding the
+        // card) for an event that only a flip it is keeping out could bring.
+        fd = Glibc.open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw OutputError.system("open", path, errno: errno,
                                      fix: "the service user needs the video group, and the unit DeviceAllow=char-drm rw")
