@@ -120,6 +120,12 @@ extension Program {
     /// What an output is handed for a presentation: the page laid out for `surface`, with its theme, and the
     /// venue's time at `instant` when the theme shows a clock.
     public func frame(for presentation: Presentation, surface: Surface? = nil, at instant: Int64? = nil) -> Frame {
+        var frame = laidOutFrame(for: presentation, surface: surface, at: instant)
+        frame.surfaceKey = surface?.key
+        return frame
+    }
+
+    private func laidOutFrame(for presentation: Presentation, surface: Surface?, at instant: Int64?) -> Frame {
         let screen = configuration.screen(named: presentation.screen)
         let theme = screen.map { self.theme(named: presentation.theme, on: $0, columns: 1 + presentation.alongside.count) }
             ?? configuration.themes[presentation.theme] ?? Theme(name: presentation.theme)

@@ -79,6 +79,7 @@ public struct PanelPresenter: Sendable {
         var warnedSilent = false
         let track: SoundTrack? = if case .none = sound { nil } else { SoundTrack(audio: sound) }
         var soundWake: Int64?
+        let panelSurface = PixelMeasurer.surface(width: fb.geometry.width, height: fb.geometry.height).key
         defer {
             film?.stop()
             track?.stop()
@@ -122,6 +123,9 @@ public struct PanelPresenter: Sendable {
                 }
             }
             guard let frame = wanted else { continue }
+            // Laid out for the size the screen was guessed to have before the panel was measured: the frame laid
+            // out for the panel follows at once.
+            if let laidOut = frame.surfaceKey, laidOut != panelSurface { continue }
             if let track {
                 // Sound recordings play from where the clock says; woken again when one starts or ends.
                 let sounds = frame.recordingFiles.filter { $0.media.kind == .audio }

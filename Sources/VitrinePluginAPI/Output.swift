@@ -32,6 +32,9 @@ public struct Frame: Hashable, Sendable {
     /// The page has been up longer than the theme's `burn-in.dim-after`: its running head, page number and footer
     /// are drawn at half strength.
     public var dimmed = false
+    /// The surface the frame was laid out for (`Surface.key`), nil when for none: a panel that has just measured
+    /// itself paints no frame laid out for the size it was guessed to have.
+    public var surfaceKey: String?
 
     /// What the screen shows, in a few words: "Solidarity 2/5", "message “Closing at 16:00”", "closed".
     public var summary: String {
@@ -68,7 +71,7 @@ public struct Frame: Hashable, Sendable {
     public func showsSame(as other: Frame) -> Bool {
         content == other.content && theme == other.theme && clock == other.clock
             && recordingStart == other.recordingStart && presentation.displayOn == other.presentation.displayOn
-            && shift == other.shift && dimmed == other.dimmed
+            && shift == other.shift && dimmed == other.dimmed && surfaceKey == other.surfaceKey
     }
 
     public init(content: Content, presentation: Presentation, theme: Theme, title: String? = nil, clock: String? = nil,

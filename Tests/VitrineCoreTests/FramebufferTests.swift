@@ -134,6 +134,36 @@ import VitrineTestKit
                 "a file cannot be powered down: the whole frame is black")
     }
 
+    /// A panel measures itself once started: a frame laid out for the size the screen was guessed to have before
+    /// (1920x1080 until a KMS connector or a framebuffer is opened) is not painted, nor reported shown; the frame laid
+    /// out for the panel, which the daemon sends once told the size, is.
+    @Test func aFrameLaidOutForAnotherSizeIsNotPainted() async throws {
+        let venue = try TemporaryVenue()
+        let path = venue.root.appendingPathComponent("fb0").path
+        try Data(repeating: 0xAB, count: 320 * 200 * 4).write(to: URL(fileURLWithPath: path))
+        let output = try testRegistry.make(type: "framebuffer", screen: "wall", options: options([
+            ("device", path), ("width", "320"), ("height", "200"), ("tty", "none"),
+        ])).get()
+        let (stream, sink) = AsyncStream<Frame>.makeStream()
+        let shown = Mutex<[String?]>([])
+        let context = OutputContext(screen: "wall", logger: Logger(label: "test"), surfaceChanged: { _ in },
+                                    shown: { frame in shown.withLock { $0.append(frame.surfaceKey) } })
+        let task = Task { try await output.run(frames: stream, context: context) }
+        var guessed = try frame(width: 1920, height: 1080)
+        guessed.surfaceKey = PixelMeasurer.surface(width: 1920, height: 1080).key
+        sink.yield(guessed)
+        try await Task.sleep(for: .seconds(1))
+        #expect(shown.withLock { $0 }.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).allSatisfy { $0 == 0xAB }, "painted")
+        var measured = try frame(width: 320, height: 200)
+        measured.surfaceKey = PixelMeasurer.surface(width: 320, height: 200).key
+        sink.yield(measured)
+        #expect(await eventually { shown.withLock { $0 } == [measured.surfaceKey] })
+        #expect(try !Data(contentsOf: URL(fileURLWithPath: path)).allSatisfy { $0 == 0xAB }, "never painted")
+        sink.finish()
+        try await task.value
+    }
+
     @Test func aVanishedDeviceIsReported() async throws {
         let venue = try TemporaryVenue()
         let path = venue.root.appendingPathComponent("fb0").path
