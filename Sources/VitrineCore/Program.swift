@@ -62,10 +62,7 @@ public struct Program: Sendable {
         // Keyed by what the layout depends on: room for a visitor code only where one is really drawn.
         let key = PageBook.Key(surface: surface.key, theme: theme, exhibit: id, language: exhibit.language,
                                visitorCode: themeValue.visitorCode, columns: columns)
-        if let cached = book.pages(for: key) { return cached }
-        let pages = Paginator().paginate(exhibit, measurer: surface.measurer(themeValue))
-        book.store(pages, for: key)
-        return pages
+        return book.pages(for: key) { Paginator().paginate(exhibit, measurer: surface.measurer(themeValue)) }
     }
 
     /// The page a presentation shows, if it shows an exhibit; with the same page in the languages set beside it.
@@ -172,6 +169,10 @@ extension Program {
 }
 
 /// Pages per (surface, theme, exhibit). Shared by copies of one program; a new program starts a new book.
+///
+/// Each key is laid out once: screens of the same size (a wall and its kiosk twin) go through the same playlist at
+/// start-up, and the second waits for the first's pages rather than laying them out again beside it (which also
+/// queued both on Pango's one lock).
 final class PageBook: Sendable {
     struct Key: Hashable {
         var surface: String
@@ -181,10 +182,45 @@ final class PageBook: Sendable {
         var visitorCode: Bool
         var columns: Int
     }
-    private let table = Mutex<[Key: [Page]]>([:])
+    private struct State {
+        var table: [Key: [Page]] = [:]
+        /// Keys being laid out now, each with what the others asking for it wait on.
+        var laying: [Key: DispatchGroup] = [:]
+    }
+    private let state = Mutex(State())
 
-    func pages(for key: Key) -> [Page]? { table.withLock { $0[key] } }
-    func store(_ pages: [Page], for key: Key) { table.withLock { $0[key] = pages } }
-    var entries: [Key: [Page]] { table.withLock { $0 } }
-    func store(_ entries: [Key: [Page]]) { table.withLock { $0.merge(entries) { current, _ in current } } }
+    /// The pages of `key`, laid out by `layOut` the first time (by whichever caller asks first).
+    func pages(for key: Key, layOut: () -> [Page]) -> [Page] {
+        enum Step {
+            case found([Page])
+            case wait(DispatchGroup)
+            case make(DispatchGroup)
+        }
+        let step = state.withLock { state -> Step in
+            if let pages = state.table[key] { return .found(pages) }
+            if let laying = state.laying[key] { return .wait(laying) }
+            let laying = DispatchGroup()
+            laying.enter()
+            state.laying[key] = laying
+            return .make(laying)
+        }
+        switch step {
+        case let .found(pages):
+            return pages
+        case let .wait(laying):
+            laying.wait()
+            return state.withLock { $0.table[key] } ?? layOut()
+        case let .make(laying):
+            let pages = layOut()
+            state.withLock { state in
+                state.table[key] = pages
+                state.laying[key] = nil
+            }
+            laying.leave()
+            return pages
+        }
+    }
+
+    var entries: [Key: [Page]] { state.withLock { $0.table } }
+    func store(_ entries: [Key: [Page]]) { state.withLock { $0.table.merge(entries) { current, _ in current } } }
 }

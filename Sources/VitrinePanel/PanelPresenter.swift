@@ -86,11 +86,6 @@ public struct PanelPresenter: Sendable {
         }
 
         for await _ in inbox.wakes {
-            // A wake already waiting (a film whose next picture was due while this one was drawn) lets the loop go
-            // round without suspending: without a yield, screens busy with films would keep Swift's few cooperative
-            // threads (two on a two-core machine) to themselves, and the other screens, the listener, reloads and
-            // the watchdog's pings would never run again.
-            await Task.yield()
             if let frame = inbox.take() { wanted = frame }
             if let lost = fb.lost { throw OutputError(lost) }
             if let console = fb.console {
@@ -188,6 +183,11 @@ public struct PanelPresenter: Sendable {
                             context.shown(frame)
                             reported = frame
                         }
+                        // The next picture's wake is often already waiting, and the loop would go round without
+                        // suspending: screens busy with films would keep Swift's few cooperative threads (two on a
+                        // two-core machine) to themselves, and the other screens, the listener, reloads and the
+                        // watchdog's pings would never run again. Each picture lets the others have a turn.
+                        await Task.yield()
                         continue
                     }
                 case .ended:

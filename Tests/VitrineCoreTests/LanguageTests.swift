@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import VitrineCore
-import VitrineModel
+@testable import VitrineModel
 import VitrinePluginAPI
 @testable import VitrineRenderer
 import VitrineTestKit
@@ -318,6 +318,19 @@ import VitrineTestKit
         #expect(Hyphenator.patternLanguage(of: "الميناء", in: "ar") == nil)
         #expect(Hyphenator.shared.softHyphenated("interrogation", language: "ru").contains("\u{00AD}"))
         #expect(Hyphenator.shared.softHyphenated("الميناءالميناء", language: "ar") == "الميناءالميناء")
+    }
+
+    /// ASCII text is counted on its bytes: the same count as the general one, blanks of every kind, punctuation on its
+    /// own, numbers, nothing at all.
+    @Test func asciiTextIsCountedAsTheGeneralCountDoes() {
+        let samples = ["", "   ", "one", " two  words ", "tab\tand\nnewline\r\nand\u{0B}vertical\u{0C}feed",
+                       "- -- . , 1890 a-b c.d", "The bread was shared out in the evening; nobody asked who had earned it.",
+                       "!!!", "1 2 3", "x\n\n\ny"]
+        for sample in samples {
+            #expect(WordCount.asciiWords(sample.utf8) == WordCount.unicodeWords(sample), "\(sample.debugDescription)")
+            #expect(WordCount.of(sample) == WordCount.unicodeWords(sample))
+        }
+        #expect(WordCount.asciiWords("café".utf8) == nil)
     }
 
     @Test func chineseIsTimedByItsCharactersNotItsSpaces() {
