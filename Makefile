@@ -8,7 +8,7 @@ APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-n
 BIN = .build/debug/vitrine
 
 .PHONY: setup build run check docs test faults bench bench-check bench-idle bench-render bench-push bench-startup \
-	bench-footprint bench-film release release-static install deb system-test clean
+	bench-footprint bench-film bench-scale release release-static install deb system-test clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -110,6 +110,10 @@ bench-render: setup
 # exec to READY=1 (demo and 1,000 exhibits) and SIGHUP to READY=1, on a real NOTIFY_SOCKET (docs/benchmarks.md).
 bench-startup: setup
 	bench/startup-reload.sh 7
+
+# Check, start-up, reload with one file changed and memory at 1,000, 5,000 and 10,000 exhibits, with their growth.
+bench-scale: setup
+	bench/scale-exhibits.sh 3
 
 # 2,000 kiosk browsers on one screen: delay from page change to delivery, memory per client (docs/benchmarks.md).
 bench-push: setup

@@ -14,6 +14,8 @@ section() { echo; echo "== $1"; }
     echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
     section "start-up and reload (bench/startup-reload.sh $runs)"
     bench/startup-reload.sh "$runs"
+    section "the collection's size: 1,000 / 5,000 / 10,000 exhibits (bench/scale-exhibits.sh 3)"
+    bench/scale-exhibits.sh 3
     section "render, 1080p (vitrine-bench config/exhibits)"
     swift build -c release --product vitrine-bench >/dev/null
     .build/release/vitrine-bench config/exhibits

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# How the daemon's costs grow with the collection: 1,000, 5,000 and 10,000 generated exhibits (bench/generated-venue.sh)
+# in one playlist on three screens (a terminal drawing to /dev/null, a 1080p framebuffer file and a kiosk screen), the
+# release build with --static-swift-stdlib. For each size: `vitrine check --no-pages` of the same files (the
+# baseline: reading and checking what any start must read), exec to READY=1 on a real NOTIFY_SOCKET, the resident
+# memory once ready (VmRSS), and a reload after one exhibit's file changed (SIGHUP to the READY=1 after RELOADING=1).
+# Each figure is a median over RUNS (default 3) and is printed with its ratio to the check of the same size, then the
+# growth of each from 1,000 to the larger sizes (10x the exhibits: a figure growing 10x grows with the collection).
+# Usage: bench/scale-exhibits.sh [RUNS] [SIZES...]   (default sizes 1000 5000 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+shift || true
+sizes=("${@:-1000 5000 10000}")
+# shellcheck disable=SC2206
+sizes=(${sizes[*]})
+source bench/static-build.sh
+source bench/generated-venue.sh
+trap 'rm -rf "$work"' EXIT
+screens="screens:\n  hall:\n    output: terminal\n    playlist: main\n    tty: /dev/null\n    columns: 80\n    rows: 24\n  wall:\n    output: framebuffer\n    playlist: main\n    device: $work/fb0\n    width: 1920\n    height: 1080\n  kiosk:\n    output: http\n    playlist: main\nhttp:\n  listen: 127.0.0.1:0\n"
+for size in "${sizes[@]}"; do
+    generate_venue "$work/$size" "$size" "$screens"
+done
+
+python3 - "$bin" "$work" "$runs" "${sizes[@]}" <<'PY'
+import os, signal, socket, statistics, subprocess, sys, time
+binary, work, runs, sizes = sys.argv[1], sys.argv[2], int(sys.argv[3]), [int(s) for s in sys.argv[4:]]
+
+def daemon(config):
+    path = os.path.join(work, "notify.sock")
+    if os.path.exists(path): os.unlink(path)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(300)
+    env = dict(os.environ, NOTIFY_SOCKET=path)
+    start = time.monotonic()
+    proc = subprocess.Popen([binary, "run", "--config", config, "--log-file", os.path.join(work, "log"),
+                             "--no-watch", "--no-play-log"], env=env, stdin=subprocess.DEVNULL)
+    return proc, sock, start
+
+def wait_for(sock, prefix):
+    while True:
+        message = sock.recv(4096).decode()
+        if any(line.startswith(prefix) for line in message.split("\n")):
+            return time.monotonic()
+
+def stop(proc, sock):
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    sock.close()
+
+def rss_mib(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+def check(config):
+    start = time.monotonic()
+    subprocess.run([binary, "check", "--no-pages", "--config", config], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)
+    return time.monotonic() - start
+
+figures = {}
+for size in sizes:
+    config = os.path.join(work, str(size), "vitrine.yaml")
+    check(config)  # the files in the page cache
+    checks = [check(config) for _ in range(runs)]
+    startups, memory, reloads = [], [], []
+    for run in range(runs):
+        proc, sock, start = daemon(config)
+        startups.append(wait_for(sock, "READY=1") - start)
+        time.sleep(1)
+        memory.append(rss_mib(proc.pid))
+        # One exhibit's text edited (a word more each time), then the reload that reads it.
+        edited = os.path.join(work, str(size), "exhibits", f"exhibit-{size // 2}", "exhibit.md")
+        with open(edited, "a") as f: f.write(f" Edited {run}.\n")
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGHUP)
+        wait_for(sock, "RELOADING=1")
+        reloads.append(wait_for(sock, "READY=1") - sent)
+        stop(proc, sock)
+    figures[size] = dict(check=statistics.median(checks), startup=statistics.median(startups),
+                         rss=statistics.median(memory), reload=statistics.median(reloads))
+
+ms = lambda s: f"{s * 1000:.0f} ms"
+for size in sizes:
+    f = figures[size]
+    c = f["check"]
+    print(f"exhibits_{size}_check: {ms(c)}")
+    print(f"exhibits_{size}_startup_to_ready: {ms(f['startup'])} ({f['startup'] / c:.1f}x check)")
+    print(f"exhibits_{size}_reload_one_changed: {ms(f['reload'])} ({f['reload'] / c:.2f}x check)")
+    print(f"exhibits_{size}_rss_ready: {f['rss']:.1f} MiB")
+base = sizes[0]
+for size in sizes[1:]:
+    growth = lambda key: figures[size][key] / figures[base][key]
+    print(f"growth_{base}_to_{size} ({size // base}x the exhibits): check {growth('check'):.1f}x, "
+          f"start-up {growth('startup'):.1f}x, reload with one file changed {growth('reload'):.1f}x, "
+          f"RSS {growth('rss'):.1f}x")
+PY
