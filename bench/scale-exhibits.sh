@@ -26,28 +26,11 @@ python3 - "$bin" "$work" "$runs" "${sizes[@]}" <<'PY'
 import os, signal, socket, statistics, subprocess, sys, time
 binary, work, runs, sizes = sys.argv[1], sys.argv[2], int(sys.argv[3]), [int(s) for s in sys.argv[4:]]
 
-def daemon(config):
-    path = os.path.join(work, "notify.sock")
-    if os.path.exists(path): os.unlink(path)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(path)
-    sock.settimeout(300)
-    env = dict(os.environ, NOTIFY_SOCKET=path)
-    start = time.monotonic()
-    proc = subprocess.Popen([binary, "run", "--config", config, "--log-file", os.path.join(work, "log"),
-                             "--no-watch", "--no-play-log"], env=env, stdin=subprocess.DEVNULL)
-    return proc, sock, start
-
-def wait_for(sock, prefix):
-    while True:
-        message = sock.recv(4096).decode()
-        if any(line.startswith(prefix) for line in message.split("\n")):
-            return time.monotonic()
-
-def stop(proc, sock):
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=60)
-    sock.close()
+sys.path.insert(0, "bench")
+import notified
+daemon = lambda config: notified.daemon(binary, work, config, timeout=300)
+wait_for = notified.wait_for
+stop = lambda proc, sock: notified.stop(proc, sock, timeout=60)
 
 def rss_mib(pid):
     for line in open(f"/proc/{pid}/status"):
@@ -55,11 +38,7 @@ def rss_mib(pid):
             return int(line.split()[1]) / 1024
     return 0.0
 
-def check(config):
-    start = time.monotonic()
-    subprocess.run([binary, "check", "--no-pages", "--config", config], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=True)
-    return time.monotonic() - start
+check = lambda config: notified.check(binary, config)
 
 figures = {}
 for size in sizes:

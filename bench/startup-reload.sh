@@ -27,35 +27,11 @@ python3 - "$bin" "$work" "$runs" <<'PY'
 import os, signal, socket, statistics, subprocess, sys, time
 binary, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
-def daemon(config):
-    """Starts the daemon with a NOTIFY_SOCKET; returns (process, socket, start time)."""
-    path = os.path.join(work, "notify.sock")
-    if os.path.exists(path): os.unlink(path)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(path)
-    sock.settimeout(60)
-    env = dict(os.environ, NOTIFY_SOCKET=path)
-    start = time.monotonic()
-    proc = subprocess.Popen([binary, "run", "--config", config, "--log-file", os.path.join(work, "log"),
-                             "--no-watch", "--no-play-log"], env=env, stdin=subprocess.DEVNULL)
-    return proc, sock, start
-
-def wait_for(sock, prefix):
-    while True:
-        message = sock.recv(4096).decode()
-        if any(line.startswith(prefix) for line in message.split("\n")):
-            return time.monotonic()
-
-def stop(proc, sock):
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
-    sock.close()
-
-def check(config):
-    start = time.monotonic()
-    # --no-pages: reading and checking the files, the baseline as it has always been measured.
-    subprocess.run([binary, "check", "--no-pages", "--config", config], stdout=subprocess.DEVNULL, check=True)
-    return time.monotonic() - start
+sys.path.insert(0, "bench")
+import notified
+daemon = lambda config: notified.daemon(binary, work, config)
+wait_for, stop = notified.wait_for, notified.stop
+check = lambda config: notified.check(binary, config)
 
 results = {}
 for name in ("demo", "large"):

@@ -105,6 +105,15 @@ card() {
         case $(readlink "$c/device/driver") in *"$1"*) echo "/dev/dri/${c##*/}" ;; esac
     done
 }
+# Reloads the service; `reply` is its state once the reload is over (or after 20 s).
+reloaded() {
+    systemctl reload vitrine.service
+    for _ in $(seq 100); do
+        reply=$(systemctl show -P ActiveState vitrine.service)
+        [ "$reply" = reloading ] || break
+        sleep 0.2
+    done
+}
 echo "AGENT READY" > /dev/ttyS0
 while read -r id command argument <&3; do
     case $command in
@@ -115,45 +124,25 @@ while read -r id command argument <&3; do
         journal) reply=$(journalctl -b -u vitrine.service --no-pager -o cat | grep -c -- "$argument") ;;
         stop) systemctl stop vitrine.service; reply=$(systemctl show -P Result vitrine.service) ;;
         film) sed -i 's/exhibit: solidarity, duration: 1h/exhibit: reel/' /etc/vitrine/vitrine.yaml
-              systemctl reload vitrine.service
-              for _ in $(seq 100); do
-                  reply=$(systemctl show -P ActiveState vitrine.service)
-                  [ "$reply" = reloading ] || break
-                  sleep 0.2
-              done ;;
+              reloaded ;;
         # The same screen through DRM/KMS (and the listener, for /api/status): a reload that changes the output.
         kms) sed -i -e 's/output: framebuffer/output: kms/' -e "s|device: /dev/fb0|card: $(card bochs)\\n    connector: Virtual-1|" \
                  -e 's/main: \[.*\]/main: [{ exhibit: solidarity, duration: 1h }]/' /etc/vitrine/vitrine.yaml
              grep -q '^http:' /etc/vitrine/vitrine.yaml || printf 'http:\n  listen: 127.0.0.1:8080\n' >> /etc/vitrine/vitrine.yaml
-             systemctl reload vitrine.service
-             for _ in $(seq 100); do
-                 reply=$(systemctl show -P ActiveState vitrine.service)
-                 [ "$reply" = reloading ] || break
-                 sleep 0.2
-             done ;;
+             reloaded ;;
         # Opening hours that close and open again in a few minutes (ZONE HOURS), the display's power following
         # them, the television on the vivid HDMI output's CEC adapter.
         power) sed -i "s|^timezone: .*|timezone: ${argument%% *}|" /etc/vitrine/vitrine.yaml
                printf 'hours:\n  every-day: [%s]\n' "${argument#* }" >> /etc/vitrine/vitrine.yaml
                sed -i 's|^    connector: Virtual-1|    connector: Virtual-1\n    power: { wake-before: 1m, cec: /dev/cec1 }|' /etc/vitrine/vitrine.yaml
-               systemctl reload vitrine.service
-               for _ in $(seq 100); do
-                   reply=$(systemctl show -P ActiveState vitrine.service)
-                   [ "$reply" = reloading ] || break
-                   sleep 0.2
-               done ;;
+               reloaded ;;
         # How many messages cec-follower (the television) received with this opcode.
         cec) reply=$(grep -c -- "$argument" /run/cec-follower.log) ;;
         # The service's last log lines, on one line.
         log) reply=$(journalctl -b -u vitrine.service --no-pager -o cat | tail -n "${argument:-15}" | tr '\n' '|') ;;
         # The kms screen's playlist switched to the film.
         kmsfilm) sed -i 's/main: \[.*\]/main: [{ exhibit: reel }]/' /etc/vitrine/vitrine.yaml
-                 systemctl reload vitrine.service
-                 for _ in $(seq 100); do
-                     reply=$(systemctl show -P ActiveState vitrine.service)
-                     [ "$reply" = reloading ] || break
-                     sleep 0.2
-                 done ;;
+                 reloaded ;;
         # The display unplugged (off) or plugged back (detect), as the connector's sysfs status forces it; replies
         # when STATUS says so, with the milliseconds it took.
         plug) echo "$argument" > "/sys/class/drm/$(card bochs | sed 's|.*/||')-Virtual-1/status"
@@ -181,21 +170,11 @@ while read -r id command argument <&3; do
              sed -i -e "/^  wall:\$/i\\  side-a: { output: kms, playlist: main, card: $card, connector: ${first#*-}, tty: none }" \
                     -e "/^  wall:\$/i\\  side-b: { output: kms, playlist: main, card: $card, connector: ${second#*-}, mode: 1024x768, tty: none }" \
                     /etc/vitrine/vitrine.yaml
-             systemctl reload vitrine.service
-             for _ in $(seq 100); do
-                 reply=$(systemctl show -P ActiveState vitrine.service)
-                 [ "$reply" = reloading ] || break
-                 sleep 0.2
-             done
+             reloaded
              reply="$reply $card ${first#*-} ${second#*-}" ;;
         # Back to the one screen on the VGA panel.
         one) sed -i '/^  side-[ab]:/d' /etc/vitrine/vitrine.yaml
-             systemctl reload vitrine.service
-             for _ in $(seq 100); do
-                 reply=$(systemctl show -P ActiveState vitrine.service)
-                 [ "$reply" = reloading ] || break
-                 sleep 0.2
-             done ;;
+             reloaded ;;
         # GET a path of the listener (one line of the answer that matches the argument's pattern).
         api) reply=$(perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new("127.0.0.1:8080") or die "connect: $!"; print $s "GET $ARGV[0] HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"; local $/; $_ = <$s>; print' "${argument%% *}" 2>&1 | grep -o -- "${argument#* }" | head -1) ;;
         *) reply="unknown command $command" ;;
