@@ -40,8 +40,8 @@ public enum MediaProbe {
         }
     }
 
-    /// Options of every probe and player: no configuration files, scripts, network helpers, terminal or output devices; only the
-    /// file asked for is opened (a playlist that names others is refused by libmpv's default).
+    /// Options of every probe and player: no configuration files, scripts, network helpers, terminal or output
+    /// devices; only the file asked for is opened (a playlist that names others is refused by libmpv's default).
     static let options: [(String, String)] = [
         ("config", "no"), ("load-scripts", "no"), ("ytdl", "no"), ("terminal", "no"), ("msg-level", "all=no"),
         ("input-default-bindings", "no"), ("vo", "null"), ("ao", "null"), ("pause", "yes"), ("idle", "yes"),
