@@ -11,9 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 shift || true
-sizes=("${@:-1000 5000 10000}")
-# shellcheck disable=SC2206
-sizes=(${sizes[*]})
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000 10000)
 source bench/static-build.sh
 source bench/generated-venue.sh
 trap 'rm -rf "$work"' EXIT
@@ -23,7 +22,7 @@ for size in "${sizes[@]}"; do
 done
 
 python3 - "$bin" "$work" "$runs" "${sizes[@]}" <<'PY'
-import os, signal, socket, statistics, subprocess, sys, time
+import os, signal, statistics, sys, time
 binary, work, runs, sizes = sys.argv[1], sys.argv[2], int(sys.argv[3]), [int(s) for s in sys.argv[4:]]
 
 sys.path.insert(0, "bench")

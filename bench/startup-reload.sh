@@ -24,7 +24,7 @@ cp -r config/exhibits "$work/demo/exhibits"
 generate_venue "$work/large" 1000 "$screens"
 
 python3 - "$bin" "$work" "$runs" <<'PY'
-import os, signal, socket, statistics, subprocess, sys, time
+import os, signal, socket, statistics, sys, time
 binary, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
 sys.path.insert(0, "bench")

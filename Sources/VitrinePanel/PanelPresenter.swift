@@ -22,14 +22,8 @@ public struct PanelPresenter: Sendable {
     /// Shows `frames` on `fb` until they end, the task is cancelled or the panel is lost (thrown).
     public func run(frames: AsyncStream<Frame>, on fb: some Panel, context: OutputContext,
                     checkEvery interval: Duration? = nil) async throws {
-        let inbox = FrameInbox()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await frame in frames { inbox.post(frame) }
-                inbox.close()
-            }
+        try await FrameInbox.filled(from: frames) { inbox in
             try await show(inbox, on: fb, context: context, checkEvery: interval)
-            group.cancelAll()
         }
     }
 
@@ -315,6 +309,20 @@ public final class FrameInbox: Sendable {
 
     public init() {
         (wakes, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Runs `body` with an inbox that `frames` are posted to (and that is closed when they end), until `body` returns.
+    public static func filled(from frames: AsyncStream<Frame>,
+                              _ body: @Sendable (FrameInbox) async throws -> Void) async throws {
+        let inbox = FrameInbox()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in frames { inbox.post(frame) }
+                inbox.close()
+            }
+            try await body(inbox)
+            group.cancelAll()
+        }
     }
 
     public func post(_ frame: Frame) {

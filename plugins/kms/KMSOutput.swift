@@ -64,14 +64,8 @@ public struct KMSOutput: OutputPlugin {
     public func run(frames: AsyncStream<Frame>, context: OutputContext) async throws {
         // One inbox for the whole run: the frame that came while the display was unplugged is the one shown when
         // it comes back.
-        let inbox = FrameInbox()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await frame in frames { inbox.post(frame) }
-                inbox.close()
-            }
+        try await FrameInbox.filled(from: frames) { inbox in
             try await showWhilePlugged(inbox, context: context)
-            group.cancelAll()
         }
     }
 
