@@ -56,6 +56,10 @@ let package = Package(
         .systemLibrary(name: "CHyphen", path: "Sources/CHyphen", providers: [.apt(["libhyphen-dev"])]),
         // Debian's liblz4 (already on every systemd machine): painted pages kept compressed in memory.
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // Debian's libxxhash (XXH3, made for fast content fingerprints): the keys of pages laid out, kept across
+        // restarts.
+        .systemLibrary(name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash",
+                       providers: [.apt(["libxxhash-dev"])]),
         // Debian's libmpv (mpv's player core, decoding whatever ffmpeg decodes): recordings probed and played.
         .systemLibrary(name: "CMpv", path: "Sources/CMpv", pkgConfig: "mpv", providers: [.apt(["libmpv-dev"])]),
         // Debian's gdk-pixbuf: the exhibits' pictures (JPEG, PNG) decoded, at the size drawn, upright as their EXIF
@@ -159,6 +163,7 @@ let package = Package(
             name: "VitrineCore",
             dependencies: [
                 "VitrineModel",
+                "CXXHash",
                 "VitrineDisplayPower",
                 "VitrinePluginAPI",
                 "VitrineMedia",

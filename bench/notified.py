@@ -8,8 +8,9 @@ import subprocess
 import time
 
 
-def daemon(binary, work, config, timeout=60):
-    """Starts the daemon with a NOTIFY_SOCKET in `work`; returns (process, socket, start time)."""
+def daemon(binary, work, config, timeout=60, cache=None):
+    """Starts the daemon with a NOTIFY_SOCKET in `work`; returns (process, socket, start time). Pages' timings are
+    kept in `cache` (default `work`/cache): a folder that does not exist yet is a first start."""
     path = os.path.join(work, "notify.sock")
     if os.path.exists(path):
         os.unlink(path)
@@ -19,7 +20,8 @@ def daemon(binary, work, config, timeout=60):
     env = dict(os.environ, NOTIFY_SOCKET=path)
     start = time.monotonic()
     proc = subprocess.Popen([binary, "run", "--config", config, "--log-file", os.path.join(work, "log"),
-                             "--no-watch", "--no-play-log"], env=env, stdin=subprocess.DEVNULL)
+                             "--no-watch", "--no-play-log", "--cache-dir", cache or os.path.join(work, "cache")],
+                            env=env, stdin=subprocess.DEVNULL)
     return proc, sock, start
 
 

@@ -2,7 +2,8 @@
 # How the daemon's costs grow with the collection: 1,000, 5,000 and 10,000 generated exhibits (bench/generated-venue.sh)
 # in one playlist on three screens (a terminal drawing to /dev/null, a 1080p framebuffer file and a kiosk screen), the
 # release build with --static-swift-stdlib. For each size: `vitrine check --no-pages` of the same files (the
-# baseline: reading and checking what any start must read), exec to READY=1 on a real NOTIFY_SOCKET, the resident
+# baseline: reading and checking what any start must read), exec to READY=1 on a real NOTIFY_SOCKET — a first start
+# (no pages' timings kept: `--cache-dir` empty) and a restart (the timings the first start kept) —, the resident
 # memory once ready (VmRSS), and a reload after one exhibit's file changed (SIGHUP to the READY=1 after RELOADING=1).
 # Each figure is a median over RUNS (default 3) and is printed with its ratio to the check of the same size, then the
 # growth of each from 1,000 to the larger sizes (10x the exhibits: a figure growing 10x grows with the collection).
@@ -27,7 +28,8 @@ binary, work, runs, sizes = sys.argv[1], sys.argv[2], int(sys.argv[3]), [int(s) 
 
 sys.path.insert(0, "bench")
 import notified
-daemon = lambda config: notified.daemon(binary, work, config, timeout=300)
+import shutil
+daemon = lambda config, cache: notified.daemon(binary, work, config, timeout=300, cache=cache)
 wait_for = notified.wait_for
 stop = lambda proc, sock: notified.stop(proc, sock, timeout=60)
 
@@ -44,9 +46,15 @@ for size in sizes:
     config = os.path.join(work, str(size), "vitrine.yaml")
     check(config)  # the files in the page cache
     checks = [check(config) for _ in range(runs)]
-    startups, memory, reloads = [], [], []
+    firsts, startups, memory, reloads = [], [], [], []
     for run in range(runs):
-        proc, sock, start = daemon(config)
+        cache = os.path.join(work, f"cache-{size}")
+        shutil.rmtree(cache, ignore_errors=True)
+        proc, sock, start = daemon(config, cache)
+        firsts.append(wait_for(sock, "READY=1") - start)
+        time.sleep(1)  # the timings are written once the screens are up
+        stop(proc, sock)
+        proc, sock, start = daemon(config, cache)
         startups.append(wait_for(sock, "READY=1") - start)
         time.sleep(1)
         memory.append(rss_mib(proc.pid))
@@ -58,7 +66,8 @@ for size in sizes:
         wait_for(sock, "RELOADING=1")
         reloads.append(wait_for(sock, "READY=1") - sent)
         stop(proc, sock)
-    figures[size] = dict(check=statistics.median(checks), startup=statistics.median(startups),
+    figures[size] = dict(check=statistics.median(checks), first=statistics.median(firsts),
+                         startup=statistics.median(startups),
                          rss=statistics.median(memory), reload=statistics.median(reloads))
 
 ms = lambda s: f"{s * 1000:.0f} ms"
@@ -66,6 +75,7 @@ for size in sizes:
     f = figures[size]
     c = f["check"]
     print(f"exhibits_{size}_check: {ms(c)}")
+    print(f"exhibits_{size}_first_start_to_ready: {ms(f['first'])} ({f['first'] / c:.1f}x check)")
     print(f"exhibits_{size}_startup_to_ready: {ms(f['startup'])} ({f['startup'] / c:.1f}x check)")
     print(f"exhibits_{size}_reload_one_changed: {ms(f['reload'])} ({f['reload'] / c:.2f}x check)")
     print(f"exhibits_{size}_rss_ready: {f['rss']:.1f} MiB")
@@ -73,6 +83,6 @@ base = sizes[0]
 for size in sizes[1:]:
     growth = lambda key: figures[size][key] / figures[base][key]
     print(f"growth_{base}_to_{size} ({size // base}x the exhibits): check {growth('check'):.1f}x, "
-          f"start-up {growth('startup'):.1f}x, reload with one file changed {growth('reload'):.1f}x, "
+          f"first start {growth('first'):.1f}x, start-up {growth('startup'):.1f}x, reload with one file changed {growth('reload'):.1f}x, "
           f"RSS {growth('rss'):.1f}x")
 PY

@@ -15,12 +15,10 @@ public struct Program: Sendable {
     let surfaces: SurfaceProvider
     let book: PageBook
 
-    public init(configuration: Configuration, exhibits: [ExhibitID: Exhibit], surfaces: @escaping SurfaceProvider) {
-        self.init(configuration: configuration, exhibits: exhibits, surfaces: surfaces, book: PageBook())
-    }
-
-    init(configuration: Configuration, exhibits: [ExhibitID: Exhibit], surfaces: @escaping SurfaceProvider,
-         book: PageBook) {
+    /// `book`: where pages are kept as they are laid out; a daemon passes every program the same one, so a reload
+    /// lays out only what changed.
+    public init(configuration: Configuration, exhibits: [ExhibitID: Exhibit], book: PageBook = PageBook(),
+                surfaces: @escaping SurfaceProvider) {
         self.configuration = configuration
         self.exhibits = exhibits
         self.calendar = VenueCalendar(identifier: configuration.timeZone)
@@ -33,23 +31,13 @@ public struct Program: Sendable {
     public func with(announcements: [Announcement]) -> Program {
         var configuration = configuration
         configuration.announcements = announcements
-        return Program(configuration: configuration, exhibits: exhibits, surfaces: surfaces, book: book)
+        return Program(configuration: configuration, exhibits: exhibits, book: book, surfaces: surfaces)
     }
 
-    /// The same configuration and surfaces with other exhibits (and a fresh page cache).
+    /// The same configuration and surfaces with other exhibits (pages are kept by content: nothing is laid out again
+    /// that did not change).
     public func with(exhibits: [ExhibitID: Exhibit]) -> Program {
-        Program(configuration: configuration, exhibits: exhibits, surfaces: surfaces)
-    }
-
-    /// This program, starting with the pages `old` already laid out wherever nothing they depend on changed (the
-    /// exhibit, the theme, the surface): a reload lays out only what was edited, not every exhibit again.
-    public func reusingPages(of old: Program) -> Program {
-        let reused = old.book.entries.filter { key, _ in
-            guard let exhibit = exhibits[key.exhibit], exhibit == old.exhibits[key.exhibit] else { return false }
-            return configuration.themes[key.theme] == old.configuration.themes[key.theme]
-        }
-        book.store(reused)
-        return self
+        Program(configuration: configuration, exhibits: exhibits, book: book, surfaces: surfaces)
     }
 
     /// The pages of an exhibit as laid out for a screen's surface and a theme, in `language` (nil: the original) and
@@ -59,10 +47,19 @@ public struct Program: Sendable {
         guard let exhibit = exhibits[id]?.version(in: language) else { return [] }
         let surface = surface ?? surfaces(screen)
         let themeValue = self.theme(named: theme, on: screen, columns: columns)
-        // Keyed by what the layout depends on: room for a visitor code only where one is really drawn.
-        let key = PageBook.Key(surface: surface.key, theme: theme, exhibit: id, language: exhibit.language,
-                               visitorCode: themeValue.visitorCode, columns: columns)
+        let key = book.key(exhibit: exhibit, theme: themeValue, surface: surface.key)
         return book.pages(for: key) { Paginator().paginate(exhibit, measurer: surface.measurer(themeValue)) }
+    }
+
+    /// What the schedule needs of the same pages (`pages(of:…)`): their words and recordings, from the book when
+    /// this exhibit was laid out the same way before (in this run or, with a book kept on disk, an earlier one).
+    func timings(of id: ExhibitID, in language: String? = nil, on screen: Screen, theme: String,
+                 surface: Surface? = nil, columns: Int = 1) -> [PageTiming] {
+        guard let exhibit = exhibits[id]?.version(in: language) else { return [] }
+        let surface = surface ?? surfaces(screen)
+        let themeValue = self.theme(named: theme, on: screen, columns: columns)
+        let key = book.key(exhibit: exhibit, theme: themeValue, surface: surface.key)
+        return book.timings(for: key) { Paginator().paginate(exhibit, measurer: surface.measurer(themeValue)) }
     }
 
     /// The page a presentation shows, if it shows an exhibit; with the same page in the languages set beside it.
@@ -166,61 +163,4 @@ extension Program {
         if let dim = care.dimAfter, !frame.dimmed { next.append(frame.presentation.validFrom + dim) }
         return next.filter { $0 > now }.min()
     }
-}
-
-/// Pages per (surface, theme, exhibit). Shared by copies of one program; a new program starts a new book.
-///
-/// Each key is laid out once: screens of the same size (a wall and its kiosk twin) go through the same playlist at
-/// start-up, and the second waits for the first's pages rather than laying them out again beside it (which also
-/// queued both on Pango's one lock).
-final class PageBook: Sendable {
-    struct Key: Hashable {
-        var surface: String
-        var theme: String
-        var exhibit: ExhibitID
-        var language: String?
-        var visitorCode: Bool
-        var columns: Int
-    }
-    private struct State {
-        var table: [Key: [Page]] = [:]
-        /// Keys being laid out now, each with what the others asking for it wait on.
-        var laying: [Key: DispatchGroup] = [:]
-    }
-    private let state = Mutex(State())
-
-    /// The pages of `key`, laid out by `layOut` the first time (by whichever caller asks first).
-    func pages(for key: Key, layOut: () -> [Page]) -> [Page] {
-        enum Step {
-            case found([Page])
-            case wait(DispatchGroup)
-            case make(DispatchGroup)
-        }
-        let step = state.withLock { state -> Step in
-            if let pages = state.table[key] { return .found(pages) }
-            if let laying = state.laying[key] { return .wait(laying) }
-            let laying = DispatchGroup()
-            laying.enter()
-            state.laying[key] = laying
-            return .make(laying)
-        }
-        switch step {
-        case let .found(pages):
-            return pages
-        case let .wait(laying):
-            laying.wait()
-            return state.withLock { $0.table[key] } ?? layOut()
-        case let .make(laying):
-            let pages = layOut()
-            state.withLock { state in
-                state.table[key] = pages
-                state.laying[key] = nil
-            }
-            laying.leave()
-            return pages
-        }
-    }
-
-    var entries: [Key: [Page]] { state.withLock { $0.table } }
-    func store(_ entries: [Key: [Page]]) { state.withLock { $0.table.merge(entries) { current, _ in current } } }
 }

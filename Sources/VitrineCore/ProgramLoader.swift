@@ -8,9 +8,14 @@ public struct ProgramLoader: Sendable {
     public var registry: OutputRegistry
     /// Kept by the daemon across reloads: unchanged exhibits are not read again.
     public var exhibitCache: ExhibitCache?
+    /// Kept by the daemon across reloads (and on disk across restarts): pages of unchanged exhibits are not laid out
+    /// again.
+    public var pageBook: PageBook?
 
-    public init(registry: OutputRegistry, systemTimeZone: String? = nil, exhibitCache: ExhibitCache? = nil) {
+    public init(registry: OutputRegistry, systemTimeZone: String? = nil, exhibitCache: ExhibitCache? = nil,
+                pageBook: PageBook? = nil) {
         self.exhibitCache = exhibitCache
+        self.pageBook = pageBook
         self.configurationLoader = systemTimeZone.map {
             ConfigurationLoader(outputTypes: registry.types, browserTypes: registry.browserTypes, systemTimeZone: $0)
         } ?? ConfigurationLoader(outputTypes: registry.types, browserTypes: registry.browserTypes)
@@ -95,7 +100,8 @@ public struct ProgramLoader: Sendable {
                            exhibitProblems: content.problems)
         }
         let surfaces = outputs.mapValues(\.initialSurface)
-        let program = Program(configuration: configuration, exhibits: content.exhibits) { screen in
+        let program = Program(configuration: configuration, exhibits: content.exhibits,
+                              book: pageBook ?? PageBook()) { screen in
             surfaces[screen.name] ?? .cells(columns: 80, rows: 24)
         }
         return Outcome(program: program, screenOptions: loaded.screenOptions, outputs: outputs, diagnostics: diagnostics,

@@ -24,7 +24,7 @@ extension Program {
                 for language in languages {
                     let exhibit = original.version(in: language)
                     guard exhibit.wordEstimate > wordsInLongestPage else { continue }
-                    let pages = pages(of: item.exhibit, in: language, on: screen, theme: theme, columns: columns)
+                    let pages = timings(of: item.exhibit, in: language, on: screen, theme: theme, columns: columns)
                     guard let worst = slowestPage(pages, on: screen, longest: wordsInLongestPage) else { continue }
                     let seconds = Int64(worst.words) * 60 / Int64(max(pace.wordsPerMinute, 1))
                     let needed = Int((Double(worst.words) * 60_000 / Double(pace.maximum)).rounded(.up))
@@ -41,12 +41,12 @@ extension Program {
 
     /// The page with the most words beyond what `pages.max` lets visitors read, unless a recording keeps it up
     /// long enough.
-    func slowestPage(_ pages: [Page], on screen: Screen, longest: Int) -> (index: Int, words: Int)? {
+    func slowestPage(_ pages: [PageTiming], on screen: Screen, longest: Int) -> (index: Int, words: Int)? {
         let pace = configuration.reading
         var worst: (index: Int, words: Int)?
         for (index, page) in pages.enumerated() where page.words > longest {
             // A page that plays recordings stays up for them: the words may be read meanwhile.
-            let playing = screen.recordings == .play ? page.media.compactMap(\.milliseconds) : []
+            let playing = screen.recordings == .play ? page.recordings : []
             let needed = Int64(page.words) * 60_000 / Int64(max(pace.wordsPerMinute, 1))
             if !playing.isEmpty, pace.duration(ofRecordings: playing) >= needed { continue }
             if page.words > (worst?.words ?? 0) { worst = (index, page.words) }

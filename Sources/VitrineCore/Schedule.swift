@@ -99,13 +99,13 @@ extension Program {
 
     /// Milliseconds a page stays up. A page that plays recordings lasts at least them (with the lead-in and
     /// lead-out), however its text would be timed: a testimony is never cut mid-sentence.
-    func duration(of page: Page, item: PlaylistItem, screen: Screen) -> Int64 {
+    func duration(of page: PageTiming, item: PlaylistItem, screen: Screen) -> Int64 {
         let rule = item.pageDuration ?? exhibits[item.exhibit]?.pageDuration ?? configuration.defaultPageDuration
         let text: Int64 = switch rule {
         case let .fixed(ms): max(ms, 1000)
         case .readingTime: configuration.reading.duration(forWords: page.words)
         }
-        let recordings = screen.recordings == .play ? page.media.compactMap(\.milliseconds) : []
+        let recordings = screen.recordings == .play ? page.recordings : []
         return recordings.isEmpty ? text : max(text, configuration.reading.duration(ofRecordings: recordings))
     }
 
@@ -127,8 +127,8 @@ extension Program {
         let languages = screen.languages(of: exhibit)
         let columns = columns(for: languages, on: screen, surface: surface)
         let versions: [[Turn]] = languages.map { language in
-            let pages = pages(of: item.exhibit, in: language, on: screen, theme: theme, surface: surface,
-                              columns: columns)
+            let pages = timings(of: item.exhibit, in: language, on: screen, theme: theme, surface: surface,
+                                columns: columns)
             return pages.enumerated().map { index, page in
                 Turn(item: item, language: language, page: index, pageCount: pages.count,
                      duration: duration(of: page, item: item, screen: screen))
@@ -161,21 +161,38 @@ extension Program {
     }
 
     /// Position in a playlist's cycle counted from `start`.
+    ///
+    /// While `t` is still in the first cycle from `start` (a museum's day is often shorter than its playlist), the
+    /// turns after `t`'s are not needed: nor their pages laid out. The cycle's length is worked out (every page's
+    /// timing) only once `t` is past it. Either way the answer is the same.
     func rotate(_ items: [PlaylistItem], from start: Int64, at t: Int64, screen: Screen, theme: String,
                 surface: Surface?)
         -> (content: Presentation.Content, language: String?, alongside: [String], start: Int64, end: Int64)?
     {
-        let cycleTurns = weightedSequence(items).flatMap { turns(of: $0, screen: screen, theme: theme, surface: surface) }
+        func shown(_ turn: Turn, from pageStart: Int64)
+            -> (content: Presentation.Content, language: String?, alongside: [String], start: Int64, end: Int64)
+        {
+            (.exhibit(turn.item.exhibit, page: turn.page, pageCount: turn.pageCount), turn.language, turn.alongside,
+             pageStart, pageStart + turn.duration)
+        }
+        var cycleTurns: [Turn] = []
+        var offset: Int64 = 0
+        for item in weightedSequence(items) {
+            let turns = turns(of: item, screen: screen, theme: theme, surface: surface)
+            if t >= start {
+                for turn in turns {
+                    if t - start < offset + turn.duration { return shown(turn, from: start + offset) }
+                    offset += turn.duration
+                }
+            }
+            cycleTurns += turns
+        }
         let cycle = cycleTurns.reduce(0) { $0 + $1.duration }
         guard cycle > 0 else { return nil }
         let position = ((t - start) % cycle + cycle) % cycle
-        var offset: Int64 = 0
+        offset = 0
         for turn in cycleTurns {
-            if position < offset + turn.duration {
-                let pageStart = t - (position - offset)
-                return (.exhibit(turn.item.exhibit, page: turn.page, pageCount: turn.pageCount), turn.language,
-                        turn.alongside, pageStart, pageStart + turn.duration)
-            }
+            if position < offset + turn.duration { return shown(turn, from: t - (position - offset)) }
             offset += turn.duration
         }
         return nil

@@ -1,6 +1,6 @@
 /// A run of text with the emphasis the curator wrote (Markdown `*…*`, `**…**`, `` `…` ``).
-public struct TextSpan: Hashable, Sendable {
-    public struct Style: OptionSet, Hashable, Sendable {
+public struct TextSpan: Hashable, Codable, Sendable {
+    public struct Style: OptionSet, Hashable, Codable, Sendable {
         public let rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }
         public static let emphasis = Style(rawValue: 1)
@@ -16,7 +16,7 @@ public struct TextSpan: Hashable, Sendable {
 }
 
 /// Text as a list of styled spans; `plain` is what gets measured and wrapped.
-public struct RichText: Hashable, Sendable, ExpressibleByStringLiteral {
+public struct RichText: Hashable, Codable, Sendable, ExpressibleByStringLiteral {
     public var spans: [TextSpan]
     public init(_ spans: [TextSpan]) { self.spans = spans }
     public init(_ plain: String) { self.spans = plain.isEmpty ? [] : [TextSpan(plain)] }
@@ -26,7 +26,7 @@ public struct RichText: Hashable, Sendable, ExpressibleByStringLiteral {
 }
 
 /// Words quoted from a person, with who said them and when.
-public struct Testimony: Hashable, Sendable {
+public struct Testimony: Hashable, Codable, Sendable {
     public var quote: [RichText]
     public var speaker: String?
     public var role: String?
@@ -46,7 +46,7 @@ public struct Testimony: Hashable, Sendable {
     }
 }
 
-public struct ImageBlock: Hashable, Sendable {
+public struct ImageBlock: Hashable, Codable, Sendable {
     /// Path relative to the exhibit folder.
     public var file: String
     public var alt: String?
@@ -72,7 +72,7 @@ public struct ImageBlock: Hashable, Sendable {
 }
 
 /// One caption of a recording: its words, and when they are spoken (ms from the recording's start).
-public struct CaptionCue: Hashable, Sendable {
+public struct CaptionCue: Hashable, Codable, Sendable {
     public var start: Int64
     public var end: Int64
     public var text: String
@@ -83,8 +83,8 @@ public struct CaptionCue: Hashable, Sendable {
     }
 }
 
-public struct MediaBlock: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable { case audio, film }
+public struct MediaBlock: Hashable, Codable, Sendable {
+    public enum Kind: String, Hashable, Codable, Sendable { case audio, film }
     public var kind: Kind
     /// Path relative to the exhibit folder.
     public var file: String
@@ -119,7 +119,7 @@ public struct MediaBlock: Hashable, Sendable {
 }
 
 /// One unit of an exhibit's page flow.
-public enum Block: Hashable, Sendable {
+public enum Block: Hashable, Codable, Sendable {
     case heading(level: Int, text: RichText)
     case paragraph(RichText)
     /// The exhibit's summary paragraph, set apart from body text.

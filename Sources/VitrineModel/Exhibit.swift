@@ -1,5 +1,5 @@
 /// The folder name of an exhibit under the content folder; what playlists refer to.
-public struct ExhibitID: Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+public struct ExhibitID: Hashable, Codable, Sendable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
     public let rawValue: String
     public init(_ rawValue: String) { self.rawValue = rawValue }
     public init(stringLiteral value: String) { self.rawValue = value }
@@ -8,7 +8,7 @@ public struct ExhibitID: Hashable, Sendable, Comparable, CustomStringConvertible
 }
 
 /// How long each page of an exhibit stays up.
-public enum PageDuration: Hashable, Sendable {
+public enum PageDuration: Hashable, Codable, Sendable {
     /// Fixed dwell per page, in milliseconds.
     case fixed(milliseconds: Int64)
     /// Reading time of the words on the page, within the venue's limits.
@@ -16,7 +16,7 @@ public enum PageDuration: Hashable, Sendable {
 }
 
 /// One exhibit as a curator wrote it: front matter and Markdown body turned into blocks.
-public struct Exhibit: Hashable, Sendable {
+public struct Exhibit: Hashable, Codable, Sendable {
     public var id: ExhibitID
     public var series: String?
     public var title: String

@@ -1,5 +1,5 @@
 /// A day on the venue's calendar, without a time zone.
-public struct LocalDate: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct LocalDate: Hashable, Codable, Sendable, Comparable, CustomStringConvertible {
     public var year: Int
     public var month: Int
     public var day: Int

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An sRGB colour written as `#RRGGBB` in the configuration.
-public struct Colour: Hashable, Sendable, CustomStringConvertible {
+public struct Colour: Hashable, Codable, Sendable, CustomStringConvertible {
     public var red: UInt8
     public var green: UInt8
     public var blue: UInt8
@@ -91,7 +91,7 @@ private extension Double {
     func clamped(_ low: Double, _ high: Double) -> Double { Swift.min(Swift.max(self, low), high) }
 }
 
-public enum Transition: Hashable, Sendable, CustomStringConvertible {
+public enum Transition: Hashable, Codable, Sendable, CustomStringConvertible {
     case cut
     case crossfade(milliseconds: Int64)
     public var description: String {
@@ -102,7 +102,7 @@ public enum Transition: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-public enum TextAlignment: String, Hashable, Sendable, CaseIterable {
+public enum TextAlignment: String, Hashable, Codable, Sendable, CaseIterable {
     /// Ragged right: the default, no wide gaps.
     case ragged
     /// Justified, with hyphenation so no wide gaps appear.
@@ -110,7 +110,7 @@ public enum TextAlignment: String, Hashable, Sendable, CaseIterable {
 }
 
 /// Where a page's film is shown on pixel screens.
-public enum FilmArea: String, Hashable, Sendable, CaseIterable {
+public enum FilmArea: String, Hashable, Codable, Sendable, CaseIterable {
     /// In the page, below its "▶ Film" line (the whole text area when too little is left there): the title,
     /// the running head and the foot stay in view around it.
     case page
@@ -120,7 +120,7 @@ public enum FilmArea: String, Hashable, Sendable, CaseIterable {
 
 /// Care for panels that keep a still image (OLED, plasma): the whole page moved a few pixels now and then, and
 /// what is the same on every page (running head, page number, footer) dimmed on a page that stays up long.
-public struct BurnInCare: Hashable, Sendable {
+public struct BurnInCare: Hashable, Codable, Sendable {
     /// How far the page moves each way, in pixels (0: never). Kept within a quarter of the page's margin.
     public var shift: Int
     /// How long the page stays at one place (ms).
@@ -158,7 +158,7 @@ public struct BurnInCare: Hashable, Sendable {
 }
 
 /// Colours, fonts, sizes and layout for pages: data, so rotating themes is part of the schedule.
-public struct Theme: Hashable, Sendable {
+public struct Theme: Hashable, Codable, Sendable {
     /// Burn-in care for the panels the theme is shown on.
     public var burnIn = BurnInCare()
     /// Room left for a visitor code (a screen's `visitor-code: true`, not a key of the theme): a screen that shows one

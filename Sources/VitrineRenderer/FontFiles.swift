@@ -1,3 +1,4 @@
+import Foundation
 import CPangoCairo
 
 /// The font files behind a theme's font names, as fontconfig (and so Pango) picks them: served to kiosk browsers
@@ -24,5 +25,33 @@ public enum FontFiles {
             guard FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch, let file else { return nil }
             return String(cString: file)
         }
+    }
+
+    /// What page layouts depend on beyond the page, theme and surface: Pango's version, every font fontconfig offers
+    /// (file, size, modification time) and the hyphenation dictionaries. Pages laid out under another fingerprint are
+    /// not trusted (a font added, updated or removed changes where lines break).
+    public static func layoutFingerprint() -> String {
+        var parts = ["pango \(String(cString: pango_version_string()))"]
+        var files: [String] = Pango.lock.withLock { _ in
+            var files: [String] = []
+            guard let set = FcConfigGetFonts(nil, FcSetSystem) else { return files }
+            for index in 0..<Int(set.pointee.nfont) {
+                var file: UnsafeMutablePointer<FcChar8>?
+                if let font = set.pointee.fonts[index], FcPatternGetString(font, FC_FILE, 0, &file) == FcResultMatch,
+                   let file
+                {
+                    files.append(String(cString: file))
+                }
+            }
+            return files
+        }
+        let dictionaries = (try? FileManager.default.contentsOfDirectory(atPath: Hyphenator.folder)) ?? []
+        files += dictionaries.map { Hyphenator.folder + "/" + $0 }
+        for file in Set(files).sorted() {
+            var status = stat()
+            guard stat(file, &status) == 0 else { continue }
+            parts.append("\(file) \(status.st_size) \(status.st_mtim.tv_sec)")
+        }
+        return parts.joined(separator: "\n")
     }
 }

@@ -69,8 +69,8 @@ public final class TemporaryVenue: @unchecked Sendable {
     }
 
     /// Loads with the built-in outputs and the recording test output.
-    public func load(registry: OutputRegistry = testRegistry) -> ProgramLoader.Outcome {
-        ProgramLoader(registry: registry, systemTimeZone: "UTC").load(path: configPath)
+    public func load(registry: OutputRegistry = testRegistry, pages: PageBook? = nil) -> ProgramLoader.Outcome {
+        ProgramLoader(registry: registry, systemTimeZone: "UTC", pageBook: pages).load(path: configPath)
     }
 
     /// The repository's root, found from this source file.

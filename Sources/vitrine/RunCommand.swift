@@ -6,6 +6,7 @@ import UnixSignals
 import VitrineCore
 import VitrineHTTP
 import VitrineMedia
+import VitrineRenderer
 import VitrinePlayLog
 import VitrineSystemd
 
@@ -31,6 +32,11 @@ struct RunCommand: AsyncParsableCommand {
             + "else ~/.local/state/vitrine)."))
     var stateDir: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Where the pages' timings are kept so a restart lays out only what changed (default: $CACHE_DIRECTORY under "
+            + "systemd, else /var/cache/vitrine when writable, else ~/.cache/vitrine)."))
+    var cacheDir: String?
+
     @Option(name: .long, help: "Days of plays kept in the play log.")
     var playLogDays = 400
 
@@ -43,8 +49,12 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--log-level: expected trace, debug, info, notice, warning, error or critical")
         }
         let exhibits = ExhibitCache()
+        // Read before the first load: its program's schedule asks for every playlist page's timings.
+        let pages = PageBook(file: CacheDirectory.choose(cacheDir) + "/page-timings", fingerprint: Self.layoutFingerprint())
+        let pagesProblem = pages.load()
         var loader = Outputs.loader()
         loader.exhibitCache = exhibits
+        loader.pageBook = pages
         let outcome = loader.load(path: options.config)
         var standardError = StandardError()
         guard outcome.program != nil else {
@@ -64,7 +74,9 @@ struct RunCommand: AsyncParsableCommand {
         for diagnostic in outcome.diagnostics {
             logger.warning("\(diagnostic)")
         }
-        let settings = Daemon.Settings(configPath: options.config, registry: Outputs.registry, exhibitCache: exhibits)
+        if let pagesProblem { logger.notice("Pages' timings not reused: \(pagesProblem).") }
+        let settings = Daemon.Settings(configPath: options.config, registry: Outputs.registry, exhibitCache: exhibits,
+                                       pageBook: pages)
         let daemon = Daemon(settings: settings, initial: outcome, manager: SystemdServiceManager(), logger: logger)
         let program = daemon.program
         var watched: [String] = []
@@ -126,6 +138,30 @@ struct RunCommand: AsyncParsableCommand {
         try await group.run()
         try? playLog?.close(at: daemon.now())
         logger.info("Stopped.")
+    }
+}
+
+extension RunCommand {
+    /// This build (the executable's size and time: a new build or package) and what layouts depend on besides the
+    /// pages (fonts, Pango, hyphenation).
+    static func layoutFingerprint() -> String {
+        var status = stat()
+        let build = stat("/proc/self/exe", &status) == 0 ? "\(status.st_size) \(status.st_mtim.tv_sec)" : "unknown"
+        return ContentDigest(of: "build \(build)\n" + FontFiles.layoutFingerprint()).description
+    }
+}
+
+/// Where the pages' timings are kept between runs: a cache (nothing is lost without it, a start only takes longer).
+enum CacheDirectory {
+    static func choose(_ given: String?) -> String {
+        if let given { return given }
+        let environment = ProcessInfo.processInfo.environment
+        if let systemd = environment["CACHE_DIRECTORY"]?.split(separator: ":").first { return String(systemd) }
+        if access("/var/cache/vitrine", W_OK) == 0 || (access("/var/cache", W_OK) == 0 && getuid() == 0) {
+            return "/var/cache/vitrine"
+        }
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/vitrine" }
+        return (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache/vitrine"
     }
 }
 

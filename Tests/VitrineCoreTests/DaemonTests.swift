@@ -310,7 +310,7 @@ import VitrineTestKit
     }
 }
 
-/// A reload lays out again only what changed: pages of untouched exhibits come over from the running program.
+/// A reload lays out again only what changed: the daemon's one page book keeps untouched exhibits' pages by content.
 @Suite struct PageReuseTests {
     @Test func aReloadKeepsThePagesOfUntouchedExhibits() throws {
         let venue = try TemporaryVenue()
@@ -325,13 +325,14 @@ import VitrineTestKit
             layouts.withLock { $0 += 1 }
             return CellMeasurer(columns: 40, rows: 10)
         }
-        let old = try #require(venue.load().program)
+        let book = PageBook()
+        let old = try #require(venue.load(pages: book).program)
         let screen = try #require(old.configuration.screen(named: "hall"))
         for id in ["first", "second"] { _ = old.pages(of: ExhibitID(id), on: screen, theme: "paper", surface: counting) }
         #expect(layouts.withLock { $0 } == 2)
 
         try venue.addExhibit("second", "---\ntitle: Second\npage-duration: 10s\n---\nThe second page, edited.\n")
-        let new = try #require(venue.load().program).reusingPages(of: old)
+        let new = try #require(venue.load(pages: book).program)
         let first = new.pages(of: ExhibitID("first"), on: screen, theme: "paper", surface: counting)
         let second = new.pages(of: ExhibitID("second"), on: screen, theme: "paper", surface: counting)
         #expect(layouts.withLock { $0 } == 3, "only the edited exhibit is laid out again")
@@ -339,5 +340,47 @@ import VitrineTestKit
         #expect(second.first?.items.contains { item in
             if case let .text(_, lines, _) = item { lines.contains { $0.text.contains("edited") } } else { false }
         } == true)
+    }
+
+    /// A restart reads the timings the last run wrote: the schedule is the same and nothing is laid out for it,
+    /// except what changed meanwhile; a file from another build or damaged is reported and not used.
+    @Test func aRestartLaysOutOnlyWhatChanged() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeFirstAndSecond(screens: """
+              hall:
+                output: terminal
+                playlist: main
+                tty: /dev/null
+            """)
+        let file = venue.root.appendingPathComponent("cache/page-timings").path
+        let first = PageBook(file: file, fingerprint: "build 1")
+        #expect(first.load() == nil, "no file yet: nothing to report")
+        let before = try #require(venue.load(pages: first).program)
+        let day = before.timeline(for: "hall", from: 0, until: 86_400_000)
+        #expect(first.layouts == 2)
+        try first.save()
+
+        let second = PageBook(file: file, fingerprint: "build 1")
+        #expect(second.load() == nil)
+        let after = try #require(venue.load(pages: second).program)
+        #expect(after.timeline(for: "hall", from: 0, until: 86_400_000) == day)
+        #expect(second.layouts == 0, "every timing came from the file")
+
+        try venue.addExhibit("second", "---\ntitle: Second\n---\n" + String(repeating: "Many more words. ", count: 200))
+        let third = PageBook(file: file, fingerprint: "build 1")
+        _ = third.load()
+        let edited = try #require(venue.load(pages: third).program)
+        #expect(edited.timeline(for: "hall", from: 0, until: 86_400_000) != day)
+        #expect(third.layouts == 1, "only the edited exhibit")
+
+        let otherBuild = PageBook(file: file, fingerprint: "build 2")
+        #expect(otherBuild.load()?.description.contains("another build") == true)
+        #expect(otherBuild.count == 0)
+
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        try bytes.prefix(bytes.count - 3).write(to: URL(fileURLWithPath: file))
+        let damaged = PageBook(file: file, fingerprint: "build 1")
+        #expect(damaged.load()?.description.contains("damaged") == true)
+        #expect(damaged.count == 0, "nothing from a damaged file")
     }
 }

@@ -19,14 +19,19 @@ public final class Daemon: Service, Sendable {
         public var systemTimeZone: String?
         /// Exhibits as last read; give the cache the first load used too, so the first reload reuses them.
         public var exhibitCache: ExhibitCache
+        /// Pages as laid out; give it the first load's program's book too. Written to its file once the screens are
+        /// up and after each reload.
+        public var pageBook: PageBook
         /// The channels outputs that serve browsers publish on, and the HTTP listener streams.
         public var browsers: BrowserChannels
         public init(configPath: String, registry: OutputRegistry, systemTimeZone: String? = nil,
-                    exhibitCache: ExhibitCache = ExhibitCache(), browsers: BrowserChannels = BrowserChannels()) {
+                    exhibitCache: ExhibitCache = ExhibitCache(), pageBook: PageBook = PageBook(),
+                    browsers: BrowserChannels = BrowserChannels()) {
             self.configPath = configPath
             self.registry = registry
             self.systemTimeZone = systemTimeZone
             self.exhibitCache = exhibitCache
+            self.pageBook = pageBook
             self.browsers = browsers
         }
     }
@@ -156,7 +161,25 @@ public final class Daemon: Service, Sendable {
 
     /// READY=1 once every screen has shown its first page, or failed trying (reported in STATUS).
     func screenSettled() {
-        reporter.settle(slots().allSatisfy { $0.health != .starting }, line: statusLine())
+        let settled = slots().allSatisfy { $0.health != .starting }
+        reporter.settle(settled, line: statusLine())
+        if settled { keepPages() }
+    }
+
+    /// Writes the pages' timings laid out since the last write (nothing when none were), on a Dispatch thread:
+    /// the screens are up, and the next start lays out only what changes meanwhile.
+    func keepPages() {
+        let book = settings.pageBook
+        guard book.file != nil else { return }
+        let logger = logger
+        DispatchQueue.global(qos: .utility).async {
+            do {
+                try book.save()
+            } catch {
+                logger.warning("Cannot keep the pages' timings for the next start: \(error)",
+                               metadata: ["vitrine.path": "\(book.file ?? "")"])
+            }
+        }
     }
 
     /// "2 screens · program 2026-11-29 14:02 · hall-a: Solidarity 2/5 · lobby: failed (…)"
@@ -206,7 +229,7 @@ public final class Daemon: Service, Sendable {
         reporter.reloading(status: "reloading \(settings.configPath)")
         logger.info("Reloading.", metadata: ["vitrine.config": "\(settings.configPath)"])
         let loader = ProgramLoader(registry: settings.registry, systemTimeZone: settings.systemTimeZone,
-                                   exhibitCache: settings.exhibitCache)
+                                   exhibitCache: settings.exhibitCache, pageBook: settings.pageBook)
         let outcome = loader.load(path: settings.configPath)
         let old = state.withLock { $0 }
         // An exhibit shown at an older version is not "left out": that warning would contradict the one below.
@@ -235,7 +258,6 @@ public final class Daemon: Service, Sendable {
         var exhibits = program.exhibits
         for id in keptIDs.sorted() { exhibits[id] = old.program.exhibits[id] }
         if !keptIDs.isEmpty { program = program.with(exhibits: exhibits) }
-        program = program.reusingPages(of: old.program)
         let problems = ExhibitProblem.found(in: outcome, shown: program, earlier: (old.program, old.exhibitProblems))
         for problem in problems {
             logger.warning("Exhibit with errors: \(problem.shown.rawValue) until they are fixed.", metadata: [
@@ -299,6 +321,7 @@ public final class Daemon: Service, Sendable {
         }
         reporter.reloaded(status: statusLine() + " · " + note)
         notify(.reloaded(failure: nil))
+        keepPages()
         return nil
     }
 

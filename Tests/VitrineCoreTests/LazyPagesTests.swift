@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+import VitrineCore
+import VitrineModel
+import VitrinePluginAPI
+import VitrineTestKit
+
+/// The schedule from pages' timings kept by an earlier run (laying out only what is shown) against the schedule of
+/// a start that lays out every page of every exhibit first, as start-up did before: over a simulated day, the same
+/// page on every screen at every change.
+@Suite(.serialized) struct LazyPagesTests {
+    /// 2026-12-02 00:00 UTC, a Wednesday.
+    let midnight: Int64 = 1_796_169_600_000
+
+    /// Every change of a day on every screen, with the page it shows (nil for a message or a blank screen).
+    func day(of program: Program) -> [String: [Presentation]] {
+        var day: [String: [Presentation]] = [:]
+        for screen in program.configuration.screens {
+            day[screen.name] = program.timeline(for: screen.name, from: midnight, until: midnight + 86_400_000)
+        }
+        return day
+    }
+
+    func pages(of day: [String: [Presentation]], in program: Program) -> [String: [Page?]] {
+        day.mapValues { presentations in presentations.map { program.page(for: $0) } }
+    }
+
+    /// What the daemon did at start-up before pages were lazy: every exhibit of every playlist laid out for every
+    /// screen, in every language and theme the screen could show it in.
+    func layOutEverything(_ program: Program) {
+        for screen in program.configuration.screens {
+            let themes = Set([screen.theme ?? program.configuration.defaultTheme]
+                             + (program.configuration.themeRotation?.themes ?? [])
+                             + (program.configuration.themeRotation?.rules.map(\.theme) ?? []))
+            for item in program.configuration.playlists[screen.playlist]?.items ?? [] {
+                guard let exhibit = program.exhibits[item.exhibit] else { continue }
+                let languages = screen.languages(of: exhibit)
+                let columns = program.columns(for: languages, on: screen, surface: nil)
+                for language in languages {
+                    for theme in themes {
+                        _ = program.pages(of: item.exhibit, in: language, on: screen, theme: theme, columns: columns)
+                    }
+                }
+            }
+        }
+    }
+
+    func compare(_ venue: TemporaryVenue, expectFewerLayouts: Bool) throws {
+        let file = venue.root.appendingPathComponent("cache/page-timings").path
+        // Yesterday's run: starts with no file, writes one.
+        let yesterday = PageBook(file: file, fingerprint: "test")
+        let coldProgram = try #require(venue.load(pages: yesterday).program)
+        let coldDay = day(of: coldProgram)
+        let coldPages = pages(of: coldDay, in: coldProgram)
+        try yesterday.save()
+
+        let eagerBook = PageBook()
+        let eager = try #require(venue.load(pages: eagerBook).program)
+        layOutEverything(eager)
+        let laidOutFirst = eagerBook.layouts
+        let eagerDay = day(of: eager)
+        let eagerPages = pages(of: eagerDay, in: eager)
+
+        let lazyBook = PageBook(file: file, fingerprint: "test")
+        #expect(lazyBook.load() == nil)
+        let lazy = try #require(venue.load(pages: lazyBook).program)
+        let lazyDay = day(of: lazy)
+        #expect(lazyBook.layouts == 0, "the schedule alone lays nothing out: timings come from the file")
+        let lazyPages = pages(of: lazyDay, in: lazy)
+
+        #expect(lazyDay.keys.sorted() == eagerDay.keys.sorted())
+        for (screen, presentations) in eagerDay {
+            #expect(presentations.count > 1, "screen \(screen) changes during the day")
+            #expect(lazyDay[screen] == presentations, "screen \(screen): the same changes")
+            #expect(lazyPages[screen] == eagerPages[screen], "screen \(screen): the same page at every change")
+            #expect(coldDay[screen] == presentations, "screen \(screen): the same changes, starting with no file")
+            #expect(coldPages[screen] == eagerPages[screen], "screen \(screen): the same pages, starting with no file")
+        }
+        let shown = Set(eagerDay.values.flatMap { $0.compactMap { p -> ExhibitID? in
+            if case let .exhibit(id, _, _) = p.content { id } else { nil }
+        } })
+        if expectFewerLayouts {
+            #expect(lazyBook.layouts < laidOutFirst, "only what was shown was laid out (\(shown.count) exhibits)")
+        }
+    }
+
+    @Test func theDemoDayIsTheSameWithPagesLaidOutLazily() throws {
+        let venue = try TemporaryVenue()
+        try venue.copyDemo()
+        try compare(venue, expectFewerLayouts: false)
+    }
+
+    /// 1,000 exhibits written as the benchmarks generate them, open 10:00-18:00: a day shows a part of the cycle.
+    @Test func aThousandExhibitsDayIsTheSameWithPagesLaidOutLazily() throws {
+        let venue = try TemporaryVenue()
+        let ids = (0..<1000).map { "exhibit-\($0)" }
+        try venue.writeConfig("""
+            timezone: Europe/Paris
+            hours:
+              every-day: 10:00-18:00
+            themes:
+              paper: { background: "#FFFFFF", text: "#111111" }
+            playlists:
+              main: [\(ids.joined(separator: ", "))]
+            screens:
+              hall:
+                output: terminal
+                playlist: main
+                tty: /dev/null
+                columns: 80
+                rows: 24
+              wall:
+                output: framebuffer
+                playlist: main
+                device: \(venue.root.path)/fb0
+                width: 1920
+                height: 1080
+            """)
+        let paragraph = String(repeating: "Words that fill a paragraph of ordinary length for a gallery panel. ", count: 8)
+        for (index, id) in ids.enumerated() {
+            try venue.addExhibit(id, """
+                ---
+                series: Generated
+                title: Exhibit number \(index)
+                summary: A generated exhibit used to measure how fast a large content folder is checked.
+                testimony:
+                  quote: "We counted the days by the bread, and the bread by the days."
+                  speaker: Witness \(index)
+                  role: prisoner
+                  context: recorded for the size test
+                ---
+                ## Section
+
+                \(String(repeating: paragraph, count: 1 + index % 2))
+                """)
+        }
+        try compare(venue, expectFewerLayouts: true)
+    }
+}
