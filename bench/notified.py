@@ -8,9 +8,10 @@ import subprocess
 import time
 
 
-def daemon(binary, work, config, timeout=60, cache=None):
+def daemon(binary, work, config, timeout=60, cache=None, watch=False):
     """Starts the daemon with a NOTIFY_SOCKET in `work`; returns (process, socket, start time). Pages' timings are
-    kept in `cache` (default `work`/cache): a folder that does not exist yet is a first start."""
+    kept in `cache` (default `work`/cache): a folder that does not exist yet is a first start. `watch`: the content
+    watcher runs (off by default: a benchmark's own edits would start reloads)."""
     path = os.path.join(work, "notify.sock")
     if os.path.exists(path):
         os.unlink(path)
@@ -20,8 +21,8 @@ def daemon(binary, work, config, timeout=60, cache=None):
     env = dict(os.environ, NOTIFY_SOCKET=path)
     start = time.monotonic()
     proc = subprocess.Popen([binary, "run", "--config", config, "--log-file", os.path.join(work, "log"),
-                             "--no-watch", "--no-play-log", "--cache-dir", cache or os.path.join(work, "cache")],
-                            env=env, stdin=subprocess.DEVNULL)
+                             "--no-play-log", "--cache-dir", cache or os.path.join(work, "cache")]
+                            + ([] if watch else ["--no-watch"]), env=env, stdin=subprocess.DEVNULL)
     return proc, sock, start
 
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VitrineModel
 import VitrinePluginAPI
 import Yams
@@ -52,6 +53,23 @@ public struct ExhibitReference: Hashable, Sendable {
     }
 }
 
+/// The last configuration read without errors, with its text: a reload after an exhibit was edited does not parse
+/// again a file that did not change (a playlist of 10,000 exhibits takes longer to parse than the edit to read).
+/// Only a configuration without errors is kept: one with errors is always read again.
+public final class ConfigurationMemo: Sendable {
+    private let last = Mutex<(text: String, path: String, loaded: LoadedConfiguration)?>(nil)
+
+    public init() {}
+
+    func kept(text: String, path: String) -> LoadedConfiguration? {
+        last.withLock { last in last.flatMap { $0.text == text && $0.path == path ? $0.loaded : nil } }
+    }
+
+    func keep(_ loaded: LoadedConfiguration, text: String, path: String) {
+        last.withLock { $0 = (text, path, loaded) }
+    }
+}
+
 /// Reads the operator's YAML file into a `Configuration`, reporting every problem with its line.
 public struct ConfigurationLoader: Sendable {
     public static let sizeLimit = 4 << 20
@@ -62,6 +80,8 @@ public struct ConfigurationLoader: Sendable {
     public var browserTypes: Set<String>
     /// Used when the file sets no `timezone`.
     public var systemTimeZone: String
+    /// The last configuration read without errors (the daemon keeps one across reloads).
+    public var memo: ConfigurationMemo?
 
     public init(outputTypes: [String], browserTypes: Set<String> = [],
                 systemTimeZone: String = ZoneInfo.systemIdentifier) {
@@ -78,7 +98,10 @@ public struct ConfigurationLoader: Sendable {
             log.error(message, line: line, column: column)
             return LoadedConfiguration(configuration: nil, screenOptions: [:], diagnostics: log.items)
         case let .success(text):
-            return load(text: text, path: path)
+            if let kept = memo?.kept(text: text, path: path) { return kept }
+            let loaded = load(text: text, path: path)
+            if loaded.configuration != nil { memo?.keep(loaded, text: text, path: path) }
+            return loaded
         }
     }
 

@@ -55,7 +55,13 @@ public struct Program: Sendable {
     /// this exhibit was laid out the same way before (in this run or, with a book kept on disk, an earlier one).
     func timings(of id: ExhibitID, in language: String? = nil, on screen: Screen, theme: String,
                  surface: Surface? = nil, columns: Int = 1) -> [PageTiming] {
-        guard let exhibit = exhibits[id]?.version(in: language) else { return [] }
+        guard let original = exhibits[id] else { return [] }
+        return timings(of: original, in: language, on: screen, theme: theme, surface: surface, columns: columns)
+    }
+
+    func timings(of original: Exhibit, in language: String?, on screen: Screen, theme: String, surface: Surface?,
+                 columns: Int) -> [PageTiming] {
+        let exhibit = original.version(in: language)
         let surface = surface ?? surfaces(screen)
         let themeValue = self.theme(named: theme, on: screen, columns: columns)
         let key = book.key(exhibit: exhibit, theme: themeValue, surface: surface.key)

@@ -37,7 +37,9 @@ public struct ProgramLoader: Sendable {
     }
 
     public func load(path: String) -> Outcome {
-        let loaded = configurationLoader.load(path: path)
+        var reader = configurationLoader
+        if reader.memo == nil { reader.memo = exhibitCache?.configuration }
+        let loaded = reader.load(path: path)
         var diagnostics = loaded.diagnostics
         // Content is read even when the configuration has errors, so one run reports everything.
         let folder = loaded.configuration?.contentFolder

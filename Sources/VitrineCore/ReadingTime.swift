@@ -61,7 +61,7 @@ extension Exhibit {
     var wordEstimate: Int {
         func count(_ text: String?) -> Int { text.map(WordCount.of) ?? 0 }
         func count(_ texts: [RichText]) -> Int { texts.reduce(0) { $0 + count($1.plain) } }
-        return count(series) + count(title) + blocks.reduce(0) { total, block in
+        return count(self.series) + count(self.title) + self.blocks.reduce(0) { total, block in
             switch block {
             case let .heading(_, text), let .paragraph(text), let .summary(text): total + count(text.plain)
             case let .testimony(t): total + count(t.quote) + count(t.speaker) + count(t.role) + count(t.context) + 1

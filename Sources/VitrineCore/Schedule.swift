@@ -127,7 +127,7 @@ extension Program {
         let languages = screen.languages(of: exhibit)
         let columns = columns(for: languages, on: screen, surface: surface)
         let versions: [[Turn]] = languages.map { language in
-            let pages = timings(of: item.exhibit, in: language, on: screen, theme: theme, surface: surface,
+            let pages = timings(of: exhibit, in: language, on: screen, theme: theme, surface: surface,
                                 columns: columns)
             return pages.enumerated().map { index, page in
                 Turn(item: item, language: language, page: index, pageCount: pages.count,

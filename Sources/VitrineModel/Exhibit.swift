@@ -16,69 +16,96 @@ public enum PageDuration: Hashable, Codable, Sendable {
 }
 
 /// One exhibit as a curator wrote it: front matter and Markdown body turned into blocks.
+///
+/// Its contents live in one shared box (copy on write): the schedule, the loader and the page book pass exhibits
+/// around by value thousands of times per reload, and a copy is then one reference, not twenty; two copies of the
+/// same exhibit compare equal without comparing their text. Fields read and write as before (`exhibit.title`).
+@dynamicMemberLookup
 public struct Exhibit: Hashable, Codable, Sendable {
-    public var id: ExhibitID
-    public var series: String?
-    public var title: String
-    public var summary: String?
-    public var accession: String?
-    public var credit: String?
-    /// The language this text is in (`en`, `ru`, `zh-Hans`, …): the original's as its front matter says, a
-    /// translation's from its file name (`exhibit.ru.md`).
-    public var language: String?
-    /// The exhibit's translations by language, each a whole exhibit read from `exhibit.LANG.md` beside the original.
-    public var translations: [String: Exhibit] = [:]
-    public var validFrom: LocalDate?
-    /// Last day shown (inclusive): a loan that ends withdraws the exhibit at the following midnight.
-    public var validUntil: LocalDate?
-    public var pageDuration: PageDuration?
-    /// Everything below the title, in reading order.
-    public var blocks: [Block]
-    /// The file the exhibit was read from, for messages.
-    public var sourcePath: String
+    public struct Contents: Hashable, Codable, Sendable {
+        public var id: ExhibitID
+        public var series: String?
+        public var title: String
+        public var summary: String?
+        public var accession: String?
+        public var credit: String?
+        /// The language this text is in (`en`, `ru`, `zh-Hans`, …): the original's as its front matter says, a
+        /// translation's from its file name (`exhibit.ru.md`).
+        public var language: String?
+        /// The exhibit's translations by language, each a whole exhibit read from `exhibit.LANG.md` beside the
+        /// original.
+        public var translations: [String: Exhibit] = [:]
+        public var validFrom: LocalDate?
+        /// Last day shown (inclusive): a loan that ends withdraws the exhibit at the following midnight.
+        public var validUntil: LocalDate?
+        public var pageDuration: PageDuration?
+        /// Everything below the title, in reading order.
+        public var blocks: [Block]
+        /// The file the exhibit was read from, for messages.
+        public var sourcePath: String
+    }
+
+    /// Only ever mutated while uniquely referenced (copy on write), so shared boxes never change.
+    private final class Box: @unchecked Sendable {
+        var contents: Contents
+        init(_ contents: Contents) { self.contents = contents }
+    }
+
+    private var box: Box
+
+    public var contents: Contents {
+        get { box.contents }
+        set { box = Box(newValue) }
+    }
+
+    public subscript<T>(dynamicMember path: WritableKeyPath<Contents, T>) -> T {
+        get { box.contents[keyPath: path] }
+        set {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.contents) }
+            box.contents[keyPath: path] = newValue
+        }
+    }
 
     public init(
         id: ExhibitID, series: String? = nil, title: String, summary: String? = nil, accession: String? = nil,
         credit: String? = nil, language: String? = nil, validFrom: LocalDate? = nil, validUntil: LocalDate? = nil,
         pageDuration: PageDuration? = nil, blocks: [Block], sourcePath: String = ""
     ) {
-        self.id = id
-        self.series = series
-        self.title = title
-        self.summary = summary
-        self.accession = accession
-        self.credit = credit
-        self.language = language
-        self.validFrom = validFrom
-        self.validUntil = validUntil
-        self.pageDuration = pageDuration
-        self.blocks = blocks
-        self.sourcePath = sourcePath
+        box = Box(Contents(id: id, series: series, title: title, summary: summary, accession: accession,
+                           credit: credit, language: language, validFrom: validFrom, validUntil: validUntil,
+                           pageDuration: pageDuration, blocks: blocks, sourcePath: sourcePath))
     }
+
+    public static func == (a: Exhibit, b: Exhibit) -> Bool { a.box === b.box || a.box.contents == b.box.contents }
+    public func hash(into hasher: inout Hasher) { hasher.combine(box.contents) }
+    public init(from decoder: any Decoder) throws { box = Box(try Contents(from: decoder)) }
+    public func encode(to encoder: any Encoder) throws { try box.contents.encode(to: encoder) }
 
     /// Whether the exhibit may be shown on a given local day (its loan dates).
     public func isOnShow(on day: LocalDate) -> Bool {
-        if let from = validFrom, day < from { return false }
-        if let until = validUntil, day > until { return false }
+        if let from = box.contents.validFrom, day < from { return false }
+        if let until = box.contents.validUntil, day > until { return false }
         return true
     }
 
     /// The languages the exhibit can be shown in: the original's first (when it says), then its translations.
     public var languages: [String] {
-        (language.map { [$0] } ?? []) + translations.keys.sorted().filter { $0 != language }
+        let contents = box.contents
+        return (contents.language.map { [$0] } ?? []) + contents.translations.keys.sorted().filter { $0 != contents.language }
     }
 
     /// The exhibit as written in `language`: a translation, or the original (for its own language, an unknown one,
     /// or none).
     public func version(in language: String?) -> Exhibit {
-        guard let language, language != self.language else { return self }
+        guard let language, language != box.contents.language else { return self }
+        let translations = box.contents.translations
         return translations[language] ?? translations.first { Self.sameLanguage($0.key, language) }?.value ?? self
     }
 
     /// Whether the exhibit is written in `language`, as its original or a translation.
     public func isWritten(in language: String) -> Bool {
-        if let own = self.language, Self.sameLanguage(own, language) { return true }
-        return translations.keys.contains { Self.sameLanguage($0, language) }
+        if let own = box.contents.language, Self.sameLanguage(own, language) { return true }
+        return box.contents.translations.keys.contains { Self.sameLanguage($0, language) }
     }
 
     /// Language tags compared as BCP 47 says: case does not matter (`zh-hans` is `zh-Hans`).
@@ -87,13 +114,14 @@ public struct Exhibit: Hashable, Codable, Sendable {
     /// Every piece of text the exhibit shows (titles, body, quotes, descriptions, captions, transcripts), one per
     /// line: for checks that look at the characters themselves, such as whether a font draws them.
     public var allText: String {
-        var parts = [series, title].compactMap { $0 }
-        for block in blocks {
+        let contents = box.contents
+        var parts = [contents.series, contents.title].compactMap { $0 }
+        for block in contents.blocks {
             switch block {
             case let .heading(_, text), let .paragraph(text), let .summary(text): parts.append(text.plain)
-            case let .testimony(t): parts += t.quote.map(\.plain) + [t.speaker, t.role, t.context].compactMap { $0 }
+            case let .testimony(t): parts += t.quote.map { $0.plain } + [t.speaker, t.role, t.context].compactMap { $0 }
             case let .image(i): parts += [i.alt, i.caption, i.credit].compactMap { $0 }
-            case let .media(m): parts += [m.title, m.credit].compactMap { $0 } + m.transcript.map(\.plain)
+            case let .media(m): parts += [m.title, m.credit].compactMap { $0 } + m.transcript.map { $0.plain }
             }
         }
         return parts.joined(separator: "\n")
@@ -101,7 +129,7 @@ public struct Exhibit: Hashable, Codable, Sendable {
 
     /// "Days and Lives :: Solidarity", or just the title.
     public var displayTitle: String {
-        if let series, !series.isEmpty { return "\(series) :: \(title)" }
-        return title
+        if let series = box.contents.series, !series.isEmpty { return "\(series) :: \(box.contents.title)" }
+        return box.contents.title
     }
 }

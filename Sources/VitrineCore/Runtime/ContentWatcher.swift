@@ -4,17 +4,31 @@ import Glibc
 import Logging
 import Synchronization
 
+/// Told which folders are watched and which changed, as the watcher learns it (before any reload it starts).
+public protocol ContentObserver: Sendable {
+    /// Changes in `folder` are reported from now on.
+    func watching(_ folder: String)
+    /// Something in these folders changed.
+    func changed(_ folders: Set<String>)
+    /// Anything may have changed (events were lost).
+    func changedEverything()
+    /// Nothing is reported any more.
+    func stoppedWatching()
+}
+
 /// Watches folders (the configuration's and the content folder, with every exhibit folder) with inotify: `changes`
 /// yields whenever something in them changed (the reload coordinator waits for quiet before it reloads, so saving
-/// twenty files costs one reload).
+/// twenty files costs one reload), and `observer` hears which folders, at once.
 final class ContentWatcher: @unchecked Sendable {  // the dispatch source is only touched in init and stop
     private let fd: Int32
     private let source: DispatchSourceRead
     private let watches = Mutex<[Int32: String]>([:])
+    private let observer: (any ContentObserver)?
     let changes: AsyncStream<Void>
     private let changed: AsyncStream<Void>.Continuation
 
-    init?(folders: [String], logger: Logger) {
+    init?(folders: [String], observer: (any ContentObserver)? = nil, logger: Logger) {
+        self.observer = observer
         fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else {
             logger.warning("Cannot watch the content folder (inotify); reload with SIGHUP.",
@@ -30,6 +44,8 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
             guard let self else { return }
             var buffer = [UInt8](repeating: 0, count: 16 * 1024)
             var created: [String] = []
+            var folders: Set<String> = []
+            var lost = false
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if n <= 0 { break }
@@ -42,23 +58,31 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
                         return (event.wd, event.mask, String(decoding: bytes, as: UTF8.self), Int(event.len))
                     }
                     offset += MemoryLayout<inotify_event>.size + length
-                    if mask & UInt32(IN_ISDIR) != 0, mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0,
-                       let parent = self.watches.withLock({ $0[wd] })
-                    {
-                        created.append((parent as NSString).appendingPathComponent(name))
+                    if mask & UInt32(IN_Q_OVERFLOW) != 0 { lost = true }
+                    guard let parent = self.watches.withLock({ $0[wd] }) else { continue }
+                    folders.insert(parent)
+                    let path = (parent as NSString).appendingPathComponent(name)
+                    if !name.isEmpty { folders.insert(path) }
+                    if mask & UInt32(IN_ISDIR) != 0, mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
+                        created.append(path)
                     }
                 }
             }
             for folder in created { self.add(folder, recursive: true) }
+            if lost { self.observer?.changedEverything() } else if !folders.isEmpty { self.observer?.changed(folders) }
             changed.yield()
         }
         source.resume()
     }
 
     private func add(_ folder: String, recursive: Bool) {
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
+        // IN_MODIFY too: a file written in place and not yet closed must not be trusted unchanged.
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
         let wd = inotify_add_watch(fd, folder, mask)
-        if wd >= 0 { watches.withLock { $0[wd] = folder } }
+        if wd >= 0 {
+            watches.withLock { $0[wd] = folder }
+            observer?.watching(folder)
+        }
         guard recursive, let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names where !name.hasPrefix(".") {
             let path = (folder as NSString).appendingPathComponent(name)
@@ -70,6 +94,7 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
     }
 
     func stop() {
+        observer?.stoppedWatching()
         source.cancel()
         changed.finish()
         close(fd)

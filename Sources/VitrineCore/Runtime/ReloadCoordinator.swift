@@ -25,11 +25,18 @@ public struct ReloadCoordinator: Service {
 
     public func run() async throws {
         let (requests, sink) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let watcher = watchedFolders.isEmpty ? nil : ContentWatcher(folders: watchedFolders, logger: logger)
+        let exhibits = daemon.settings.exhibitCache
+        let watcher = watchedFolders.isEmpty ? nil
+            : ContentWatcher(folders: watchedFolders, observer: exhibits, logger: logger)
         defer { watcher?.stop() }
         await withDiscardingTaskGroup { group in
             group.addTask { [hangups] in
-                for await _ in hangups { sink.yield("SIGHUP") }
+                // A SIGHUP looks at every file: a technician sends one when the watcher could not see a change (a
+                // network share, a subfolder), so it trusts nothing the watcher said.
+                for await _ in hangups {
+                    exhibits.changedEverything()
+                    sink.yield("SIGHUP")
+                }
             }
             if let watcher {
                 group.addTask { [debounce] in
