@@ -47,14 +47,15 @@ public final class ExhibitCache: Sendable, ContentObserver {
     private struct Watch {
         struct Mark: Equatable {
             var everything: Int
-            var folder: Int
+            /// Changes reported in the folder; nil while it is not watched.
+            var folder: Int?
         }
-        var folders: Set<String> = []
-        var changes: [String: Int] = [:]
+        /// Watched folders, each with the changes reported in it.
+        var folders: [String: Int] = [:]
         /// Bumped when anything may have changed (a SIGHUP, events lost).
         var everything = 0
 
-        func mark(_ folder: String) -> Mark { Mark(everything: everything, folder: changes[folder] ?? 0) }
+        func mark(_ folder: String) -> Mark { Mark(everything: everything, folder: folders[folder]) }
     }
 
     private struct State {
@@ -83,7 +84,7 @@ public final class ExhibitCache: Sendable, ContentObserver {
         let (kept, mark, trusted) = state.withLock { state in
             let kept = state.entries[folder]
             let mark = state.watch.mark(folder)
-            let trusted = kept.map { $0.seen == mark && $0.flat && state.watch.folders.contains(folder) }
+            let trusted = kept.map { $0.seen == mark && $0.flat && mark.folder != nil }
             if trusted == true {
                 state.hits += 1
                 state.unlooked += 1
@@ -118,8 +119,8 @@ public final class ExhibitCache: Sendable, ContentObserver {
             guard !state.watch.folders.isEmpty else { return }
             var served = 0
             for (index, folder) in folders.enumerated() {
-                guard let kept = state.entries[folder], kept.flat, kept.seen == state.watch.mark(folder),
-                      state.watch.folders.contains(folder) else { continue }
+                guard let kept = state.entries[folder], kept.flat, kept.seen.folder != nil,
+                      kept.seen == state.watch.mark(folder) else { continue }
                 serve(index, kept.exhibit, kept.diagnostics)
                 served += 1
             }
@@ -141,15 +142,14 @@ public final class ExhibitCache: Sendable, ContentObserver {
 
     public func watching(_ folder: String) {
         state.withLock { state in
-            state.watch.folders.insert(folder)
-            // What changed before the watch began was not reported.
-            state.watch.changes[folder, default: 0] += 1
+            // What changed before the watch began was not reported: the mark moves on from whatever it was.
+            state.watch.folders[folder, default: 0] += 1
         }
     }
 
     public func changed(_ folders: Set<String>) {
         state.withLock { state in
-            for folder in folders { state.watch.changes[folder, default: 0] += 1 }
+            for folder in folders where state.watch.folders[folder] != nil { state.watch.folders[folder]! += 1 }
         }
     }
 
@@ -159,7 +159,7 @@ public final class ExhibitCache: Sendable, ContentObserver {
 
     public func stoppedWatching() {
         state.withLock { state in
-            state.watch.folders = []
+            state.watch.folders = [:]
             state.watch.everything += 1
         }
     }

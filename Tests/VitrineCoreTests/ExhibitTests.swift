@@ -268,4 +268,39 @@ import VitrineTestKit
         #expect(still.diagnostics.errors.contains { $0.file.hasSuffix("second/exhibit.md") }, "cached errors are reported")
         #expect(cache.counts.misses == 6)
     }
+
+    /// While the content watcher reports changes, exhibits in watched flat folders it reported nothing in are not
+    /// looked at; what it reports is read again, and after `changedEverything` (a SIGHUP) every file is looked at.
+    @Test func whatTheWatcherReportsIsAllThatIsLookedAt() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeFirstAndSecond(screens: "  hall:\n    output: terminal\n    playlist: main\n    tty: /dev/null\n")
+        try venue.writeRaw("exhibits/second/notes/draft.txt", Data("a subfolder".utf8))
+        let cache = ExhibitCache()
+        let loader = ProgramLoader(registry: testRegistry, systemTimeZone: "UTC", exhibitCache: cache)
+        let first = venue.contentPath + "/first", second = venue.contentPath + "/second"
+        _ = loader.load(path: venue.configPath)
+        for folder in [venue.contentPath, first, second] { cache.watching(folder) }
+
+        // Watched only from now: the first reload looks at every file, then the flat folder is trusted.
+        _ = loader.load(path: venue.configPath)
+        #expect(cache.servedUnlooked == 0)
+        _ = loader.load(path: venue.configPath)
+        #expect(cache.servedUnlooked == 1, "first (flat) is not looked at; second has a subfolder, so it is")
+
+        // An edit the watcher did not report is not seen (that is the trust); reported, it is.
+        try venue.addExhibit("first", "---\ntitle: First, unreported\n---\nText.\n")
+        #expect(loader.load(path: venue.configPath).program?.exhibits["first"]?.title == "First")
+        cache.changed([first])
+        #expect(loader.load(path: venue.configPath).program?.exhibits["first"]?.title == "First, unreported")
+
+        // A SIGHUP (or lost events) looks at everything again.
+        try venue.addExhibit("first", "---\ntitle: First, after a SIGHUP\n---\nText.\n")
+        cache.changedEverything()
+        #expect(loader.load(path: venue.configPath).program?.exhibits["first"]?.title == "First, after a SIGHUP")
+
+        // Once the watcher stops, nothing is trusted.
+        try venue.addExhibit("first", "---\ntitle: First, unwatched\n---\nText.\n")
+        cache.stoppedWatching()
+        #expect(loader.load(path: venue.configPath).program?.exhibits["first"]?.title == "First, unwatched")
+    }
 }

@@ -76,8 +76,9 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
     }
 
     private func add(_ folder: String, recursive: Bool) {
-        // IN_MODIFY too: a file written in place and not yet closed must not be trusted unchanged.
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
+        // Not IN_MODIFY: a log file kept in the configuration's folder would then reload the daemon at every line
+        // it writes. A file written in place is seen when it is closed.
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
         let wd = inotify_add_watch(fd, folder, mask)
         if wd >= 0 {
             watches.withLock { $0[wd] = folder }
