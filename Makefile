@@ -8,7 +8,7 @@ APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-n
 BIN = .build/debug/vitrine
 
 .PHONY: setup build run check docs test faults bench bench-check bench-idle bench-render bench-push bench-startup \
-	bench-footprint bench-film bench-scale release release-static install deb system-test clean
+	bench-footprint bench-film bench-scale bench-screens bench-browsers release release-static install deb system-test clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -114,6 +114,14 @@ bench-startup: setup
 # Check, start-up, reload with one file changed and memory at 1,000, 5,000 and 10,000 exhibits, with their growth.
 bench-scale: setup
 	bench/scale-exhibits.sh 3
+
+# 1, 4 and 16 1080p framebuffer screens on one daemon: CPU and memory while pages change, and their growth.
+bench-screens: setup
+	bench/scale-screens.sh 30
+
+# 500, 2,000 and 5,000 kiosk browsers on one screen: delivery p50/p99 and memory per browser, and their growth.
+bench-browsers: setup
+	bench/scale-browsers.sh 5
 
 # 2,000 kiosk browsers on one screen: delay from page change to delivery, memory per client (docs/benchmarks.md).
 bench-push: setup

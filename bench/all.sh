@@ -16,11 +16,13 @@ section() { echo; echo "== $1"; }
     bench/startup-reload.sh "$runs"
     section "the collection's size: 1,000 / 5,000 / 10,000 exhibits (bench/scale-exhibits.sh 3)"
     bench/scale-exhibits.sh 3
+    section "screens on one daemon: 1 / 4 / 16 (bench/scale-screens.sh 30)"
+    bench/scale-screens.sh 30
     section "render, 1080p (vitrine-bench config/exhibits)"
     swift build -c release --product vitrine-bench >/dev/null
     .build/release/vitrine-bench config/exhibits
-    section "push to 2,000 kiosk browsers (bench/push.sh 2000 5)"
-    bench/push.sh 2000 5
+    section "kiosk browsers on one screen: 500 / 2,000 / 5,000 (bench/scale-browsers.sh 5)"
+    bench/scale-browsers.sh 5
     section "footprint, three screens, next to Chromium (bench/footprint-three.sh $seconds)"
     bench/footprint-three.sh "$seconds"
     section "film, 1080p on a framebuffer, next to libmpv alone (bench/film.sh 30)"

@@ -1,6 +1,8 @@
 // N event-stream clients on one kiosk screen, in one epoll loop: how long after the schedule's page change each
 // client has the page (the event's "validFrom" against the arrival time). A client in C so that the measuring
 // side costs next to nothing. Usage: sse_clients PORT SCREEN CLIENTS CHANGES. Prints `name: value unit` lines.
+// Each client connects from its own loopback address (127.1.X.Y: all of 127/8 is this machine), as browsers on a
+// network do: the listener takes at most 256 connections from one address.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,7 +33,10 @@ int main(int argc, char **argv) {
     inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
     for (int i = 0; i < n; i++) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) { perror("connect"); return 1; }
+        struct sockaddr_in from = { .sin_family = AF_INET,
+                                    .sin_addr.s_addr = htonl((127u << 24) | (1u << 16) | ((i / 250) << 8) | (i % 250 + 1)) };
+        if (fd < 0 || bind(fd, (struct sockaddr *)&from, sizeof from) != 0) { perror("bind"); return 1; }
+        if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) { perror("connect"); return 1; }
         if (write(fd, request, strlen(request)) < 0) { perror("write"); return 1; }
         clients[i] = (Client){ .fd = fd, .cap = 1 << 16, .buf = malloc(1 << 16) };
         struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };

@@ -23,8 +23,9 @@ public final class HTTPServer: Service, Sendable {
         public var idleTimeout: Duration = .seconds(30)
         /// Comments on idle event streams, so proxies and NATs keep them open.
         public var heartbeat: Duration = .seconds(15)
-        /// Connections at once (streams are limited separately, by `http.max-streams`); never more than the
-        /// process's open-files limit leaves room for (`ConnectionGuard.room`).
+        /// Connections at once (streams are limited separately, by `http.max-streams`, and always have room: a
+        /// listener set to 5,000 streams takes 5,000 connections and this many more); never more than the process's
+        /// open-files limit leaves room for (`ConnectionGuard.room`).
         public var maxConnections = 4096
         /// Connections from one address at once: one machine on the network cannot take every connection.
         public var maxConnectionsPerAddress = 256
@@ -199,7 +200,7 @@ public final class HTTPServer: Service, Sendable {
             router: router, server: server,
             configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: "Vitrine",
                                  availableConnectionsDelegate: MaximumAvailableConnections(
-                                     ConnectionGuard.room(for: limits.maxConnections))),
+                                     ConnectionGuard.room(for: limits.maxConnections + listener.maxStreams))),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listener.port
                 logger.info("HTTP listener ready: dashboard at http://\(host):\(port)/", metadata: [
