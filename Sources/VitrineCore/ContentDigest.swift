@@ -31,12 +31,13 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
         self.init(bytes: bytes)
     }
 
-    /// The digest of this one with other parts: a layout's key from the exhibit's digest, the theme's, the surface.
-    public func with(_ parts: [String]) -> ContentDigest {
+    /// The digest of this one with another and a name: a layout's key from the exhibit's digest, the theme's and
+    /// the surface.
+    public func with(_ other: ContentDigest, _ name: String) -> ContentDigest {
         var bytes: [UInt8] = []
-        withUnsafeBytes(of: high.littleEndian) { bytes += $0 }
-        withUnsafeBytes(of: low.littleEndian) { bytes += $0 }
-        for part in parts { DigestNode.append(string: part, to: &bytes) }
+        bytes.reserveCapacity(48 + name.utf8.count)
+        for word in [high, low, other.high, other.low] { withUnsafeBytes(of: word.littleEndian) { bytes += $0 } }
+        DigestNode.append(string: name, to: &bytes)
         return ContentDigest(bytes: bytes)
     }
 

@@ -88,19 +88,19 @@ public final class PageBook: Sendable {
 
     /// The key of an exhibit version's pages in a theme on a surface.
     func key(exhibit: Exhibit, theme: Theme, surface: String) -> ContentDigest {
+        let known = state.withLock { $0.themes[theme] }
+        let themeDigest = known ?? ContentDigest(of: theme)
+        if known == nil { state.withLock { $0.themes[theme] = themeDigest } }
+        return key(exhibit: exhibit, themeDigest: themeDigest, surface: surface)
+    }
+
+    /// The same, for a theme whose digest the caller keeps.
+    func key(exhibit: Exhibit, themeDigest: ContentDigest, surface: String) -> ContentDigest {
         let version = ExhibitVersion(id: exhibit.id, language: exhibit.language)
-        let known = state.withLock { state in
-            (state.exhibits[version].flatMap { $0.exhibit == exhibit ? $0.digest : nil }, state.themes[theme])
-        }
-        let exhibitDigest = known.0 ?? ContentDigest(of: exhibit)
-        let themeDigest = known.1 ?? ContentDigest(of: theme)
-        if known.0 == nil || known.1 == nil {
-            state.withLock { state in
-                state.exhibits[version] = (exhibit, exhibitDigest)
-                state.themes[theme] = themeDigest
-            }
-        }
-        return exhibitDigest.with([themeDigest.description, surface])
+        let known = state.withLock { state in state.exhibits[version].flatMap { $0.exhibit == exhibit ? $0.digest : nil } }
+        let exhibitDigest = known ?? ContentDigest(of: exhibit)
+        if known == nil { state.withLock { $0.exhibits[version] = (exhibit, exhibitDigest) } }
+        return exhibitDigest.with(themeDigest, surface)
     }
 
     // MARK: Asking

@@ -14,11 +14,20 @@ public struct Program: Sendable {
     public let calendar: VenueCalendar
     let surfaces: SurfaceProvider
     let book: PageBook
+    /// The playlists' cycles as far as the schedule has worked them out (they depend on everything above, so a
+    /// program with other exhibits or configuration starts without).
+    let cycles: Cycles
 
     /// `book`: where pages are kept as they are laid out; a daemon passes every program the same one, so a reload
     /// lays out only what changed.
     public init(configuration: Configuration, exhibits: [ExhibitID: Exhibit], book: PageBook = PageBook(),
                 surfaces: @escaping SurfaceProvider) {
+        self.init(configuration: configuration, exhibits: exhibits, book: book, cycles: Cycles(), surfaces: surfaces)
+    }
+
+    private init(configuration: Configuration, exhibits: [ExhibitID: Exhibit], book: PageBook, cycles: Cycles,
+                 surfaces: @escaping SurfaceProvider) {
+        self.cycles = cycles
         self.configuration = configuration
         self.exhibits = exhibits
         self.calendar = VenueCalendar(identifier: configuration.timeZone)
@@ -27,11 +36,12 @@ public struct Program: Sendable {
         self.book = book
     }
 
-    /// The same program with other announcements; pages already laid out are kept (they do not depend on them).
+    /// The same program with other announcements; pages and cycles already worked out are kept (they do not depend
+    /// on them).
     public func with(announcements: [Announcement]) -> Program {
         var configuration = configuration
         configuration.announcements = announcements
-        return Program(configuration: configuration, exhibits: exhibits, book: book, surfaces: surfaces)
+        return Program(configuration: configuration, exhibits: exhibits, book: book, cycles: cycles, surfaces: surfaces)
     }
 
     /// The same configuration and surfaces with other exhibits (pages are kept by content: nothing is laid out again
@@ -63,9 +73,11 @@ public struct Program: Sendable {
                  columns: Int) -> [PageTiming] {
         let exhibit = original.version(in: language)
         let surface = surface ?? surfaces(screen)
-        let themeValue = self.theme(named: theme, on: screen, columns: columns)
-        let key = book.key(exhibit: exhibit, theme: themeValue, surface: surface.key)
-        return book.timings(for: key) { Paginator().paginate(exhibit, measurer: surface.measurer(themeValue)) }
+        let laidOut = cycles.theme(.init(name: theme, visitorCode: screen.visitorCode, columns: columns)) {
+            self.theme(named: theme, on: screen, columns: columns)
+        }
+        let key = book.key(exhibit: exhibit, themeDigest: laidOut.digest, surface: surface.key)
+        return book.timings(for: key) { Paginator().paginate(exhibit, measurer: surface.measurer(laidOut.theme)) }
     }
 
     /// The page a presentation shows, if it shows an exhibit; with the same page in the languages set beside it.

@@ -50,7 +50,7 @@ extension Program {
 
         let day = calendar.localDate(t)
         let nextMidnight = calendar.startOfDay(calendar.adding(days: 1, to: day))
-        let items = (configuration.playlists[playlistName]?.items ?? []).filter { isShown($0, on: day) }
+        let items = shownItems(of: playlistName, on: day)
         var start: Int64
         switch configuration.epoch {
         case .opening: start = opening.since
@@ -60,11 +60,14 @@ extension Program {
         // A loan that starts or ends at midnight changes the playlist: count the new one from that midnight.
         let epochDay = calendar.localDate(start)
         if epochDay != day {
-            let before = (configuration.playlists[playlistName]?.items ?? []).filter { isShown($0, on: epochDay) }
+            let before = shownItems(of: playlistName, on: epochDay)
             if before != items { start = calendar.startOfDay(day) }
         }
         let limit = min(opening.until, boundary, themeUntil, nextMidnight)
-        guard let shown = rotate(items, from: start, at: t, screen: screen, theme: theme, surface: surface) else {
+        let cycle = Cycles.Key(screen: screen.name, playlist: playlistName, day: day, theme: theme,
+                               surface: (surface ?? surfaces(screen)).key)
+        guard let shown = rotate(items, from: start, at: t, screen: screen, theme: theme, surface: surface,
+                                 cycle: cycle) else {
             return Presentation(screen: screen.name, content: .blank, theme: theme, reason: .empty,
                                 source: playlistName, validFrom: opening.since, validUntil: limit)
         }
@@ -92,6 +95,13 @@ extension Program {
         return result
     }
 
+    /// A playlist's items shown on a day (their loans and dates), worked out once per program.
+    func shownItems(of playlist: String, on day: LocalDate) -> [PlaylistItem] {
+        cycles.items(.init(playlist: playlist, day: day)) {
+            (configuration.playlists[playlist]?.items ?? []).filter { isShown($0, on: day) }
+        }
+    }
+
     func isShown(_ item: PlaylistItem, on day: LocalDate) -> Bool {
         guard item.isScheduled(on: day), let exhibit = exhibits[item.exhibit] else { return false }
         return exhibit.isOnShow(on: day)
@@ -110,7 +120,7 @@ extension Program {
     }
 
     /// One page's turn in a playlist's cycle.
-    struct Turn {
+    struct Turn: Sendable {
         var item: PlaylistItem
         var language: String?
         /// Languages set beside `language` in columns.
@@ -164,38 +174,48 @@ extension Program {
     ///
     /// While `t` is still in the first cycle from `start` (a museum's day is often shorter than its playlist), the
     /// turns after `t`'s are not needed: nor their pages laid out. The cycle's length is worked out (every page's
-    /// timing) only once `t` is past it. Either way the answer is the same.
+    /// timing) only once `t` is past it. Either way the answer is the same. The turns worked out are kept with the
+    /// program under `cycle` (the day's playlist on one screen), so the next answer starts where this one stopped.
     func rotate(_ items: [PlaylistItem], from start: Int64, at t: Int64, screen: Screen, theme: String,
-                surface: Surface?)
+                surface: Surface?, cycle key: Cycles.Key? = nil)
         -> (content: Presentation.Content, language: String?, alongside: [String], start: Int64, end: Int64)?
     {
-        func shown(_ turn: Turn, from pageStart: Int64)
+        var cycle = key.flatMap { cycles.kept($0) } ?? Cycles.Cycle(sequence: weightedSequence(items))
+        func shown(_ index: Int, at position: Int64)
             -> (content: Presentation.Content, language: String?, alongside: [String], start: Int64, end: Int64)
         {
-            (.exhibit(turn.item.exhibit, page: turn.page, pageCount: turn.pageCount), turn.language, turn.alongside,
-             pageStart, pageStart + turn.duration)
+            let turn = cycle.turns[index]
+            let pageStart = t - (position - (index == 0 ? 0 : cycle.ends[index - 1]))
+            return (.exhibit(turn.item.exhibit, page: turn.page, pageCount: turn.pageCount), turn.language,
+                    turn.alongside, pageStart, pageStart + turn.duration)
         }
-        var cycleTurns: [Turn] = []
-        var offset: Int64 = 0
-        for item in weightedSequence(items) {
-            let turns = turns(of: item, screen: screen, theme: theme, surface: surface)
-            if t >= start {
-                for turn in turns {
-                    if t - start < offset + turn.duration { return shown(turn, from: start + offset) }
-                    offset += turn.duration
-                }
+        func found(at position: Int64) -> Int? {
+            guard position >= 0, let last = cycle.ends.last, position < last else { return nil }
+            // The first turn ending after `position`.
+            var low = 0, high = cycle.ends.count - 1
+            while low < high {
+                let middle = (low + high) / 2
+                if cycle.ends[middle] > position { high = middle } else { low = middle + 1 }
             }
-            cycleTurns += turns
+            return low
         }
-        let cycle = cycleTurns.reduce(0) { $0 + $1.duration }
-        guard cycle > 0 else { return nil }
-        let position = ((t - start) % cycle + cycle) % cycle
-        offset = 0
-        for turn in cycleTurns {
-            if position < offset + turn.duration { return shown(turn, from: t - (position - offset)) }
-            offset += turn.duration
+        let elapsed = t - start
+        var index = found(at: elapsed)
+        while index == nil, cycle.next < cycle.sequence.count {
+            for turn in turns(of: cycle.sequence[cycle.next], screen: screen, theme: theme, surface: surface)
+                where turn.duration > 0
+            {
+                cycle.turns.append(turn)
+                cycle.ends.append((cycle.ends.last ?? 0) + turn.duration)
+            }
+            cycle.next += 1
+            index = found(at: elapsed)
         }
-        return nil
+        if let key { cycles.keep(cycle, for: key) }
+        if let index { return shown(index, at: elapsed) }
+        guard let length = cycle.ends.last, length > 0 else { return nil }
+        let position = (elapsed % length + length) % length
+        return found(at: position).map { shown($0, at: position) }
     }
 
     /// Items repeated by weight and spread out (smooth weighted round robin), so a weight-3 exhibit does not

@@ -96,7 +96,29 @@ import VitrineTestKit
         #expect(fresh == again, "the cached page differs from a fresh paint")
     }
 
-    @Test func crossfadeBlendsTwoChannelsPerMultiply() {
+    /// Every pixel, whatever its place in a row (the vector part and the last few), is each channel's
+    /// `(from * (256 - a) + to * a) >> 8`, with the unused fourth byte 0.
+    @Test func crossfadeIsThePerChannelFormulaOnEveryPixel() {
+        var generator = SystemRandomNumberGenerator()
+        let count = 1923
+        var from = (0..<count).map { _ in UInt32.random(in: 0...UInt32.max, using: &generator) }
+        var to = (0..<count).map { _ in UInt32.random(in: 0...UInt32.max, using: &generator) }
+        var out = [UInt32](repeating: 0xDEAD_BEEF, count: count)
+        for amount in [0.0, 0.3, 0.5, 0.77, 1.0] {
+            crossfade(&from, &to, into: &out, count: count, amount: amount)
+            let a = UInt32((amount * 256).rounded()), ia = 256 - a
+            let expected = (0..<count).map { i -> UInt32 in
+                (0..<3).reduce(UInt32(0)) { pixel, channel in
+                    let shift = UInt32(channel * 8)
+                    let mixed = ((from[i] >> shift & 0xFF) * ia + (to[i] >> shift & 0xFF) * a) >> 8
+                    return pixel | mixed << shift
+                }
+            }
+            #expect(out == expected, "amount \(amount)")
+        }
+    }
+
+    @Test func crossfadeBlendsEachChannel() {
         var black = [UInt32](repeating: 0x000000, count: 8), white = [UInt32](repeating: 0xFFFFFF, count: 8)
         var out = [UInt32](repeating: 0, count: 8)
         crossfade(&black, &white, into: &out, count: 8, amount: 0.5)

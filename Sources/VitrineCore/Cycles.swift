@@ -1,0 +1,80 @@
+import Synchronization
+import VitrineModel
+
+/// Each day's playlist on each screen as far as the schedule has worked it out: its turns (a page each, with how
+/// long it stays up) and where each ends in the cycle. A program keeps them for its life, so finding the page up at
+/// an instant is a binary search instead of a walk through every exhibit of the playlist, and a cycle is extended
+/// only when an instant past what is known is asked for. A new program (a reload) starts with none. Beside them,
+/// what every turn would otherwise work out again: each day's items of a playlist (loans), and each theme as laid
+/// out with its fingerprint.
+final class Cycles: Sendable {
+    struct Key: Hashable {
+        var screen: String
+        var playlist: String
+        var day: LocalDate
+        var theme: String
+        var surface: String
+    }
+
+    struct Cycle: Sendable {
+        /// The playlist's items in cycle order (repeated by weight).
+        var sequence: [PlaylistItem]
+        var turns: [Program.Turn] = []
+        /// Where each turn ends, in milliseconds from the cycle's start.
+        var ends: [Int64] = []
+        /// The first item of `sequence` whose turns are not worked out yet.
+        var next = 0
+    }
+
+    struct DayKey: Hashable {
+        var playlist: String
+        var day: LocalDate
+    }
+
+    struct ThemeKey: Hashable {
+        var name: String
+        var visitorCode: Bool
+        var columns: Int
+    }
+
+    /// Days kept: today's cycles, yesterday's (a page up across midnight) and tomorrow's (a look ahead).
+    private static let days = 3
+    private let table = Mutex<[Key: Cycle]>([:])
+    private let dayItems = Mutex<[DayKey: [PlaylistItem]]>([:])
+    private let themes = Mutex<[ThemeKey: (theme: Theme, digest: ContentDigest)]>([:])
+
+    /// A playlist's items shown on a day, from `work` the first time.
+    func items(_ key: DayKey, _ work: () -> [PlaylistItem]) -> [PlaylistItem] {
+        if let items = dayItems.withLock({ $0[key] }) { return items }
+        let items = work()
+        dayItems.withLock { table in
+            table[key] = items
+            let days = Set(table.keys.map(\.day))
+            if days.count > Self.days + 1, let oldest = days.min() { table = table.filter { $0.key.day != oldest } }
+        }
+        return items
+    }
+
+    /// A theme as a screen lays pages out in it, with its fingerprint, from `work` the first time.
+    func theme(_ key: ThemeKey, _ work: () -> Theme) -> (theme: Theme, digest: ContentDigest) {
+        if let known = themes.withLock({ $0[key] }) { return known }
+        let theme = work()
+        let made = (theme, ContentDigest(of: theme))
+        themes.withLock { $0[key] = made }
+        return made
+    }
+
+    func kept(_ key: Key) -> Cycle? { table.withLock { $0[key] } }
+
+    /// Keeps `cycle` unless another caller already worked out more of it.
+    func keep(_ cycle: Cycle, for key: Key) {
+        table.withLock { table in
+            if let known = table[key], known.next >= cycle.next { return }
+            table[key] = cycle
+            let days = Set(table.keys.map(\.day))
+            if days.count > Self.days, let oldest = days.min() {
+                table = table.filter { $0.key.day != oldest }
+            }
+        }
+    }
+}
