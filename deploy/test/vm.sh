@@ -45,7 +45,7 @@ pass "$(basename "$kernel")"
 step "guest disk"
 guest=$work/root
 cp -a "$root" "$guest"
-rm -rf "$guest/etc/vitrine" "$guest/srv/vitrine" "$guest/var/lib/vitrine" "$guest/etc/systemd/system/vitrine.service.d"
+rm -rf "$guest/etc/vitrine" "$guest/srv/vitrine" "$guest/var/lib/vitrine" "$guest/var/cache/vitrine" "$guest/etc/systemd/system/vitrine.service.d"
 # The nspawn suite's journal (its watchdog test kills a daemon on purpose) is not this machine's.
 rm -rf "$guest/var/log/journal/"*
 cp "$deb" "$guest/root/vitrine.deb"
