@@ -42,9 +42,11 @@ anon() { awk '/RssAnon/ { print $2 }' "/proc/$pid/status"; }
 sleep 1
 before=$(rss)
 before_anon=$(anon)
-"$work/sse_clients" "$port" kiosk "$clients" "$changes" &
+"$work/sse_clients" "$port" kiosk "$clients" "$changes" 2>"$work/connected" &
 checker=$!
-sleep 8
+# Memory once every stream is open (5,000 take several seconds to connect), and a page change later.
+for _ in $(seq 600); do grep -q connected "$work/connected" 2>/dev/null && break; sleep 0.1; done
+sleep 3
 during=$(rss)
 during_anon=$(anon)
 wait "$checker"

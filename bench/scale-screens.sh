@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How the daemon's costs grow with its screens: 1, 4 and 16 screens on one daemon (a video wall behind one machine),
-# each a 1080p framebuffer (a file standing in for /dev/fbN) showing the five demo exhibits with 3-second pages and
-# 600 ms crossfades, each screen starting at another exhibit so they do not change all at once. For each count, after
+# each a 1080p framebuffer (a file standing in for /dev/fbN) showing the five demo exhibits with 3-second pages (a
+# playlist item's duration, over the exhibits' own) and 600 ms crossfades, each screen starting at another exhibit so
+# they do not change all at once. For each count, after
 # 5 s: CPU time over SECONDS (default 30) as a share of one core, and the resident memory (median of one sample a
 # second). Printed with each figure per screen and the growth from 1 screen (the baseline, measured in the same run):
 # 16x the screens should cost at most 16x, and the memory not shared between screens (code, fonts, laid-out text)
@@ -23,12 +24,14 @@ hz=$(getconf CLK_TCK)
 declare -A cpu rss
 for count in "${counts[@]}"; do
     {
-        printf 'timezone: Europe/Paris\npages: { duration: 3s }\nthemes:\n'
+        printf 'timezone: Europe/Paris\nthemes:\n'
         printf '  paper: { background: "#F6F1E7", text: "#1D1B18", transition: crossfade 600ms }\nplaylists:\n'
         for i in $(seq 0 $((count - 1))); do
             # Each screen's own rotation of the same exhibits, starting elsewhere in it.
             printf '  wall-%d: [' "$i"
-            for j in 0 1 2 3 4; do printf '%s%s' "$([ $j -gt 0 ] && echo ', ')" "${exhibits[$(((i + j) % 5))]}"; done
+            for j in 0 1 2 3 4; do
+                printf '%s{ exhibit: %s, duration: 3s }' "$([ $j -gt 0 ] && echo ', ')" "${exhibits[$(((i + j) % 5))]}"
+            done
             printf ']\n'
         done
         printf 'screens:\n'

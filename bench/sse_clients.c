@@ -42,7 +42,9 @@ int main(int argc, char **argv) {
         struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
         epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
     }
-    // Only page changes scheduled after every client is connected count.
+    // Only page changes scheduled after every client is connected count. Said on standard error, so that the
+    // caller measures memory with every stream open.
+    fprintf(stderr, "connected\n");
     double start = now_ms();
     int done = 0;
     struct epoll_event events[256];
