@@ -49,8 +49,7 @@ final class Cycles: Sendable {
         let items = work()
         dayItems.withLock { table in
             table[key] = items
-            let days = Set(table.keys.map(\.day))
-            if days.count > Self.days + 1, let oldest = days.min() { table = table.filter { $0.key.day != oldest } }
+            Self.forgetOldestDay(&table, day: \.day)
         }
         return items
     }
@@ -71,10 +70,13 @@ final class Cycles: Sendable {
         table.withLock { table in
             if let known = table[key], known.next >= cycle.next { return }
             table[key] = cycle
-            let days = Set(table.keys.map(\.day))
-            if days.count > Self.days, let oldest = days.min() {
-                table = table.filter { $0.key.day != oldest }
-            }
+            Self.forgetOldestDay(&table, day: \.day)
         }
+    }
+
+    /// Drops the oldest day's entries once more than `days` days are kept.
+    private static func forgetOldestDay<Key: Hashable, Value>(_ table: inout [Key: Value], day: KeyPath<Key, LocalDate>) {
+        let days = Set(table.keys.map { $0[keyPath: day] })
+        if days.count > Self.days, let oldest = days.min() { table = table.filter { $0.key[keyPath: day] != oldest } }
     }
 }

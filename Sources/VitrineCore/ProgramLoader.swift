@@ -38,7 +38,7 @@ public struct ProgramLoader: Sendable {
 
     public func load(path: String) -> Outcome {
         var reader = configurationLoader
-        if reader.memo == nil { reader.memo = exhibitCache?.configuration }
+        reader.memo = exhibitCache?.configuration
         let loaded = reader.load(path: path)
         var diagnostics = loaded.diagnostics
         // Content is read even when the configuration has errors, so one run reports everything.

@@ -312,7 +312,8 @@ import VitrineTestKit
 
 /// A reload lays out again only what changed: the daemon's one page book keeps untouched exhibits' pages by content.
 @Suite struct PageReuseTests {
-    @Test func aReloadKeepsThePagesOfUntouchedExhibits() throws {
+    /// Two exhibits on one terminal screen.
+    func hallVenue() throws -> TemporaryVenue {
         let venue = try TemporaryVenue()
         try venue.writeFirstAndSecond(screens: """
               hall:
@@ -320,6 +321,11 @@ import VitrineTestKit
                 playlist: main
                 tty: /dev/null
             """)
+        return venue
+    }
+
+    @Test func aReloadKeepsThePagesOfUntouchedExhibits() throws {
+        let venue = try hallVenue()
         let layouts = Mutex(0)
         let counting = Surface(key: "cells 40x10") { _ in
             layouts.withLock { $0 += 1 }
@@ -345,13 +351,7 @@ import VitrineTestKit
     /// A restart reads the timings the last run wrote: the schedule is the same and nothing is laid out for it,
     /// except what changed meanwhile; a file from another build or damaged is reported and not used.
     @Test func aRestartLaysOutOnlyWhatChanged() throws {
-        let venue = try TemporaryVenue()
-        try venue.writeFirstAndSecond(screens: """
-              hall:
-                output: terminal
-                playlist: main
-                tty: /dev/null
-            """)
+        let venue = try hallVenue()
         let file = venue.root.appendingPathComponent("cache/page-timings").path
         let first = PageBook(file: file, fingerprint: "build 1")
         #expect(first.load() == nil, "no file yet: nothing to report")

@@ -116,24 +116,7 @@ import VitrineTestKit
                 width: 1920
                 height: 1080
             """)
-        let paragraph = String(repeating: "Words that fill a paragraph of ordinary length for a gallery panel. ", count: 8)
-        for (index, id) in ids.enumerated() {
-            try venue.addExhibit(id, """
-                ---
-                series: Generated
-                title: Exhibit number \(index)
-                summary: A generated exhibit used to measure how fast a large content folder is checked.
-                testimony:
-                  quote: "We counted the days by the bread, and the bread by the days."
-                  speaker: Witness \(index)
-                  role: prisoner
-                  context: recorded for the size test
-                ---
-                ## Section
-
-                \(String(repeating: paragraph, count: 1 + index % 2))
-                """)
-        }
+        try GeneratedVenue.writeExhibits(count: ids.count, into: venue) { 1 + $0 % 2 }
         try compare(venue, expectFewerLayouts: true)
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
-import VitrineTestKit
 
-/// Generated content for size tests: exhibits with a testimony, paragraphs and an image each.
-enum GeneratedVenue {
-    static func config(exhibits: Int) -> String {
+/// Generated content for size tests: exhibits with a testimony, paragraphs and an image each (as
+/// `bench/generated-venue.sh` writes them for the benchmarks).
+public enum GeneratedVenue {
+    public static func config(exhibits: Int) -> String {
         var yaml = """
             timezone: Europe/Paris
             themes:
@@ -17,7 +17,10 @@ enum GeneratedVenue {
         return yaml
     }
 
-    static func writeExhibits(count: Int, into venue: TemporaryVenue) throws {
+    /// `paragraphs`: how many times exhibit N repeats its paragraph of prose (pages of several lengths).
+    public static func writeExhibits(count: Int, into venue: TemporaryVenue, paragraphs: (Int) -> Int = { _ in 1 })
+        throws
+    {
         let png = samplePNG(width: 800, height: 600)
         for i in 0..<count {
             try venue.addExhibit("exhibit-\(i)", """
@@ -37,7 +40,8 @@ enum GeneratedVenue {
                 ---
                 ## Section
 
-                \(String(repeating: "Words that fill a paragraph of ordinary length for a gallery panel. ", count: 8))
+                \(String(repeating: "Words that fill a paragraph of ordinary length for a gallery panel. ",
+                                 count: 8 * paragraphs(i)))
 
                 ![A generated grey picture](photo.png)
                 """, files: ["photo.png": png])
