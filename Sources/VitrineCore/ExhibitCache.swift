@@ -64,7 +64,43 @@ public final class ExhibitCache: Sendable, ContentObserver {
         var hits = 0
         var misses = 0
         var unlooked = 0
+        /// The content folder as last read, and what the watcher had said when it was.
+        var reading: (kept: Reading, since: Since)?
+        var changes = ChangeLog()
     }
+
+    /// A content folder as last read through this cache: its entries in name order, what each held, and the result
+    /// made of them. While the watcher vouches that the folder's own entries did not change, the next read starts
+    /// from it and reads only the exhibit folders reported since: a curator's save then costs one exhibit, not a
+    /// walk over 10,000 names and a dictionary built again.
+    struct Reading: Sendable {
+        var folder: String
+        var candidates: [(name: String, isDirectory: Bool)]
+        var paths: [String]
+        /// Index in `candidates` of each exhibit folder's path.
+        var positions: [String: Int]
+        var exhibits: [Exhibit?]
+        var diagnostics: [[Diagnostic]]
+        var result: ExhibitLoader.Result
+        /// Exhibits looked at on every read all the same: not flat, or not watched when they were read.
+        var alwaysLooked: [Int]
+    }
+
+    /// What the watcher had said when a reading began: it still holds while nothing made everything suspect, the
+    /// folder itself is watched and reported no change, and the changes reported since are all still on record.
+    struct Since: Sendable, Equatable {
+        var everything: Int
+        var folder: Int?
+        var change: Int
+    }
+
+    /// The changes reported, numbered, kept as long as a reading may need them (a few hundred at most between two
+    /// reloads; past `changesKept`, everything is looked at again).
+    private struct ChangeLog {
+        var next = 0
+        var entries: [(number: Int, folders: Set<String>)] = []
+    }
+    private static let changesKept = 4096
 
     private let state = Mutex(State())
 
@@ -129,6 +165,60 @@ public final class ExhibitCache: Sendable, ContentObserver {
         }
     }
 
+    /// Where the watcher stands now, to be handed to `remember` with the reading that starts now.
+    func since(_ folder: String) -> Since {
+        state.withLock { state in
+            Since(everything: state.watch.everything, folder: state.watch.folders[folder], change: state.changes.next)
+        }
+    }
+
+    /// Keeps a reading of `folder` begun at `since` (only one folder's: a daemon has one content folder).
+    func remember(_ reading: Reading, since: Since) {
+        state.withLock { state in
+            state.reading = (reading, since)
+            state.changes.entries.removeAll { $0.number < since.change }
+        }
+    }
+
+    /// The last reading of `folder` with the exhibit folders reported changed since (paths, from `positions`), and
+    /// where the watcher stands now; nil when the reading cannot be trusted (the folder's own entries changed, a
+    /// SIGHUP, events lost, nothing watched) and the folder must be read whole.
+    func lastReading(of folder: String) -> (reading: Reading, changed: Set<String>, now: Since)? {
+        state.withLock { state -> (Reading, Set<String>, Since)? in
+            let log = state.changes.entries, next = state.changes.next
+            guard let (kept, since) = state.reading, kept.folder == folder, since.folder != nil,
+                  since.everything == state.watch.everything, since.folder == state.watch.folders[folder],
+                  log.first.map({ $0.number <= since.change }) ?? (since.change == next)
+            else { return nil }
+            var changed: Set<String> = []
+            let prefix = folder + "/"
+            for entry in log where entry.number >= since.change {
+                for path in entry.folders {
+                    if path == folder { return nil }
+                    guard path.hasPrefix(prefix) else { continue }
+                    let name = path.dropFirst(prefix.count).prefix { $0 != "/" }
+                    changed.insert(prefix + name)
+                }
+            }
+            let served = kept.candidates.count - changed.count - kept.alwaysLooked.count
+            state.hits += max(0, served)
+            state.unlooked += max(0, served)
+            return (kept, changed, Since(everything: state.watch.everything, folder: state.watch.folders[folder],
+                                         change: next))
+        }
+    }
+
+    /// Of `paths`, the indexes of exhibits that must be looked at on every read: not read from a watched flat
+    /// folder.
+    func alwaysLooked(_ paths: [String]) -> [Int] {
+        state.withLock { state in
+            paths.indices.filter { index in
+                guard let entry = state.entries[paths[index]] else { return false }
+                return !(entry.flat && entry.seen.folder != nil)
+            }
+        }
+    }
+
     /// Forgets folders that are gone, so a removed exhibit's pages do not stay in memory.
     func keep(only folders: Set<String>) {
         state.withLock { state in
@@ -150,6 +240,12 @@ public final class ExhibitCache: Sendable, ContentObserver {
     public func changed(_ folders: Set<String>) {
         state.withLock { state in
             for folder in folders where state.watch.folders[folder] != nil { state.watch.folders[folder]! += 1 }
+            state.changes.entries.append((state.changes.next, folders))
+            state.changes.next += 1
+            if state.changes.entries.count > Self.changesKept {
+                state.changes.entries.removeAll()
+                state.watch.everything += 1
+            }
         }
     }
 

@@ -24,6 +24,11 @@ public struct ExhibitLoader: Sendable {
     }
 
     public func loadFolder(_ folder: String) -> Result {
+        if let cache, let last = cache.lastReading(of: folder) {
+            return patched(last.reading, changed: last.changed, since: last.now, cache: cache)
+        }
+        // Before anything is listed or looked at: what changes from here on is reported to the next read.
+        let since = cache?.since(folder)
         var result = Result(exhibits: [:], rejected: [], diagnostics: [])
         guard let listing = Self.entries(of: folder) else {
             result.diagnostics.append(Diagnostic(.error, file: folder, "cannot read the content folder"))
@@ -67,6 +72,58 @@ public struct ExhibitLoader: Sendable {
             (exhibits[index], diagnostics[index]) = outcome
         }
         cache?.keep(only: Set(paths))
+        result = Self.result(candidates: candidates, exhibits: exhibits, diagnostics: diagnostics)
+        if let cache, let since {
+            var positions: [String: Int] = [:]
+            positions.reserveCapacity(paths.count)
+            for (index, path) in paths.enumerated() { positions[path] = index }
+            cache.remember(ExhibitCache.Reading(folder: folder, candidates: candidates, paths: paths,
+                                                positions: positions, exhibits: exhibits, diagnostics: diagnostics,
+                                                result: result, alwaysLooked: cache.alwaysLooked(paths)),
+                           since: since)
+        }
+        return result
+    }
+
+    /// The content folder as last read, with the exhibit folders reported changed since (and those looked at every
+    /// time) read again: the rest of the result stands as it was.
+    func patched(_ kept: ExhibitCache.Reading, changed: Set<String>, since: ExhibitCache.Since,
+                 cache: ExhibitCache) -> Result {
+        var reading = kept
+        let indexes: [Int] = Array(Set(changed.compactMap { reading.positions[$0] } + reading.alwaysLooked)).sorted()
+        let outcomes = Mutex<[Int: (Exhibit?, [Diagnostic])]>([:])
+        DispatchQueue.concurrentPerform(iterations: indexes.count) { position in
+            let index = indexes[position]
+            guard kept.candidates[index].isDirectory else { return }
+            let id = ExhibitID(kept.candidates[index].name)
+            let path = kept.paths[index]
+            let outcome = cache.exhibit(in: path) { loadExhibit(id: id, folder: path) }
+            outcomes.withLock { $0[index] = outcome }
+        }
+        var result = reading.result
+        for (index, outcome) in outcomes.withLock({ $0 }) {
+            (reading.exhibits[index], reading.diagnostics[index]) = outcome
+            let id = ExhibitID(reading.candidates[index].name)
+            result.exhibits[id] = outcome.0
+            if outcome.0 == nil && !outcome.1.errors.isEmpty { result.rejected.insert(id) } else {
+                result.rejected.remove(id)
+            }
+            result.problems[id] = outcome.1.errorsMostActionableFirst.first
+        }
+        if !indexes.isEmpty {
+            result.diagnostics = reading.diagnostics.flatMap { $0 }
+            reading.result = result
+            // Those looked at always are among `indexes`: which of them still must be.
+            reading.alwaysLooked = cache.alwaysLooked(indexes.map { reading.paths[$0] }).map { indexes[$0] }
+        }
+        cache.remember(reading, since: since)
+        return result
+    }
+
+    /// The result of a folder's entries in name order, with what was read from each.
+    static func result(candidates: [(name: String, isDirectory: Bool)], exhibits: [Exhibit?],
+                       diagnostics: [[Diagnostic]]) -> Result {
+        var result = Result(exhibits: [:], rejected: [], diagnostics: [])
         result.exhibits.reserveCapacity(candidates.count)
         for index in candidates.indices {
             let id = ExhibitID(candidates[index].name)

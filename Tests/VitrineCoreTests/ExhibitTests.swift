@@ -303,4 +303,63 @@ import VitrineTestKit
         cache.stoppedWatching()
         #expect(loader.load(path: venue.configPath).program?.exhibits["first"]?.title == "First, unwatched")
     }
+
+    /// While the content folder's own entries are unchanged, a watched reload starts from the last reading and reads
+    /// only what was reported: the result is the one a whole read gives (exhibits, left-out ones, messages), through
+    /// an edit, a break and its fix, an exhibit added and one removed.
+    @Test func aWatchedReloadPatchesTheLastReadingToWhatAWholeReadGives() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeFirstAndSecond(screens: "  hall:\n    output: terminal\n    playlist: main\n    tty: /dev/null\n")
+        try venue.addExhibit("third", "---\ntitle: Third\n---\nText.\n")
+        let cache = ExhibitCache()
+        let root = venue.contentPath
+        func folder(_ name: String) -> String { root + "/" + name }
+        func read() -> ExhibitLoader.Result { ExhibitLoader(cache: cache).loadFolder(root) }
+        func same(_ patched: ExhibitLoader.Result, _ note: Comment) {
+            let whole = ExhibitLoader().loadFolder(root)
+            #expect(patched.exhibits.mapValues(\.title) == whole.exhibits.mapValues(\.title), note)
+            #expect(patched.rejected == whole.rejected, note)
+            #expect(patched.diagnostics.map(\.description) == whole.diagnostics.map(\.description), note)
+            #expect(patched.problems.mapValues(\.description) == whole.problems.mapValues(\.description), note)
+        }
+        _ = read()
+        for name in ["", "/first", "/second", "/third"] { cache.watching(root + name) }
+        _ = read()  // the first watched read looks at every file
+        let unlooked = cache.servedUnlooked
+        same(read(), "nothing changed")
+        #expect(cache.servedUnlooked == unlooked + 3, "no exhibit looked at")
+
+        try venue.addExhibit("first", "---\ntitle: First, edited\n---\nNew text.\n")
+        cache.changed([folder("first"), folder("first") + "/exhibit.md"])
+        let edited = read()
+        #expect(edited.exhibits["first"]?.title == "First, edited")
+        same(edited, "an edit")
+        #expect(cache.servedUnlooked == unlooked + 5, "the two others not looked at")
+
+        try venue.writeRaw("exhibits/second/exhibit.md", Data("---\ntitle: [unclosed\n---\n".utf8))
+        cache.changed([folder("second")])
+        let broken = read()
+        #expect(broken.exhibits["second"] == nil && broken.rejected == ["second"])
+        #expect(broken.problems["second"] != nil)
+        same(broken, "a break")
+        try venue.addExhibit("second", "---\ntitle: Second, mended\n---\nText.\n")
+        cache.changed([folder("second")])
+        same(read(), "the break mended")
+
+        // The folder's own entries change: an exhibit added, one removed; the watcher reports the folder itself.
+        try venue.addExhibit("fourth", "---\ntitle: Fourth\n---\nText.\n")
+        try FileManager.default.removeItem(atPath: folder("third"))
+        cache.changed([root, folder("fourth"), folder("third")])
+        cache.watching(folder("fourth"))
+        let moved = read()
+        #expect(moved.exhibits["fourth"]?.title == "Fourth" && moved.exhibits["third"] == nil)
+        same(moved, "an exhibit added, one removed")
+        same(read(), "nothing changed after")
+
+        // The listing itself is not read again while the watcher reports nothing in the folder (that is the trust).
+        try venue.addExhibit("fifth", "---\ntitle: Fifth\n---\nText.\n")
+        #expect(read().exhibits["fifth"] == nil)
+        cache.changed([root])
+        #expect(read().exhibits["fifth"]?.title == "Fifth")
+    }
 }
