@@ -24,6 +24,16 @@ final class Cycles: Sendable {
         var ends: [Int64] = []
         /// The first item of `sequence` whose turns are not worked out yet.
         var next = 0
+        /// Where each worked-out item's turns begin in `turns` (one per item of `sequence` before `next`).
+        var firstTurns: [Int] = []
+
+        /// The cycle as far as it held before the item at `index` of `sequence`.
+        func cut(at index: Int) -> Cycle {
+            guard index < next else { return self }
+            let kept = firstTurns[index]
+            return Cycle(sequence: sequence, turns: Array(turns[..<kept]), ends: Array(ends[..<kept]), next: index,
+                         firstTurns: Array(firstTurns[..<index]))
+        }
     }
 
     struct DayKey: Hashable {
@@ -42,6 +52,27 @@ final class Cycles: Sendable {
     private let table = Mutex<[Key: Cycle]>([:])
     private let dayItems = Mutex<[DayKey: [PlaylistItem]]>([:])
     private let themes = Mutex<[ThemeKey: (theme: Theme, digest: ContentDigest)]>([:])
+
+    init() {}
+
+    /// What `earlier` (another program's) worked out that still holds when the configuration is the same and only
+    /// the exhibits in `changed` differ (changed, added or gone): every theme; each day's items unless a changed
+    /// exhibit's being on show that day differs (`sameDay`); each cycle of a kept day up to the first turn of a
+    /// changed exhibit. A curator's save then costs the schedule that exhibit's pages, not a walk from the start of
+    /// the day through every exhibit before it.
+    init(continuing earlier: Cycles, changed: Set<ExhibitID>, sameDay: (DayKey) -> Bool) {
+        themes.withLock { $0 = earlier.themes.withLock { $0 } }
+        let days = earlier.dayItems.withLock { $0 }.filter { sameDay($0.key) }
+        dayItems.withLock { $0 = days }
+        var cycles: [Key: Cycle] = [:]
+        for (key, cycle) in earlier.table.withLock({ $0 })
+            where days[DayKey(playlist: key.playlist, day: key.day)] != nil
+        {
+            let firstChanged = cycle.sequence[..<cycle.next].firstIndex { changed.contains($0.exhibit) } ?? cycle.next
+            cycles[key] = cycle.cut(at: firstChanged)
+        }
+        table.withLock { $0 = cycles }
+    }
 
     /// A playlist's items shown on a day, from `work` the first time.
     func items(_ key: DayKey, _ work: () -> [PlaylistItem]) -> [PlaylistItem] {
@@ -64,6 +95,9 @@ final class Cycles: Sendable {
     }
 
     func kept(_ key: Key) -> Cycle? { table.withLock { $0[key] } }
+
+    /// Turns worked out and kept, over every cycle.
+    var turnsKept: Int { table.withLock { $0.values.reduce(0) { $0 + $1.turns.count } } }
 
     /// Keeps `cycle` unless another caller already worked out more of it.
     func keep(_ cycle: Cycle, for key: Key) {

@@ -202,6 +202,7 @@ extension Program {
         let elapsed = t - start
         var index = found(at: elapsed)
         while index == nil, cycle.next < cycle.sequence.count {
+            cycle.firstTurns.append(cycle.turns.count)
             for turn in turns(of: cycle.sequence[cycle.next], screen: screen, theme: theme, surface: surface)
                 where turn.duration > 0
             {

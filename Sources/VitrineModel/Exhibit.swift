@@ -77,6 +77,8 @@ public struct Exhibit: Hashable, Codable, Sendable {
     }
 
     public static func == (a: Exhibit, b: Exhibit) -> Bool { a.box === b.box || a.box.contents == b.box.contents }
+    /// The very same version (as kept by a cache), not only equal contents: a test in a pointer's time.
+    public func isSameVersion(as other: Exhibit) -> Bool { box === other.box }
     public func hash(into hasher: inout Hasher) { hasher.combine(box.contents) }
     public init(from decoder: any Decoder) throws { box = Box(try Contents(from: decoder)) }
     public func encode(to encoder: any Encoder) throws { try box.contents.encode(to: encoder) }

@@ -5,11 +5,12 @@ import VitrineSystemd
 struct SystemdServiceManager: ServiceManager {
     let notifier = SystemdNotifier()
     let watchdogInterval: Duration? = SystemdNotifier().watchdogInterval
+    let startupPages = StartupPages.Release()
 
     func ready(status: String) {
         notifier.ready(status: status)
         // Start-up and reload are done: their code need not stay mapped (see StartupPages).
-        StartupPages.release()
+        startupPages.ready()
     }
     func status(_ status: String) { notifier.status(status) }
     func reloading(status: String) { notifier.reloading(status: status) }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VitrineCore
+@testable import VitrineCore
 import VitrineModel
 import VitrinePluginAPI
 import VitrineTestKit
@@ -81,6 +81,54 @@ import VitrineTestKit
         } })
         if expectFewerLayouts {
             #expect(lazyBook.layouts < laidOutFirst, "only what was shown was laid out (\(shown.count) exhibits)")
+        }
+    }
+
+    /// A reload after a curator's save starts from what the running program worked out (`Program.continuing`):
+    /// over the whole day, the same changes and pages as a program starting afresh, whether the save changed an
+    /// exhibit's text, its loan (on show yesterday only, then again) or nothing at all.
+    @Test func aProgramContinuingTheRunningOneAnswersAsAFreshOne() throws {
+        let venue = try TemporaryVenue()
+        try venue.copyDemo()
+        let loader = ProgramLoader(registry: testRegistry, systemTimeZone: "UTC", exhibitCache: ExhibitCache(),
+                                   pageBook: PageBook())
+        var running = try #require(loader.load(path: venue.configPath).program)
+        _ = day(of: running)  // the day worked out, as by a daemon that has run all day
+        func edit(_ exhibit: String, _ change: (String) -> String) throws {
+            let path = venue.contentPath + "/\(exhibit)/exhibit.md"
+            try change(String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true,
+                                                                               encoding: .utf8)
+        }
+        // Each save, and whether the day's turns before the changed exhibit still hold (a loan that ends or comes
+        // back changes the day's playlist: its cycles start again).
+        let saves: [(String, Bool, () throws -> Void)] = [
+            ("nothing", true, {}),
+            ("a longer text", true, {
+                try edit("letters-home") { $0 + "\n\nA paragraph more, " + String(repeating: "and more words, ", count: 60) }
+            }),
+            ("a loan ended yesterday", false, {
+                try edit("harbour-workshop") {
+                    $0.replacingOccurrences(of: "---\n", with: "---\nvalid-until: 2026-12-01\n", options: .anchored)
+                }
+            }),
+            ("the loan back", false, {
+                try edit("harbour-workshop") { $0.replacingOccurrences(of: "valid-until: 2026-12-01\n", with: "") }
+            }),
+        ]
+        for (save, turnsHold, apply) in saves {
+            try apply()
+            let fresh = try #require(loader.load(path: venue.configPath).program)
+            let continued = fresh.continuing(running)
+            if turnsHold {
+                #expect(continued.cycles.turnsKept > 0, "\(save): turns of the running program carried over")
+            }
+            let freshDay = day(of: fresh), continuedDay = day(of: continued)
+            for (screen, presentations) in freshDay {
+                #expect(continuedDay[screen] == presentations, "\(save), screen \(screen): the same changes")
+                #expect(pages(of: continuedDay, in: continued)[screen] == pages(of: freshDay, in: fresh)[screen],
+                        "\(save), screen \(screen): the same pages")
+            }
+            running = continued
         }
     }
 

@@ -258,6 +258,8 @@ public final class Daemon: Service, Sendable {
         var exhibits = program.exhibits
         for id in keptIDs.sorted() { exhibits[id] = old.program.exhibits[id] }
         if !keptIDs.isEmpty { program = program.with(exhibits: exhibits) }
+        // What the running program worked out of the schedule and still holds is not worked out again.
+        program = program.continuing(old.program)
         let problems = ExhibitProblem.found(in: outcome, shown: program, earlier: (old.program, old.exhibitProblems))
         for problem in problems {
             logger.warning("Exhibit with errors: \(problem.shown.rawValue) until they are fixed.", metadata: [
