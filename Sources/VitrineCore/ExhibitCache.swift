@@ -79,7 +79,6 @@ public final class ExhibitCache: Sendable, ContentObserver {
         var paths: [String]
         /// Index in `candidates` of each exhibit folder's path.
         var positions: [String: Int]
-        var exhibits: [Exhibit?]
         var diagnostics: [[Diagnostic]]
         var result: ExhibitLoader.Result
         /// Exhibits looked at on every read all the same: not flat, or not watched when they were read.
@@ -182,7 +181,8 @@ public final class ExhibitCache: Sendable, ContentObserver {
 
     /// The last reading of `folder` with the exhibit folders reported changed since (paths, from `positions`), and
     /// where the watcher stands now; nil when the reading cannot be trusted (the folder's own entries changed, a
-    /// SIGHUP, events lost, nothing watched) and the folder must be read whole.
+    /// SIGHUP, events lost, nothing watched) and the folder must be read whole. The reading is handed over, not
+    /// shared (its arrays are then patched in place, not copied): the caller remembers it again.
     func lastReading(of folder: String) -> (reading: Reading, changed: Set<String>, now: Since)? {
         state.withLock { state -> (Reading, Set<String>, Since)? in
             let log = state.changes.entries, next = state.changes.next
@@ -200,6 +200,7 @@ public final class ExhibitCache: Sendable, ContentObserver {
                     changed.insert(prefix + name)
                 }
             }
+            state.reading = nil
             let served = kept.candidates.count - changed.count - kept.alwaysLooked.count
             state.hits += max(0, served)
             state.unlooked += max(0, served)

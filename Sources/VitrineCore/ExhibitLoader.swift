@@ -78,7 +78,7 @@ public struct ExhibitLoader: Sendable {
             positions.reserveCapacity(paths.count)
             for (index, path) in paths.enumerated() { positions[path] = index }
             cache.remember(ExhibitCache.Reading(folder: folder, candidates: candidates, paths: paths,
-                                                positions: positions, exhibits: exhibits, diagnostics: diagnostics,
+                                                positions: positions, diagnostics: diagnostics,
                                                 result: result, alwaysLooked: cache.alwaysLooked(paths)),
                            since: since)
         }
@@ -87,22 +87,25 @@ public struct ExhibitLoader: Sendable {
 
     /// The content folder as last read, with the exhibit folders reported changed since (and those looked at every
     /// time) read again: the rest of the result stands as it was.
-    func patched(_ kept: ExhibitCache.Reading, changed: Set<String>, since: ExhibitCache.Since,
+    func patched(_ kept: consuming ExhibitCache.Reading, changed: Set<String>, since: ExhibitCache.Since,
                  cache: ExhibitCache) -> Result {
         var reading = kept
         let indexes: [Int] = Array(Set(changed.compactMap { reading.positions[$0] } + reading.alwaysLooked)).sorted()
+        let candidates = reading.candidates, paths = reading.paths
         let outcomes = Mutex<[Int: (Exhibit?, [Diagnostic])]>([:])
         DispatchQueue.concurrentPerform(iterations: indexes.count) { position in
             let index = indexes[position]
-            guard kept.candidates[index].isDirectory else { return }
-            let id = ExhibitID(kept.candidates[index].name)
-            let path = kept.paths[index]
+            guard candidates[index].isDirectory else { return }
+            let id = ExhibitID(candidates[index].name)
+            let path = paths[index]
             let outcome = cache.exhibit(in: path) { loadExhibit(id: id, folder: path) }
             outcomes.withLock { $0[index] = outcome }
         }
+        // Moved out, so that only the program's copy of the exhibits' table is copied, once.
         var result = reading.result
+        reading.result = Result(exhibits: [:], rejected: [], diagnostics: [])
         for (index, outcome) in outcomes.withLock({ $0 }) {
-            (reading.exhibits[index], reading.diagnostics[index]) = outcome
+            reading.diagnostics[index] = outcome.1
             let id = ExhibitID(reading.candidates[index].name)
             result.exhibits[id] = outcome.0
             if outcome.0 == nil && !outcome.1.errors.isEmpty { result.rejected.insert(id) } else {
@@ -110,9 +113,9 @@ public struct ExhibitLoader: Sendable {
             }
             result.problems[id] = outcome.1.errorsMostActionableFirst.first
         }
+        if !indexes.isEmpty { result.diagnostics = reading.diagnostics.flatMap { $0 } }
+        reading.result = result
         if !indexes.isEmpty {
-            result.diagnostics = reading.diagnostics.flatMap { $0 }
-            reading.result = result
             // Those looked at always are among `indexes`: which of them still must be.
             reading.alwaysLooked = cache.alwaysLooked(indexes.map { reading.paths[$0] }).map { indexes[$0] }
         }

@@ -58,14 +58,7 @@ public struct Program: Sendable {
         mine.announcements = []
         theirs.announcements = []
         guard book === earlier.book, mine == theirs else { return self }
-        var changed: Set<ExhibitID> = []
-        for (id, exhibit) in exhibits where !(earlier.exhibits[id]?.isSameVersion(as: exhibit) ?? false) {
-            changed.insert(id)
-        }
-        let added = changed.filter { earlier.exhibits[$0] == nil }.count
-        if earlier.exhibits.count > exhibits.count - added {
-            for id in earlier.exhibits.keys where exhibits[id] == nil { changed.insert(id) }
-        }
+        let changed = Self.changed(from: earlier.exhibits, to: exhibits)
         let cycles = Cycles(continuing: earlier.cycles, changed: changed) { key in
             changed.allSatisfy { id in
                 (earlier.exhibits[id]?.isOnShow(on: key.day) ?? false) == (exhibits[id]?.isOnShow(on: key.day) ?? false)
@@ -73,6 +66,27 @@ public struct Program: Sendable {
         }
         return Program(configuration: configuration, exhibits: exhibits, book: book, cycles: cycles,
                        surfaces: surfaces)
+    }
+
+    /// The exhibits that are not the very versions they were (changed, added or gone). A table patched from the
+    /// other (a watched reload) keeps its layout: both are walked side by side, without hashing 10,000 names,
+    /// until a name differs; from there on each is looked up.
+    static func changed(from earlier: [ExhibitID: Exhibit], to now: [ExhibitID: Exhibit]) -> Set<ExhibitID> {
+        var changed: Set<ExhibitID> = []
+        var mine = now.startIndex, theirs = earlier.startIndex
+        while mine != now.endIndex, theirs != earlier.endIndex {
+            let (id, exhibit) = now[mine], (otherID, other) = earlier[theirs]
+            guard id == otherID else { break }
+            if !exhibit.isSameVersion(as: other) { changed.insert(id) }
+            mine = now.index(after: mine)
+            theirs = earlier.index(after: theirs)
+        }
+        guard mine != now.endIndex || theirs != earlier.endIndex else { return changed }
+        for (id, exhibit) in now[mine...] where !(earlier[id]?.isSameVersion(as: exhibit) ?? false) {
+            changed.insert(id)
+        }
+        for id in earlier.keys where now[id] == nil { changed.insert(id) }
+        return changed
     }
 
     /// The pages of an exhibit as laid out for a screen's surface and a theme, in `language` (nil: the original) and

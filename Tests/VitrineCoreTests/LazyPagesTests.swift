@@ -132,6 +132,32 @@ import VitrineTestKit
         }
     }
 
+    /// What changed between two tables of exhibits, walked side by side while their names match: the same answer
+    /// as a lookup of every name, for a table patched from the other, one built again, and one with names added
+    /// and gone.
+    @Test func theExhibitsThatChangedAreFoundWhateverTheTablesLayout() {
+        let ids = (0..<300).map { ExhibitID("exhibit-\($0)") }
+        let earlier = Dictionary(uniqueKeysWithValues: ids.map { ($0, Exhibit(id: $0, title: "\($0)", blocks: [])) })
+        func naive(_ now: [ExhibitID: Exhibit]) -> Set<ExhibitID> {
+            Set(now.filter { !(earlier[$0.key]?.isSameVersion(as: $0.value) ?? false) }.keys)
+                .union(earlier.keys.filter { now[$0] == nil })
+        }
+        var patched = earlier
+        patched[ids[7]] = Exhibit(id: ids[7], title: "edited", blocks: [])
+        patched[ids[200]] = Exhibit(id: ids[200], title: "edited", blocks: [])
+        var rebuilt: [ExhibitID: Exhibit] = [:]
+        for id in ids.reversed() { rebuilt[id] = earlier[id] }
+        rebuilt[ids[3]] = Exhibit(id: ids[3], title: "\(ids[3])", blocks: [])  // equal, but another version
+        var moved = patched
+        moved[ids[9]] = nil
+        moved[ExhibitID("new")] = Exhibit(id: "new", title: "New", blocks: [])
+        for (name, now) in [("unchanged", earlier), ("patched", patched), ("rebuilt", rebuilt), ("moved", moved)] {
+            #expect(Program.changed(from: earlier, to: now) == naive(now), "\(name)")
+        }
+        #expect(Program.changed(from: earlier, to: patched) == [ids[7], ids[200]])
+        #expect(Program.changed(from: earlier, to: rebuilt) == [ids[3]])
+    }
+
     @Test func theDemoDayIsTheSameWithPagesLaidOutLazily() throws {
         let venue = try TemporaryVenue()
         try venue.copyDemo()
