@@ -38,6 +38,8 @@ public struct LoadedConfiguration: Sendable {
     /// Exhibits named by playlists and announcements, resolved once the content is loaded.
     public var exhibitReferences: [ExhibitReference] = []
     public var diagnostics: [Diagnostic]
+    /// Served by the memo: the same file as the last read without errors.
+    public internal(set) var remembered = false
 }
 
 public struct ExhibitReference: Hashable, Sendable {
@@ -58,15 +60,29 @@ public struct ExhibitReference: Hashable, Sendable {
 /// Only a configuration without errors is kept: one with errors is always read again.
 public final class ConfigurationMemo: Sendable {
     private let last = Mutex<(text: String, path: String, loaded: LoadedConfiguration)?>(nil)
+    /// The read of the content folder (`ExhibitLoader.ContentVersion`) in which every exhibit the remembered
+    /// configuration names was found, with nothing to say: while the file and the exhibits' names stay the same,
+    /// 10,000 names need not be looked up again.
+    private let resolved = Mutex<Int?>(nil)
+
+    func referencesResolved(in version: Int) -> Bool { resolved.withLock { $0 == version } }
+
+    func resolvedReferences(in version: Int?) { resolved.withLock { $0 = version } }
 
     public init() {}
 
     func kept(text: String, path: String) -> LoadedConfiguration? {
-        last.withLock { last in last.flatMap { $0.text == text && $0.path == path ? $0.loaded : nil } }
+        last.withLock { last in
+            guard let last, last.text == text, last.path == path else { return nil }
+            var kept = last.loaded
+            kept.remembered = true
+            return kept
+        }
     }
 
     func keep(_ loaded: LoadedConfiguration, text: String, path: String) {
         last.withLock { $0 = (text, path, loaded) }
+        resolved.withLock { $0 = nil }
     }
 }
 

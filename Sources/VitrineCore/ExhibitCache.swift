@@ -67,6 +67,7 @@ public final class ExhibitCache: Sendable, ContentObserver {
         /// The content folder as last read, and what the watcher had said when it was.
         var reading: (kept: Reading, since: Since)?
         var changes = ChangeLog()
+        var versions = 0
     }
 
     /// A content folder as last read through this cache: its entries in name order, what each held, and the result
@@ -161,6 +162,14 @@ public final class ExhibitCache: Sendable, ContentObserver {
             }
             state.hits += served
             state.unlooked += served
+        }
+    }
+
+    /// The number of the next read of a content folder (`ExhibitLoader.ContentVersion`).
+    func nextVersion() -> Int {
+        state.withLock { state in
+            state.versions += 1
+            return state.versions
         }
     }
 

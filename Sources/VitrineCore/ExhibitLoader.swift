@@ -21,6 +21,20 @@ public struct ExhibitLoader: Sendable {
         public var diagnostics: [Diagnostic]
         /// Each exhibit with errors (left out, or read in part), and its most actionable error.
         public var problems: [ExhibitID: Diagnostic] = [:]
+        /// Which read of the content folder this is, and what it changed (set when read through a cache).
+        public var version: ContentVersion?
+    }
+
+    /// A read of the content folder through a cache, numbered: one patched from the read before says which exhibits
+    /// it read again, so that what depends on the rest need not compare 10,000 of them to find out.
+    public struct ContentVersion: Sendable {
+        public var number: Int
+        /// The read this one was patched from; nil when the folder was read whole.
+        public var patchedFrom: Int?
+        /// The exhibits read again (only they can differ from read `patchedFrom`).
+        public var reread: Set<ExhibitID> = []
+        /// No exhibit came or went, none was left out or taken back since read `patchedFrom`.
+        public var sameNames = false
     }
 
     public func loadFolder(_ folder: String) -> Result {
@@ -74,6 +88,7 @@ public struct ExhibitLoader: Sendable {
         cache?.keep(only: Set(paths))
         result = Self.result(candidates: candidates, exhibits: exhibits, diagnostics: diagnostics)
         if let cache, let since {
+            result.version = ContentVersion(number: cache.nextVersion())
             var positions: [String: Int] = [:]
             positions.reserveCapacity(paths.count)
             for (index, path) in paths.enumerated() { positions[path] = index }
@@ -104,9 +119,17 @@ public struct ExhibitLoader: Sendable {
         // Moved out, so that only the program's copy of the exhibits' table is copied, once.
         var result = reading.result
         reading.result = Result(exhibits: [:], rejected: [], diagnostics: [])
+        var version = ContentVersion(number: cache.nextVersion(), patchedFrom: result.version?.number, sameNames: true)
         for (index, outcome) in outcomes.withLock({ $0 }) {
             reading.diagnostics[index] = outcome.1
             let id = ExhibitID(reading.candidates[index].name)
+            version.reread.insert(id)
+            let wasLeftOut = result.rejected.contains(id), wasShown = result.exhibits[id] != nil
+            defer {
+                if wasShown != (result.exhibits[id] != nil) || wasLeftOut != result.rejected.contains(id) {
+                    version.sameNames = false
+                }
+            }
             result.exhibits[id] = outcome.0
             if outcome.0 == nil && !outcome.1.errors.isEmpty { result.rejected.insert(id) } else {
                 result.rejected.remove(id)
@@ -114,6 +137,7 @@ public struct ExhibitLoader: Sendable {
             result.problems[id] = outcome.1.errorsMostActionableFirst.first
         }
         if !indexes.isEmpty { result.diagnostics = reading.diagnostics.flatMap { $0 } }
+        result.version = version
         reading.result = result
         if !indexes.isEmpty {
             // Those looked at always are among `indexes`: which of them still must be.

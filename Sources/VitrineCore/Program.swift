@@ -17,6 +17,8 @@ public struct Program: Sendable {
     /// The playlists' cycles as far as the schedule has worked them out (they depend on everything above, so a
     /// program with other exhibits or configuration starts without).
     let cycles: Cycles
+    /// Which read of the content folder the exhibits come from (`Program.continuing` asks what changed since).
+    var contentVersion: ExhibitLoader.ContentVersion?
 
     /// `book`: where pages are kept as they are laid out; a daemon passes every program the same one, so a reload
     /// lays out only what changed.
@@ -41,13 +43,20 @@ public struct Program: Sendable {
     public func with(announcements: [Announcement]) -> Program {
         var configuration = configuration
         configuration.announcements = announcements
-        return Program(configuration: configuration, exhibits: exhibits, book: book, cycles: cycles, surfaces: surfaces)
+        var program = Program(configuration: configuration, exhibits: exhibits, book: book, cycles: cycles,
+                              surfaces: surfaces)
+        program.contentVersion = contentVersion
+        return program
     }
 
     /// The same configuration and surfaces with other exhibits (pages are kept by content: nothing is laid out again
     /// that did not change).
     public func with(exhibits: [ExhibitID: Exhibit]) -> Program {
-        Program(configuration: configuration, exhibits: exhibits, book: book, surfaces: surfaces)
+        var program = Program(configuration: configuration, exhibits: exhibits, book: book, surfaces: surfaces)
+        // Exhibits put back as another program had them are among those read again (they had errors), or were
+        // put back the same way in the program before.
+        program.contentVersion = contentVersion
+        return program
     }
 
     /// The same program, starting from what `earlier` worked out that still holds (`Cycles(continuing:…)`): with
@@ -58,14 +67,22 @@ public struct Program: Sendable {
         mine.announcements = []
         theirs.announcements = []
         guard book === earlier.book, mine == theirs else { return self }
-        let changed = Self.changed(from: earlier.exhibits, to: exhibits)
+        // Patched from the read the running program came from: only what was read again can differ.
+        let changed = if let mine = contentVersion, let theirs = earlier.contentVersion,
+                         mine.patchedFrom == theirs.number {
+            mine.reread
+        } else {
+            Self.changed(from: earlier.exhibits, to: exhibits)
+        }
         let cycles = Cycles(continuing: earlier.cycles, changed: changed) { key in
             changed.allSatisfy { id in
                 (earlier.exhibits[id]?.isOnShow(on: key.day) ?? false) == (exhibits[id]?.isOnShow(on: key.day) ?? false)
             }
         }
-        return Program(configuration: configuration, exhibits: exhibits, book: book, cycles: cycles,
-                       surfaces: surfaces)
+        var program = Program(configuration: configuration, exhibits: exhibits, book: book, cycles: cycles,
+                              surfaces: surfaces)
+        program.contentVersion = contentVersion
+        return program
     }
 
     /// The exhibits that are not the very versions they were (changed, added or gone). A table patched from the

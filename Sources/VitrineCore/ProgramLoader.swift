@@ -56,8 +56,17 @@ public struct ProgramLoader: Sendable {
                 "no content folder at \(folder) (set 'content:' to the folder that holds the exhibits)"))
         }
         var referencesOK = folderExists
+        // The same file, and no exhibit came, went or was left out since a read where every name was found: they
+        // still are (a watched reload at 10,000 exhibits otherwise looks up every name of every playlist).
+        let memo = exhibitCache?.configuration
+        let stillResolved = loaded.remembered && content.version.map { version in
+            version.sameNames && version.patchedFrom.map { memo?.referencesResolved(in: $0) ?? false } ?? false
+        } ?? false
+        let before = diagnostics.count
         // Without a content folder (already reported) every reference would fail too: one error says it all.
-        for reference in loaded.exhibitReferences where folderExists && content.exhibits[reference.id] == nil {
+        for reference in loaded.exhibitReferences
+            where folderExists && !stillResolved && content.exhibits[reference.id] == nil
+        {
             if content.rejected.contains(reference.id) {
                 diagnostics.append(Diagnostic(.warning, file: path, line: reference.line, column: reference.column,
                     "\(reference.keyPath): exhibit '\(reference.id)' is left out because it has errors",
@@ -69,6 +78,9 @@ public struct ProgramLoader: Sendable {
                     "\(reference.keyPath): no exhibit '\(reference.id)' in \(folder)"
                         + didYouMean(reference.id.rawValue, known)))
             }
+        }
+        if loaded.remembered {
+            memo?.resolvedReferences(in: referencesOK && diagnostics.count == before ? content.version?.number : nil)
         }
         // Each output checks its own options; `init` touches no device.
         var outputs: [String: any OutputPlugin] = [:]
@@ -102,10 +114,11 @@ public struct ProgramLoader: Sendable {
                            exhibitProblems: content.problems)
         }
         let surfaces = outputs.mapValues(\.initialSurface)
-        let program = Program(configuration: configuration, exhibits: content.exhibits,
+        var program = Program(configuration: configuration, exhibits: content.exhibits,
                               book: pageBook ?? PageBook()) { screen in
             surfaces[screen.name] ?? .cells(columns: 80, rows: 24)
         }
+        program.contentVersion = content.version
         return Outcome(program: program, screenOptions: loaded.screenOptions, outputs: outputs, diagnostics: diagnostics,
                        exhibitProblems: content.problems)
     }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VitrineCore
+@testable import VitrineCore
 import VitrineModel
 import VitrineTestKit
 
@@ -302,6 +302,36 @@ import VitrineTestKit
         try venue.addExhibit("first", "---\ntitle: First, unwatched\n---\nText.\n")
         cache.stoppedWatching()
         #expect(loader.load(path: venue.configPath).program?.exhibits["first"]?.title == "First, unwatched")
+    }
+
+    /// A watched reload looks the playlists' names up again only when an exhibit came, went or was left out since
+    /// they were all found: a playlist's exhibit broken by a save is still reported as left out, and the warning
+    /// goes once it is mended.
+    @Test func aWatchedReloadStillReportsAPlaylistsExhibitLeftOut() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeFirstAndSecond(screens: "  hall:\n    output: terminal\n    playlist: main\n    tty: /dev/null\n")
+        let cache = ExhibitCache()
+        let loader = ProgramLoader(registry: testRegistry, systemTimeZone: "UTC", exhibitCache: cache)
+        let root = venue.contentPath
+        _ = loader.load(path: venue.configPath)
+        for name in ["", "/first", "/second"] { cache.watching(root + name) }
+        _ = loader.load(path: venue.configPath)
+        let leftOut = { (outcome: ProgramLoader.Outcome) in
+            outcome.diagnostics.contains { $0.message.contains("exhibit 'second' is left out because it has errors") }
+        }
+        let quiet = loader.load(path: venue.configPath)
+        #expect(quiet.program?.exhibits.count == 2 && !leftOut(quiet))
+        #expect(quiet.program?.contentVersion?.patchedFrom != nil, "patched from the last reading")
+
+        try venue.writeRaw("exhibits/second/exhibit.md", Data("---\ntitle: [unclosed\n---\n".utf8))
+        cache.changed([root + "/second"])
+        let broken = loader.load(path: venue.configPath)
+        #expect(leftOut(broken), "\(broken.diagnostics)")
+        #expect(leftOut(loader.load(path: venue.configPath)), "still said while it stays broken")
+        try venue.addExhibit("second", "---\ntitle: Second\n---\nText.\n")
+        cache.changed([root + "/second"])
+        let mended = loader.load(path: venue.configPath)
+        #expect(!leftOut(mended) && mended.program?.exhibits.count == 2)
     }
 
     /// While the content folder's own entries are unchanged, a watched reload starts from the last reading and reads

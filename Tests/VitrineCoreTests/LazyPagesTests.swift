@@ -90,12 +90,18 @@ import VitrineTestKit
     @Test func aProgramContinuingTheRunningOneAnswersAsAFreshOne() throws {
         let venue = try TemporaryVenue()
         try venue.copyDemo()
-        let loader = ProgramLoader(registry: testRegistry, systemTimeZone: "UTC", exhibitCache: ExhibitCache(),
+        let cache = ExhibitCache()
+        let loader = ProgramLoader(registry: testRegistry, systemTimeZone: "UTC", exhibitCache: cache,
                                    pageBook: PageBook())
+        _ = loader.load(path: venue.configPath)
+        // Watched, as the daemon's content is: each save is read alone, patched into the last reading.
+        let folders = try FileManager.default.contentsOfDirectory(atPath: venue.contentPath)
+        for folder in [""] + folders.map({ "/" + $0 }) { cache.watching(venue.contentPath + folder) }
         var running = try #require(loader.load(path: venue.configPath).program)
         _ = day(of: running)  // the day worked out, as by a daemon that has run all day
         func edit(_ exhibit: String, _ change: (String) -> String) throws {
             let path = venue.contentPath + "/\(exhibit)/exhibit.md"
+            defer { cache.changed([venue.contentPath + "/\(exhibit)"]) }
             try change(String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true,
                                                                                encoding: .utf8)
         }
@@ -119,6 +125,7 @@ import VitrineTestKit
             try apply()
             let fresh = try #require(loader.load(path: venue.configPath).program)
             let continued = fresh.continuing(running)
+            #expect(fresh.contentVersion?.patchedFrom == running.contentVersion?.number, "\(save): read alone")
             if turnsHold {
                 #expect(continued.cycles.turnsKept > 0, "\(save): turns of the running program carried over")
             }
