@@ -65,10 +65,14 @@ final class Cycles: Sendable {
         let days = earlier.dayItems.withLock { $0 }.filter { sameDay($0.key) }
         dayItems.withLock { $0 = days }
         var cycles: [Key: Cycle] = [:]
+        // A save changes one exhibit or a few: their names compared with each turn's cost less than a hash of each.
+        let few = changed.count <= 8 ? Array(changed) : nil
         for (key, cycle) in earlier.table.withLock({ $0 })
             where days[DayKey(playlist: key.playlist, day: key.day)] != nil
         {
-            let firstChanged = cycle.sequence[..<cycle.next].firstIndex { changed.contains($0.exhibit) } ?? cycle.next
+            let firstChanged = cycle.sequence[..<cycle.next].firstIndex { item in
+                few.map { $0.contains(item.exhibit) } ?? changed.contains(item.exhibit)
+            } ?? cycle.next
             cycles[key] = cycle.cut(at: firstChanged)
         }
         table.withLock { $0 = cycles }

@@ -116,13 +116,17 @@ public struct ExhibitLoader: Sendable {
             let outcome = cache.exhibit(in: path) { loadExhibit(id: id, folder: path) }
             outcomes.withLock { $0[index] = outcome }
         }
-        // Moved out, so that only the program's copy of the exhibits' table is copied, once.
+        // Moved out, so that only the running program's table of exhibits is copied, once, and nothing else.
         var result = reading.result
         reading.result = Result(exhibits: [:], rejected: [], diagnostics: [])
+        var diagnostics = reading.diagnostics
+        reading.diagnostics = []
         var version = ContentVersion(number: cache.nextVersion(), patchedFrom: result.version?.number, sameNames: true)
+        var messagesChanged = false
         for (index, outcome) in outcomes.withLock({ $0 }) {
-            reading.diagnostics[index] = outcome.1
-            let id = ExhibitID(reading.candidates[index].name)
+            messagesChanged = messagesChanged || !diagnostics[index].isEmpty || !outcome.1.isEmpty
+            diagnostics[index] = outcome.1
+            let id = ExhibitID(candidates[index].name)
             version.reread.insert(id)
             let wasLeftOut = result.rejected.contains(id), wasShown = result.exhibits[id] != nil
             defer {
@@ -136,7 +140,8 @@ public struct ExhibitLoader: Sendable {
             }
             result.problems[id] = outcome.1.errorsMostActionableFirst.first
         }
-        if !indexes.isEmpty { result.diagnostics = reading.diagnostics.flatMap { $0 } }
+        if messagesChanged { result.diagnostics = diagnostics.flatMap { $0 } }
+        reading.diagnostics = diagnostics
         result.version = version
         reading.result = result
         if !indexes.isEmpty {
