@@ -60,6 +60,9 @@ public struct ExhibitReference: Hashable, Sendable {
 /// Only a configuration without errors is kept: one with errors is always read again.
 public final class ConfigurationMemo: Sendable {
     private let last = Mutex<(text: String, path: String, loaded: LoadedConfiguration)?>(nil)
+    /// The file as it was just before the remembered text was read: while it stands, the text is not even read
+    /// (10,000 exhibits in a playlist make a file of 170 KB, checked character by character when read).
+    private let stamp = Mutex<ExhibitCache.Stamp?>(nil)
     /// The read of the content folder (`ExhibitLoader.ContentVersion`) in which every exhibit the remembered
     /// configuration names was found, with nothing to say: while the file and the exhibits' names stay the same,
     /// 10,000 names need not be looked up again.
@@ -71,8 +74,10 @@ public final class ConfigurationMemo: Sendable {
 
     public init() {}
 
-    func kept(text: String, path: String) -> LoadedConfiguration? {
-        last.withLock { last in
+    func kept(text: String, path: String, stamp: ExhibitCache.Stamp?) -> LoadedConfiguration? {
+        // The same text under a new stamp (a file saved unchanged, or touched): the new stamp stands for it now.
+        defer { self.stamp.withLock { $0 = stamp?.settled } }
+        return last.withLock { last in
             guard let last, last.text == text, last.path == path else { return nil }
             var kept = last.loaded
             kept.remembered = true
@@ -80,7 +85,19 @@ public final class ConfigurationMemo: Sendable {
         }
     }
 
-    func keep(_ loaded: LoadedConfiguration, text: String, path: String) {
+    /// The remembered configuration when the file at `path` is the one its text was read from.
+    func kept(unchanged path: String) -> LoadedConfiguration? {
+        guard let before = stamp.withLock({ $0 }), before.path == path, ExhibitCache.Stamp(path) == before
+        else { return nil }
+        return last.withLock { last in
+            guard var kept = last?.loaded, last?.path == path else { return nil }
+            kept.remembered = true
+            return kept
+        }
+    }
+
+    func keep(_ loaded: LoadedConfiguration, text: String, path: String, stamp: ExhibitCache.Stamp?) {
+        self.stamp.withLock { $0 = stamp?.settled }
         last.withLock { $0 = (text, path, loaded) }
         resolved.withLock { $0 = nil }
     }
@@ -108,15 +125,18 @@ public struct ConfigurationLoader: Sendable {
 
     public func load(path: String) -> LoadedConfiguration {
         let log = DiagnosticLog(file: path)
+        if let kept = memo?.kept(unchanged: path) { return kept }
+        // Stamped before it is read: a file saved while it is read is then seen as changed the next time.
+        let stamp = memo == nil ? nil : ExhibitCache.Stamp(path)
         switch TextFile.read(path, limit: Self.sizeLimit) {
         case let .failure(failure):
             let (message, line, column) = TextFile.describe(failure)
             log.error(message, line: line, column: column)
             return LoadedConfiguration(configuration: nil, screenOptions: [:], diagnostics: log.items)
         case let .success(text):
-            if let kept = memo?.kept(text: text, path: path) { return kept }
+            if let kept = memo?.kept(text: text, path: path, stamp: stamp) { return kept }
             let loaded = load(text: text, path: path)
-            if loaded.configuration != nil { memo?.keep(loaded, text: text, path: path) }
+            if loaded.configuration != nil { memo?.keep(loaded, text: text, path: path, stamp: stamp) }
             return loaded
         }
     }

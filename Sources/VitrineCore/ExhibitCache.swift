@@ -31,6 +31,17 @@ public final class ExhibitCache: Sendable, ContentObserver {
             changed = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
             directory = status.st_mode & S_IFMT == S_IFDIR
         }
+
+        /// The stamp when the file last changed more than a second ago, else nil. The kernel's file times move in
+        /// clock ticks of a few milliseconds: a file rewritten in place, to the same size, within the tick it was
+        /// stamped in would keep its stamp. One that has stood still for a second is past that (as Git treats its
+        /// "racily clean" index entries).
+        var settled: Stamp? {
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            let nanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+            return nanoseconds - max(modified, changed) > 1_000_000_000 ? self : nil
+        }
     }
 
     private struct Entry {

@@ -304,6 +304,29 @@ import VitrineTestKit
         #expect(loader.load(path: venue.configPath).program?.exhibits["first"]?.title == "First, unwatched")
     }
 
+    /// The configuration is not read again while its file stands as it was read (same inode, size and times), and
+    /// is as soon as it changes, even rewritten in place to the same size.
+    @Test func theConfigurationIsReadAgainOnlyWhenItsFileChanged() throws {
+        let venue = try TemporaryVenue()
+        try venue.writeFirstAndSecond(screens: "  hall:\n    output: terminal\n    playlist: main\n    tty: /dev/null\n")
+        let loader = ProgramLoader(registry: testRegistry, systemTimeZone: "UTC", exhibitCache: ExhibitCache())
+        let first = loader.configurationLoader
+        var reader = first
+        reader.memo = loader.exhibitCache?.configuration
+        #expect(reader.load(path: venue.configPath).remembered == false)
+        #expect(reader.load(path: venue.configPath).remembered == true)
+        let text = try String(contentsOfFile: venue.configPath, encoding: .utf8)
+        let swapped = text.replacingOccurrences(of: "main: [first, second]", with: "main: [second, first]")
+        #expect(swapped != text && swapped.utf8.count == text.utf8.count)
+        let file = try #require(FileHandle(forWritingAtPath: venue.configPath))
+        try file.write(contentsOf: Data(swapped.utf8))
+        try file.close()
+        let again = reader.load(path: venue.configPath)
+        #expect(again.remembered == false)
+        #expect(again.configuration?.playlists["main"]?.items.map(\.exhibit.rawValue) == ["second", "first"])
+        #expect(reader.load(path: venue.configPath).remembered == true)
+    }
+
     /// A watched reload looks the playlists' names up again only when an exhibit came, went or was left out since
     /// they were all found: a playlist's exhibit broken by a save is still reported as left out, and the warning
     /// goes once it is mended.
