@@ -99,7 +99,10 @@ let package = Package(
             exclude: ["README.md", "sample.yaml"]
         ),
         // What pixel panels share (framebuffer and kms): pages, crossfades and films presented, the console held.
-        .target(name: "VitrinePanel", dependencies: ["VitrinePluginAPI", "VitrineRenderer", "VitrineMedia", "CFramebuffer"]),
+        // The crossfade's inner loop, compiled with AVX2 where the processor has it (Swift builds for SSE2).
+        .target(name: "CCrossfade", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "VitrinePanel",
+                dependencies: ["VitrinePluginAPI", "VitrineRenderer", "VitrineMedia", "CFramebuffer", "CCrossfade"]),
         .target(
             name: "FramebufferOutput",
             dependencies: ["VitrinePluginAPI", "VitrineRenderer", "VitrineMedia", "VitrinePanel", "CFramebuffer"],
