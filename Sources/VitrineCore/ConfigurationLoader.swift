@@ -74,26 +74,29 @@ public final class ConfigurationMemo: Sendable {
 
     public init() {}
 
+    /// The remembered configuration when `text` is the one it was read from. The stamp then stands for the file
+    /// (saved unchanged, or touched); any other text takes the stamp away: the file is no longer the one remembered,
+    /// even when what it says now has errors and is not remembered in its place.
     func kept(text: String, path: String, stamp: ExhibitCache.Stamp?) -> LoadedConfiguration? {
-        // The same text under a new stamp (a file saved unchanged, or touched): the new stamp stands for it now.
-        defer { self.stamp.withLock { $0 = stamp?.settled } }
-        return last.withLock { last in
-            guard let last, last.text == text, last.path == path else { return nil }
-            var kept = last.loaded
-            kept.remembered = true
-            return kept
-        }
+        let kept = last.withLock { last in last.flatMap { $0.text == text ? remembered($0, path: path) : nil } }
+        self.stamp.withLock { $0 = kept == nil ? nil : stamp?.settled }
+        return kept
     }
 
     /// The remembered configuration when the file at `path` is the one its text was read from.
     func kept(unchanged path: String) -> LoadedConfiguration? {
         guard let before = stamp.withLock({ $0 }), before.path == path, ExhibitCache.Stamp(path) == before
         else { return nil }
-        return last.withLock { last in
-            guard var kept = last?.loaded, last?.path == path else { return nil }
-            kept.remembered = true
-            return kept
-        }
+        return last.withLock { last in last.flatMap { remembered($0, path: path) } }
+    }
+
+    private func remembered(_ last: (text: String, path: String, loaded: LoadedConfiguration), path: String)
+        -> LoadedConfiguration?
+    {
+        guard last.path == path else { return nil }
+        var kept = last.loaded
+        kept.remembered = true
+        return kept
     }
 
     func keep(_ loaded: LoadedConfiguration, text: String, path: String, stamp: ExhibitCache.Stamp?) {

@@ -305,10 +305,14 @@ import VitrineTestKit
     }
 
     /// The configuration is not read again while its file stands as it was read (same inode, size and times), and
-    /// is as soon as it changes, even rewritten in place to the same size.
+    /// is as soon as it changes, even rewritten in place to the same size; a change with errors is reported at
+    /// every read, never answered with the configuration remembered before it.
     @Test func theConfigurationIsReadAgainOnlyWhenItsFileChanged() throws {
         let venue = try TemporaryVenue()
         try venue.writeFirstAndSecond(screens: "  hall:\n    output: terminal\n    playlist: main\n    tty: /dev/null\n")
+        // File times move in clock ticks: only a file that has stood still for a second is known by its stamp.
+        func standStill() { Thread.sleep(forTimeInterval: 1.1) }
+        standStill()
         let loader = ProgramLoader(registry: testRegistry, systemTimeZone: "UTC", exhibitCache: ExhibitCache())
         let first = loader.configurationLoader
         var reader = first
@@ -325,6 +329,16 @@ import VitrineTestKit
         #expect(again.remembered == false)
         #expect(again.configuration?.playlists["main"]?.items.map(\.exhibit.rawValue) == ["second", "first"])
         #expect(reader.load(path: venue.configPath).remembered == true)
+
+        let broken = try #require(FileHandle(forWritingAtPath: venue.configPath))
+        try broken.truncate(atOffset: 0)
+        try broken.write(contentsOf: Data("playlists: [unclosed\n".utf8))
+        try broken.close()
+        standStill()
+        for read in 1...2 {
+            let loaded = reader.load(path: venue.configPath)
+            #expect(loaded.configuration == nil && loaded.diagnostics.hasErrors, "read \(read)")
+        }
     }
 
     /// A watched reload looks the playlists' names up again only when an exhibit came, went or was left out since
