@@ -4,7 +4,8 @@ CONFIG ?= config/vitrine.yaml
 # Debian packages the build and the tests need (see README).
 APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-noto-core fonts-noto-cjk libhyphen-dev hyphen-en-us \
 	hyphen-ru liblz4-dev libsqlite3-dev pkg-config tzdata tmux chromium python3 systemd-container debootstrap \
-	qemu-system-x86 qemu-utils python3-pil bc libmpv-dev ffmpeg libgdk-pixbuf-2.0-dev libqrencode-dev zbar-tools libdrm-dev libxxhash-dev
+	qemu-system-x86 qemu-utils python3-pil bc libmpv-dev ffmpeg libgdk-pixbuf-2.0-dev libqrencode-dev zbar-tools libdrm-dev libxxhash-dev \
+	libsodium-dev libarchive-dev prometheus faketime ansible-core
 BIN = .build/debug/vitrine
 
 .PHONY: setup build run check docs test faults bench bench-check bench-idle bench-render bench-push bench-startup \

@@ -78,6 +78,14 @@ let package = Package(
         .systemLibrary(name: "CCEC", path: "Sources/CCEC"),
         // Televisions switched to standby and woken over HDMI-CEC, following the venue's hours.
         .target(name: "VitrineDisplayPower", dependencies: ["CCEC"]),
+        // Debian's libsodium: content bundles signed and verified with Ed25519.
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+        // Debian's libarchive: content bundles' files packed and unpacked as tar.
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+        // Signed content bundles: made, verified, installed at once with the previous kept for rollback.
+        .target(name: "VitrineBundle", dependencies: ["CSodium", "CArchive"]),
         // Sound and film: recordings probed (length, streams) and played, through libmpv.
         .target(name: "VitrineMedia", dependencies: ["VitrineModel", "CMpv"]),
         .target(
@@ -196,6 +204,7 @@ let package = Package(
                 "VitrineHTTP",
                 "VitrineMedia",
                 "VitrinePlayLog",
+                "VitrineBundle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

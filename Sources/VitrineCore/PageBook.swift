@@ -96,11 +96,16 @@ public final class PageBook: Sendable {
 
     /// The same, for a theme whose digest the caller keeps.
     func key(exhibit: Exhibit, themeDigest: ContentDigest, surface: String) -> ContentDigest {
+        digest(of: exhibit).with(themeDigest, surface)
+    }
+
+    /// The exhibit's digest, worked out once per version of it.
+    func digest(of exhibit: Exhibit) -> ContentDigest {
         let version = ExhibitVersion(id: exhibit.id, language: exhibit.language)
         let known = state.withLock { state in state.exhibits[version].flatMap { $0.exhibit == exhibit ? $0.digest : nil } }
         let exhibitDigest = known ?? ContentDigest(of: exhibit)
         if known == nil { state.withLock { $0.exhibits[version] = (exhibit, exhibitDigest) } }
-        return exhibitDigest.with(themeDigest, surface)
+        return exhibitDigest
     }
 
     // MARK: Asking

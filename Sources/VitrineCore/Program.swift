@@ -38,6 +38,17 @@ public struct Program: Sendable {
         self.book = book
     }
 
+    /// A fingerprint of the exhibits as read (their text, pictures and recordings as the files name them): two
+    /// machines given the same content folder, at the same path, report the same one. The fleet's alert for
+    /// content that differs compares it; the configuration (each machine's own screens) is left out.
+    public func contentDigest() -> ContentDigest {
+        var digest = ContentDigest(high: 0, low: UInt64(exhibits.count))
+        for id in exhibits.keys.sorted() {
+            digest = digest.with(book.digest(of: exhibits[id]!), id.rawValue)
+        }
+        return digest
+    }
+
     /// The same program with other announcements; pages and cycles already worked out are kept (they do not depend
     /// on them).
     public func with(announcements: [Announcement]) -> Program {

@@ -45,7 +45,8 @@ struct APIRoutes: Sendable {
             try await reads.run(for: context.clientAddress) { try schedule(request) }
         }
         router.get("/metrics") { _, _ in
-            Response.text(metrics.render(channels: daemon.browsers, screens: daemon.status().screens), type: "text/plain; version=0.0.4; charset=utf-8")
+            Response.text(metrics.render(channels: daemon.browsers, status: daemon.status(), program: daemon.program),
+                          type: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/screens/{name}/picture.png") { _, context in
             let name = try context.parameters.require("name")

@@ -79,14 +79,9 @@ struct RunCommand: AsyncParsableCommand {
                                        pageBook: pages)
         let daemon = Daemon(settings: settings, initial: outcome, manager: SystemdServiceManager(), logger: logger)
         let program = daemon.program
-        var watched: [String] = []
-        if !noWatch {
-            watched = [URL(fileURLWithPath: options.config).deletingLastPathComponent().path,
-                       program.configuration.contentFolder]
-        }
         // Catch SIGHUP from here on, before any screen can report ready.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        let coordinator = ReloadCoordinator(daemon: daemon, hangups: hangups, watchedFolders: watched, logger: logger)
+        let coordinator = ReloadCoordinator(daemon: daemon, hangups: hangups, watch: !noWatch, logger: logger)
         let state = StateDirectory.choose(stateDir)
         if (try? FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)) == nil {
             logger.error("Cannot create the state directory; live announcements and plays will not be kept.",

@@ -9,7 +9,7 @@ struct VitrineCommand: AsyncParsableCommand {
         abstract: "Runs the screens of a museum or gallery.",
         subcommands: [
             RunCommand.self, StatusCommand.self, PlaysCommand.self, Check.self, ScheduleCommand.self, PagesCommand.self, RenderCommand.self,
-            PluginsCommand.self, ReferenceCommand.self,
+            PluginsCommand.self, ReferenceCommand.self, BundleCommand.self,
         ]
     )
 }

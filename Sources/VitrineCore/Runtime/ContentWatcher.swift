@@ -23,9 +23,17 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
     private let fd: Int32
     private let source: DispatchSourceRead
     private let watches = Mutex<[Int32: String]>([:])
+    /// The folders holding the watched folders, each with the name of the one it holds: a folder renamed over
+    /// a watched one, or a symbolic link to it swapped (how `vitrine bundle install`, rsync into a fresh folder
+    /// and deployment tools put new content in at once), leaves the watches on the folder that was replaced.
+    private let holders: [Int32: Set<String>]
     private let observer: (any ContentObserver)?
     let changes: AsyncStream<Void>
     private let changed: AsyncStream<Void>.Continuation
+    private let replacedFlag = Atomic<Bool>(false)
+
+    /// A watched folder was replaced as a whole: these watches no longer see it, and a new watcher is needed.
+    var replaced: Bool { replacedFlag.load(ordering: .acquiring) }
 
     init?(folders: [String], observer: (any ContentObserver)? = nil, logger: Logger) {
         self.observer = observer
@@ -38,6 +46,15 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: .global())
         (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let changed = changed
+        var holders: [Int32: Set<String>] = [:]
+        for folder in Set(folders) {
+            let url = URL(fileURLWithPath: folder)
+            let parent = url.deletingLastPathComponent().path
+            // IN_MASK_ADD: the parent may be watched itself (the content folder inside the configuration's).
+            let wd = inotify_add_watch(fd, parent, Self.replacing | UInt32(IN_MASK_ADD))
+            if wd >= 0 { holders[wd, default: []].insert(url.lastPathComponent) }
+        }
+        self.holders = holders
         for folder in folders { add(folder, recursive: true) }
         let fd = self.fd
         source.setEventHandler { [weak self] in
@@ -59,6 +76,10 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
                     }
                     offset += MemoryLayout<inotify_event>.size + length
                     if mask & UInt32(IN_Q_OVERFLOW) != 0 { lost = true }
+                    if mask & Self.replacing != 0, self.holders[wd]?.contains(name) == true {
+                        self.replacedFlag.store(true, ordering: .releasing)
+                        lost = true
+                    }
                     guard let parent = self.watches.withLock({ $0[wd] }) else { continue }
                     folders.insert(parent)
                     let path = (parent as NSString).appendingPathComponent(name)
@@ -69,17 +90,22 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
                 }
             }
             for folder in created { self.add(folder, recursive: true) }
+            // Events in a folder watched only for its watched entries (the configuration's parent) are not changes.
             if lost { self.observer?.changedEverything() } else if !folders.isEmpty { self.observer?.changed(folders) }
-            changed.yield()
+            if lost || !folders.isEmpty { changed.yield() }
         }
         source.resume()
     }
+
+    /// What replaces a folder: an entry of its name created, renamed there, or gone.
+    private static let replacing = UInt32(IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM)
 
     private func add(_ folder: String, recursive: Bool) {
         // Not IN_MODIFY: a log file kept in the configuration's folder would then reload the daemon at every line
         // it writes. A file written in place is seen when it is closed.
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
-        let wd = inotify_add_watch(fd, folder, mask)
+        // IN_MASK_ADD: the folder may be watched already as the parent of another (see `holders`).
+        let wd = inotify_add_watch(fd, folder, mask | UInt32(IN_MASK_ADD))
         if wd >= 0 {
             watches.withLock { $0[wd] = folder }
             observer?.watching(folder)
@@ -94,10 +120,16 @@ final class ContentWatcher: @unchecked Sendable {  // the dispatch source is onl
         }
     }
 
+    private let stopped = Atomic<Bool>(false)
+
+    /// Stops watching; once (the coordinator may stop a watcher its loop is about to stop too).
     func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         observer?.stoppedWatching()
+        let fd = fd
+        // Closed once the handler cannot run any more.
+        source.setCancelHandler { close(fd) }
         source.cancel()
         changed.finish()
-        close(fd)
     }
 }

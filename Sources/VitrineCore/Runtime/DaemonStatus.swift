@@ -39,10 +39,12 @@ extension Daemon {
         public var configPath: String
         /// The schedule's clock when this was taken (ms since 1970).
         public var now: Int64
+        /// Counts the programs swapped in since the daemon started (reloads, announcements).
+        public var generation: Int
     }
 
     public func status() -> Status {
-        let slots = self.slots(), (loadedAt, lastReload) = loaded()
+        let slots = self.slots(), (loadedAt, lastReload) = loaded(), generation = currentProgram().1
         let ready = reporter.isReady
         let screens = slots.map { slot -> Status.Screen in
             var health = "starting", failure: String?
@@ -60,6 +62,6 @@ extension Daemon {
         }
         return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload,
                       exhibitProblems: exhibitProblems, line: statusLine(),
-                      configPath: settings.configPath, now: clock.now())
+                      configPath: settings.configPath, now: clock.now(), generation: generation)
     }
 }
