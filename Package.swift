@@ -225,7 +225,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VitrineCLITests",
-            dependencies: ["VitrineTestKit", "VitrinePlayLog"]
+            dependencies: ["VitrineTestKit", "VitrinePlayLog", "VitrineBundle"]
         ),
         // `make faults` (and, in a short mode, `make test`): the daemon under bad input, signal storms, lost devices,
         // kill -9 and a simulated week.

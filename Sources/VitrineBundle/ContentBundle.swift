@@ -89,7 +89,12 @@ public enum ContentBundle {
                 + "bundle gives the configuration; rename it")
         }
         files.insert((configurationName, configuration), at: 0)
+        return try write(files: files, folders: folders, key: key, name: name, output: output, now: now)
+    }
 
+    /// Packs `files` (each at its path inside the bundle) and `folders` into `output`, signed with `key`.
+    static func write(files: [(path: String, source: String)], folders: [String], key: BundleKey, name: String,
+                      output: String, now: Date) throws -> Header {
         var header = Header(key: key.id, created: timestamp(now),
                             name: String(name.filter { $0 != "\n" && $0 != "\r" }.prefix(200)),
                             payload: 0, signature: [], offset: 0)

@@ -41,13 +41,14 @@ private final class ErrorsRead: @unchecked Sendable {
     let done = DispatchSemaphore(value: 0)
 }
 
-/// Starts `vitrine run` on a venue whose listener takes any free port; returns once it answers /healthz.
-public func startDaemon(_ venue: TemporaryVenue) async throws -> (Process, Int) {
+/// Starts `vitrine run` on a venue whose listener takes any free port; returns once it answers /healthz. `config`:
+/// another configuration than the venue's; `watch`: reload when its files change.
+public func startDaemon(_ venue: TemporaryVenue, config: String? = nil, watch: Bool = false) async throws -> (Process, Int) {
     let log = venue.root.appendingPathComponent("vitrine.log").path
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Vitrine.binary)
-    process.arguments = ["run", "--config", venue.configPath, "--log-file", log, "--no-watch",
-                         "--state-dir", venue.root.appendingPathComponent("state").path]
+    process.arguments = ["run", "--config", config ?? venue.configPath, "--log-file", log]
+        + (watch ? [] : ["--no-watch"]) + ["--state-dir", venue.root.appendingPathComponent("state").path]
     try process.run()
     var port = 0
     _ = await eventually(timeout: .seconds(30)) {
