@@ -9,7 +9,7 @@ APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-n
 BIN = .build/debug/vitrine
 
 .PHONY: setup build run check docs test faults bench bench-check bench-idle bench-render bench-push bench-startup \
-	bench-footprint bench-film bench-scale bench-screens bench-browsers release release-static install deb system-test clean
+	bench-footprint bench-film bench-scale bench-screens bench-browsers bench-bundle release release-static install deb system-test clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -123,6 +123,10 @@ bench-screens: setup
 # 500, 2,000 and 5,000 kiosk browsers on one screen: delivery p50/p99 and memory per browser, and their growth.
 bench-browsers: setup
 	bench/scale-browsers.sh 5
+
+# Signed content bundles: create and install over 1,000 exhibits and a 512 MiB recording, next to tar and b2sum.
+bench-bundle: setup
+	bench/bundle.sh 1000 512
 
 # 2,000 kiosk browsers on one screen: delay from page change to delivery, memory per client (docs/benchmarks.md).
 bench-push: setup

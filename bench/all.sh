@@ -27,6 +27,8 @@ section() { echo; echo "== $1"; }
     bench/footprint-three.sh "$seconds"
     section "film, 1080p on a framebuffer, next to libmpv alone (bench/film.sh 30)"
     bench/film.sh 30
+    section "signed content bundles (bench/bundle.sh 1000 512)"
+    bench/bundle.sh 1000 512
 } | tee "$out"
 echo
 echo "== ratios (each against its baseline in this run)"

@@ -79,24 +79,24 @@ public struct BundleInbox: Sendable {
         }
         candidates.sort { $0.header.created > $1.header.created }
         let here = shelf.installed()
-        for (index, candidate) in candidates.enumerated() {
+        var installed = false
+        for candidate in candidates {
             let id = candidate.header.id
             if id == here.current || id == here.previous {
                 report(.alreadyHere(file: candidate.path, id: id))
-                continue
-            }
-            guard index == candidates.firstIndex(where: { $0.header.id != here.current && $0.header.id != here.previous })
-            else {
+            } else if installed {
                 report(.refused(file: candidate.path, reason: "\(candidate.path): passed over for a newer bundle that arrived with it"))
-                continue
-            }
-            do {
-                switch try shelf.install(candidate.path, trusting: keys, check: check) {
-                case let .installed(release, previous): report(.installed(file: candidate.path, release, previous: previous))
-                case let .alreadyCurrent(release): report(.alreadyHere(file: candidate.path, id: release.id))
+            } else {
+                // The newest that installs: one refused (damaged, say) lets the next newest be tried.
+                do {
+                    switch try shelf.install(candidate.path, trusting: keys, check: check) {
+                    case let .installed(release, previous): report(.installed(file: candidate.path, release, previous: previous))
+                    case let .alreadyCurrent(release): report(.alreadyHere(file: candidate.path, id: release.id))
+                    }
+                    installed = true
+                } catch {
+                    report(.refused(file: candidate.path, reason: "\(error)"))
                 }
-            } catch {
-                report(.refused(file: candidate.path, reason: "\(error)"))
             }
         }
     }

@@ -115,6 +115,9 @@ public struct BundleShelf: Sendable {
         } catch {
             throw BundleError.io(releases, "cannot be created (\(BundleKey.reason(error)))")
         }
+        // The daemon's user reads what root installs, whatever root's umask.
+        chmod(folder, 0o755)
+        chmod(releases, 0o755)
     }
 
     /// `previous` to what was current, then `current` to `id`, each a symbolic link made aside and renamed over
@@ -153,6 +156,7 @@ public struct BundleShelf: Sendable {
     func write(_ text: String, to path: String) throws {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            chmod(path, 0o644)
         } catch {
             throw BundleError.io(path, "cannot be written (\(BundleKey.reason(error)))")
         }

@@ -201,7 +201,8 @@ public enum ContentBundle {
             throw BundleError.notABundle(path, "it does not start with `vitrine-bundle`")
         }
         guard let end = (0..<(n - 1)).first(where: { bytes[$0] == 10 && bytes[$0 + 1] == 10 }) else {
-            // A header is a few hundred bytes; one cut off is a file still arriving.
+            // A header is a few hundred bytes: one cut off is a file still arriving, one longer is no header.
+            if n == buffer.count { throw BundleError.notABundle(path, "its header does not end") }
             throw BundleError.incomplete(path, have: Int64(n), expected: Int64(n) + 1)
         }
         let lines = String(decoding: bytes[0..<end], as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
@@ -254,7 +255,7 @@ public enum ContentBundle {
         guard fd >= 0 else { throw BundleError.io(path, "cannot be opened (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
         let header = try header(fd: fd, path: path, trusting: keys)
-        guard mkdir(folder, 0o755) == 0 else {
+        guard mkdir(folder, 0o755) == 0, chmod(folder, 0o755) == 0 else {
             throw BundleError.io(folder, "cannot be created (\(String(cString: strerror(errno))))")
         }
         let source = ArchiveSource(fd: fd, path: path, header: header)
@@ -464,6 +465,8 @@ final class ArchiveSource {
                 guard mkdir(target, 0o755) == 0 || errno == EEXIST else {
                     throw BundleError.io(target, "cannot be created (\(String(cString: strerror(errno))))")
                 }
+                // Readable by the daemon's user whatever the installer's umask (root's may be 077).
+                chmod(target, 0o755)
             case UInt32(Glibc.S_IFREG):
                 guard archive_entry_hardlink(entry) == nil else { throw BundleError.unsafeEntry(path, "a hard link, \(name)") }
                 // O_EXCL: an entry twice, or one through a folder made of a file, is refused, not overwritten.
@@ -472,6 +475,7 @@ final class ArchiveSource {
                     throw BundleError.io(target, "cannot be created (\(String(cString: strerror(errno))))")
                 }
                 defer { close(out) }
+                fchmod(out, 0o644)
                 while true {
                     let n = archive_read_data(archive, &data, data.count)
                     if n == 0 { break }

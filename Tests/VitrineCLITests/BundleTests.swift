@@ -131,6 +131,32 @@ import VitrineTestKit
         #expect(releases.sorted() == [current!, current! + ".header"].sorted(), "\(releases)")
     }
 
+    /// Root's umask may be 077 (a hardened machine, `sudo -i`); the daemon runs as its own user and must read it all.
+    @Test func whatIsInstalledIsReadableByTheDaemonsUserWhateverTheUmask() throws {
+        let desk = try TemporaryVenue(), machine = try TemporaryVenue()
+        let (secret, trusted) = try keys(in: desk.root)
+        try write(desk, title: "Spring")
+        let made = desk.root.appendingPathComponent("spring.bundle").path
+        try bundle(desk, key: secret, to: made)
+        let shelf = machine.root.appendingPathComponent("bundles").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "umask 077 && exec \"$0\" bundle install \"$1\" --trusted-keys \"$2\" --bundles \"$3\"",
+                             Vitrine.binary, made, trusted, shelf]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        func mode(_ path: String) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int) ?? -1
+        }
+        for folder in [shelf, shelf + "/releases", shelf + "/current/", shelf + "/current/exhibits", shelf + "/current/exhibits/first"] {
+            #expect(mode(folder) & 0o005 == 0o005, "\(folder): \(String(mode(folder), radix: 8))")
+        }
+        for file in [shelf + "/current/vitrine.yaml", shelf + "/current/exhibits/first/exhibit.md"] {
+            #expect(mode(file) & 0o004 == 0o004, "\(file): \(String(mode(file), radix: 8))")
+        }
+    }
+
     @Test func entriesThatWouldLeaveTheBundleAreRefusedEvenWhenSigned() throws {
         let desk = try TemporaryVenue()
         let (secret, trusted) = try keys(in: desk.root)
