@@ -159,19 +159,6 @@ import VitrineTestKit
         }
     }
 
-    func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test func threeMachinesChangePagesTogetherAndPrometheusWatchesThem() async throws {
         let venue = try TemporaryVenue()
         for (index, id) in ["one", "two", "three", "four", "five"].enumerated() {
@@ -198,7 +185,7 @@ import VitrineTestKit
         let allStarted = Date().timeIntervalSince1970 * 1000
 
         // A real Prometheus with the fleet's rules, scraping every second.
-        let prometheusPort = freePort()
+        let prometheusPort = try freeLoopbackPort()
         let rules = Self.prometheusFolder + "/vitrine.rules.yml"
         let configuration = venue.root.appendingPathComponent("prometheus.yml").path
         try """
