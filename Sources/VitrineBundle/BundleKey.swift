@@ -44,11 +44,17 @@ public struct BundleKey: Sendable, Equatable {
 
     /// The keys in a key file: a secret key file holds one, a trusted keys file one or more public keys.
     public static func read(_ path: String, kind: Kind) throws -> [BundleKey] {
+        guard access(path, F_OK) == 0 else {
+            throw BundleError.keyFile(path, kind == .public
+                ? "does not exist: copy the fleet's public key there (`vitrine bundle key` makes a pair), or give --trusted-keys"
+                : "does not exist: make a key pair with `vitrine bundle key`")
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw BundleError.keyFile(path, "cannot be read (\(Self.reason(error)))")
+            let why = access(path, R_OK) == 0 ? "not UTF-8 text" : String(cString: strerror(errno))
+            throw BundleError.keyFile(path, "cannot be read (\(why))")
         }
         var keys: [BundleKey] = []
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

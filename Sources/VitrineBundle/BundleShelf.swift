@@ -74,7 +74,7 @@ public struct BundleShelf: Sendable {
 
     /// Makes the previous bundle current again (and the current one previous, so a second rollback undoes the first).
     public func rollback() throws -> (from: String, to: String) {
-        try prepare()
+        guard FileManager.default.fileExists(atPath: releases) else { throw BundleError.nothingToRollBackTo(folder) }
         let lock = try Lock(folder + "/lock")
         defer { withExtendedLifetime(lock) {} }
         let (current, previous) = installed()

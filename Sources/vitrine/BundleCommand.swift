@@ -35,7 +35,9 @@ struct BundleCommand: AsyncParsableCommand {
         @Option(name: .long, help: "The public key file to write (copy it to each machine's trusted keys).")
         var `public`: String
 
-        func run() throws {
+        func run() throws { try BundleCommand.refusing { try work() } }
+
+        func work() throws {
             let key = try BundleKey.generate()
             try key.write(to: secret)
             try key.publicKey.write(to: `public`)
@@ -58,7 +60,9 @@ struct BundleCommand: AsyncParsableCommand {
         @Option(name: .long, help: "A name for the bundle, shown by `vitrine bundle list` (e.g. \"spring hang\").")
         var name = ""
 
-        func run() throws {
+        func run() throws { try BundleCommand.refusing { try work() } }
+
+        func work() throws {
             let secret = try BundleKey.read(key, kind: .secret)[0]
             // An invalid configuration is refused here, at the desk, not on forty machines.
             let outcome = Outputs.loader().load(path: options.config)
@@ -84,7 +88,9 @@ struct BundleCommand: AsyncParsableCommand {
 
         @OptionGroup var trust: Trust
 
-        func run() throws {
+        func run() throws { try BundleCommand.refusing { try work() } }
+
+        func work() throws {
             let header = try ContentBundle.verify(file, trusting: try trust.keys())
             print("\(file): bundle \(header.id)\(header.name.isEmpty ? "" : " (\(header.name))"), made \(header.created), "
                 + "signed with key \(header.key): ok")
@@ -101,7 +107,9 @@ struct BundleCommand: AsyncParsableCommand {
         @OptionGroup var trust: Trust
         @OptionGroup var shelf: Shelf
 
-        func run() throws {
+        func run() throws { try BundleCommand.refusing { try work() } }
+
+        func work() throws {
             switch try shelf.shelf.install(file, trusting: try trust.keys(), check: BundleCommand.errors) {
             case let .installed(release, previous):
                 print("\(file): bundle \(release.id) installed in \(shelf.bundles)"
@@ -118,7 +126,9 @@ struct BundleCommand: AsyncParsableCommand {
 
         @OptionGroup var shelf: Shelf
 
-        func run() throws {
+        func run() throws { try BundleCommand.refusing { try work() } }
+
+        func work() throws {
             let (from, to) = try shelf.shelf.rollback()
             print("\(shelf.bundles): bundle \(to) is current again (was \(from))")
         }
@@ -154,7 +164,8 @@ struct BundleCommand: AsyncParsableCommand {
         @OptionGroup var shelf: Shelf
 
         func run() async throws {
-            let inbox = BundleInbox(folder: inbox, shelf: shelf.shelf, keys: try trust.keys())
+            let keys = try BundleCommand.refusing { try trust.keys() }
+            let inbox = BundleInbox(folder: inbox, shelf: shelf.shelf, keys: keys)
             // Unbuffered: under systemd each line reaches the journal as it happens.
             @Sendable func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
             say("Watching \(inbox.folder) for bundles signed with \(inbox.keys.map(\.id).joined(separator: ", ")).")
@@ -168,6 +179,17 @@ struct BundleCommand: AsyncParsableCommand {
                     print(reason, to: &standardError)
                 }
             }
+        }
+    }
+
+    /// A bundle or key refused: its reason on standard error and exit status 1 (2 stays a mistake in the command).
+    static func refusing<T>(_ work: () throws -> T) throws -> T {
+        do {
+            return try work()
+        } catch let error as BundleError {
+            var standardError = StandardError()
+            print("vitrine bundle: \(error)", to: &standardError)
+            throw ExitCode(1)
         }
     }
 

@@ -79,7 +79,7 @@ import VitrineTestKit
         let damaged = desk.root.appendingPathComponent("damaged.bundle").path
         try flipped.write(to: URL(fileURLWithPath: damaged))
         let refused = try Vitrine.run(["bundle", "install", damaged, "--trusted-keys", trusted, "--bundles", shelf])
-        #expect(refused.status != 0)
+        #expect(refused.status == 1)
         #expect(refused.stderr.contains("the signature does not match the contents"), "\(refused.stderr)")
 
         let (strangerSecret, _) = try keys(in: desk.root, name: "stranger")
@@ -87,7 +87,7 @@ import VitrineTestKit
         let stranger = desk.root.appendingPathComponent("stranger.bundle").path
         try bundle(desk, key: strangerSecret, to: stranger)
         let unknown = try Vitrine.run(["bundle", "install", stranger, "--trusted-keys", trusted, "--bundles", shelf])
-        #expect(unknown.status != 0)
+        #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("which is not trusted here"), "\(unknown.stderr)")
         try await Task.sleep(for: .seconds(3))
         #expect(status(port).contains("Summer 1/1"))
@@ -121,7 +121,7 @@ import VitrineTestKit
         let bad = desk.root.appendingPathComponent("bad.bundle").path
         try ContentBundle.write(files: [("vitrine.yaml", broken)], folders: [], key: key, name: "", output: bad, now: Date())
         let refused = try Vitrine.run(["bundle", "install", bad, "--trusted-keys", trusted, "--bundles", shelf])
-        #expect(refused.status != 0)
+        #expect(refused.status == 1)
         #expect(refused.stderr.contains("its configuration is not valid here"), "\(refused.stderr)")
         #expect(refused.stderr.contains("nowhere"), "\(refused.stderr)")
         let current = BundleShelf(folder: shelf).installed().current
@@ -169,7 +169,7 @@ import VitrineTestKit
                                     output: output, now: Date())
             let shelf = desk.root.appendingPathComponent("shelf").path
             let refused = try Vitrine.run(["bundle", "install", output, "--trusted-keys", trusted, "--bundles", shelf])
-            #expect(refused.status != 0)
+            #expect(refused.status == 1)
             #expect(refused.stderr.contains("which a bundle may not"), "\(hostile): \(refused.stderr)")
             #expect(!FileManager.default.fileExists(atPath: desk.root.appendingPathComponent("escaped.txt").path))
             #expect(!FileManager.default.fileExists(atPath: shelf + "/escaped.txt"))

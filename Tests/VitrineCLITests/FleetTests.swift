@@ -237,6 +237,21 @@ import VitrineTestKit
         // One frame (40 ms, 25 frames a second) is what a visitor could tell apart.
         #expect(worst <= 40, "the largest page-change difference was \(worst) ms")
 
+        // And an hour ahead, as each running daemon's program has it: the same 3,600 changes on all three.
+        var minute = time(nil) / 60 * 60 + 60
+        var parts = tm()
+        gmtime_r(&minute, &parts)
+        var text = [CChar](repeating: 0, count: 32)
+        let length = strftime(&text, text.count, "%Y-%m-%dT%H:%M", &parts)
+        let at = String(decoding: text[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let hours = [first, second, third].map {
+            request($0.port, "/api/schedule?screen=logbook&at=\(at)&for=1h", host: $0.address)
+        }
+        let changesInTheHour = hours[0].components(separatedBy: "\"from\"").count - 1
+        #expect(changesInTheHour >= 3600, "\(changesInTheHour) changes in the hour from \(at): \(hours[0].prefix(300))")
+        #expect(hours[1] == hours[0] && hours[2] == hours[0], "the three machines' next hour differs")
+        print("fleet: the hour from \(at) as each daemon's program has it: \(changesInTheHour) changes, the same on all three")
+
         // The broken sign on gallery-3: the alert fires (after its minute), and clears once the technician mends
         // the configuration.
         let thirdInstance = "\(third.address):\(third.port)"
