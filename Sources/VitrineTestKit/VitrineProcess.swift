@@ -68,7 +68,6 @@ public func startDaemon(_ venue: TemporaryVenue, config: String? = nil, watch: B
 
 public struct DaemonDidNotStart: Error, CustomStringConvertible {
     public var log: String
-    public init(log: String) { self.log = log }
     public var description: String {
         "the daemon's listener did not start; its log: " + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "(none)")
     }
