@@ -5,10 +5,10 @@ CONFIG ?= config/vitrine.yaml
 APT_PACKAGES = libcmark-dev libsystemd-dev libpango1.0-dev libcairo2-dev fonts-noto-core fonts-noto-cjk libhyphen-dev hyphen-en-us \
 	hyphen-ru liblz4-dev libsqlite3-dev pkg-config tzdata tmux chromium python3 systemd-container debootstrap \
 	qemu-system-x86 qemu-utils python3-pil bc libmpv-dev ffmpeg libgdk-pixbuf-2.0-dev libqrencode-dev zbar-tools libdrm-dev libxxhash-dev \
-	libsodium-dev libarchive-dev prometheus faketime ansible-core
+	libsodium-dev libarchive-dev prometheus faketime ansible-core binutils lintian man-db bash-completion zsh fish
 BIN = .build/debug/vitrine
 
-.PHONY: setup build run check docs test faults bench bench-check bench-idle bench-render bench-push bench-startup \
+.PHONY: setup build run check docs manual test faults bench bench-check bench-idle bench-render bench-push bench-startup \
 	bench-footprint bench-film bench-scale bench-screens bench-browsers bench-bundle release release-static install deb system-test clean
 
 setup:
@@ -65,15 +65,25 @@ STATIC_BIN = .build-static/release/vitrine
 release-static: setup
 	$(SWIFT) build -c release --static-swift-stdlib --product vitrine --scratch-path .build-static
 
-# FHS install (DESTDIR-aware). Enables nothing. INSTALL_BIN=path installs another build of the program.
+# vitrine(1), written from the command-line definitions by swift-argument-parser's manual generator (its
+# GenerateManual plugin, run on the debug build) and dated with the commit; install and deb put it in place.
+MANUAL = .build/plugins/GenerateManual/outputs/vitrine/vitrine.1
+manual: build
+	$(SWIFT) package plugin generate-manual --configuration debug \
+		--date "$$(TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%d 2>/dev/null || date -u +%F)" \
+		--authors 'Vitrine developers<vitrine@example.org>'
+
+# FHS install (DESTDIR-aware): the program stamped with its version, manual pages, shell completions. Enables
+# nothing. INSTALL_BIN=path installs another build of the program.
 PREFIX ?= /usr
 INSTALL_BIN ?= $(STATIC_BIN)
-install: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
-	deploy/install.sh "$(DESTDIR)" "$(PREFIX)" "$(INSTALL_BIN)"
+install: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static) manual
+	deploy/install.sh "$(DESTDIR)" "$(PREFIX)" "$(INSTALL_BIN)" "$(MANUAL)"
 
-# The Debian package, in dist/ (dpkg-deb; removal keeps /etc/vitrine, the content and the play log).
-deb: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static)
-	deploy/deb/build.sh "$(INSTALL_BIN)" dist
+# The Debian package and its debug symbols, in dist/ (dpkg-deb; removal keeps /etc/vitrine, the content and the
+# play log; lintian finds nothing to report). VITRINE_VERSION=... gives it another version (deploy/version.sh).
+deb: $(if $(filter $(STATIC_BIN),$(INSTALL_BIN)),release-static) manual
+	deploy/deb/build.sh "$(INSTALL_BIN)" dist "$(MANUAL)"
 
 # The package users install (release build, Swift runtime linked in) under a real systemd (systemd-nspawn, a Debian
 # 12 root cached in .build/system), then on a real framebuffer in a QEMU guest; the last steps of `make test`. Need

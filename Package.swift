@@ -109,6 +109,8 @@ let package = Package(
         // What pixel panels share (framebuffer and kms): pages, crossfades and films presented, the console held.
         // The crossfade's inner loop, compiled with AVX2 where the processor has it (Swift builds for SSE2).
         .target(name: "CCrossfade", cSettings: [.unsafeFlags(["-O3"])]),
+        // The version and commit, stamped into the installed program (deploy/install.sh).
+        .target(name: "CBuildStamp"),
         .target(name: "VitrinePanel",
                 dependencies: ["VitrinePluginAPI", "VitrineRenderer", "VitrineMedia", "CFramebuffer", "CCrossfade"]),
         .target(
@@ -205,6 +207,7 @@ let package = Package(
                 "VitrineMedia",
                 "VitrinePlayLog",
                 "VitrineBundle",
+                "CBuildStamp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -42,6 +42,9 @@ final class StatusFeed: Sendable {
 /// `/api/status`: what every screen shows, its health, and the program.
 enum StatusJSON {
     struct Body: Encodable {
+        /// The daemon's version and the commit it was built from, as `vitrine --version` prints them.
+        var version: String
+        var commit: String
         var ready: Bool
         var status: String
         var config: String
@@ -140,7 +143,7 @@ enum StatusJSON {
                 flips: screen.flips > 0 ? screen.flips : nil,
                 display: frame.map { $0.presentation.displayOn ? "on" : "off" }, cec: screen.cec)
         }
-        let body = Body(ready: status.ready, status: status.line, config: status.configPath,
+        let body = Body(version: status.build.version, commit: status.build.commit, ready: status.ready, status: status.line, config: status.configPath,
                         programLoaded: calendar.format(status.loadedAt, seconds: true), lastReload: status.lastReload,
                         exhibitsWithErrors: status.exhibitProblems.map(ExhibitWithErrors.init),
                         now: calendar.format(status.now, seconds: true), hoursToday: program.hoursOfTheDay(at: status.now),

@@ -90,6 +90,8 @@ public final class VitrineMetrics: Sendable {
             return digest
         }
         var out = Exposition()
+        out.gauge("vitrine_build_info", "The daemon's version and the commit it was built from (always 1).",
+                  [([("version", status.build.version), ("commit", status.build.commit)], 1)])
         out.gauge("vitrine_content_info", "The exhibits as read: machines that should match report the same digest.",
                   [([("digest", digest)], 1)])
         out.gauge("vitrine_program_generation", "Programs swapped in since start (reloads, announcements).",

@@ -14,7 +14,7 @@ struct PagesCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Argument(help: "The exhibit (its folder name).")
+    @Argument(help: "The exhibit (its folder name).", completion: NameCompletion.exhibits)
     var exhibit: String
 
     @Option(name: .long, help: "Screen width in character cells.")

@@ -24,7 +24,7 @@ struct PlaysCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Where the daemon keeps the play log (as for vitrine run).")
     var stateDir: String?
 
-    @Option(name: .long, help: "Only this screen.")
+    @Option(name: .long, help: "Only this screen.", completion: NameCompletion.screens)
     var screen: String?
 
     @Option(name: .long, help: "From this date or date and time (venue time, from --config).")

@@ -15,7 +15,7 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Option(name: .long, help: "The screen.")
+    @Option(name: .long, help: "The screen.", completion: NameCompletion.screens)
     var screen: String
 
     @Option(name: .long, help: "The moment, as 2026-12-24T17:45 (default: now).")
@@ -30,7 +30,8 @@ struct RenderCommand: ParsableCommand {
     @Flag(name: .long, help: "One image with every page the screen shows on the day of --at, labelled with times.")
     var contactSheet = false
 
-    @Option(name: .long, help: "This exhibit instead of what the schedule shows (with --page; the theme of --at).")
+    @Option(name: .long, help: "This exhibit instead of what the schedule shows (with --page; the theme of --at).",
+            completion: NameCompletion.exhibits)
     var exhibit: String?
 
     @Option(name: .long, help: "The page of --exhibit, from 1 (default 1).")

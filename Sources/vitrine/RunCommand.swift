@@ -71,12 +71,14 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "vitrine")
+        // First, so a log sent with a bug report names the build.
+        logger.info("Vitrine \(BuildInfo.running.description).")
         for diagnostic in outcome.diagnostics {
             logger.warning("\(diagnostic)")
         }
         if let pagesProblem { logger.notice("Pages' timings not reused: \(pagesProblem).") }
         let settings = Daemon.Settings(configPath: options.config, registry: Outputs.registry, exhibitCache: exhibits,
-                                       pageBook: pages)
+                                       pageBook: pages, build: .running)
         let daemon = Daemon(settings: settings, initial: outcome, manager: SystemdServiceManager(), logger: logger)
         let program = daemon.program
         // Catch SIGHUP from here on, before any screen can report ready.

@@ -21,7 +21,7 @@ struct ScheduleCommand: ParsableCommand {
     @Option(name: .customLong("for"), help: "List every change from --at for this long, as 10m or 2h.")
     var span: String?
 
-    @Option(name: .long, help: "Only this screen.")
+    @Option(name: .long, help: "Only this screen.", completion: NameCompletion.screens)
     var screen: String?
 
     func run() throws {

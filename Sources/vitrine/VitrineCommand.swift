@@ -7,6 +7,7 @@ struct VitrineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vitrine",
         abstract: "Runs the screens of a museum or gallery.",
+        version: BuildInfo.running.description,
         subcommands: [
             RunCommand.self, StatusCommand.self, PlaysCommand.self, Check.self, ScheduleCommand.self, PagesCommand.self, RenderCommand.self,
             PluginsCommand.self, ReferenceCommand.self, BundleCommand.self,
@@ -15,8 +16,11 @@ struct VitrineCommand: AsyncParsableCommand {
 }
 
 struct ConfigOption: ParsableArguments {
-    @Option(name: .long, help: "The configuration file.")
-    var config: String = "/etc/vitrine/vitrine.yaml"
+    /// Where the package installs the configuration.
+    static let installed = "/etc/vitrine/vitrine.yaml"
+
+    @Option(name: .long, help: "The configuration file.", completion: .file(extensions: ["yaml", "yml"]))
+    var config: String = ConfigOption.installed
 
     /// The program, or its errors on standard error and exit status 1.
     func loadProgram() throws -> Program { try loadProgramAndProblems().program }

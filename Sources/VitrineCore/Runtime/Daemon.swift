@@ -24,15 +24,18 @@ public final class Daemon: Service, Sendable {
         public var pageBook: PageBook
         /// The channels outputs that serve browsers publish on, and the HTTP listener streams.
         public var browsers: BrowserChannels
+        /// This program's version and commit, reported in the status.
+        public var build: BuildInfo
         public init(configPath: String, registry: OutputRegistry, systemTimeZone: String? = nil,
                     exhibitCache: ExhibitCache = ExhibitCache(), pageBook: PageBook = PageBook(),
-                    browsers: BrowserChannels = BrowserChannels()) {
+                    browsers: BrowserChannels = BrowserChannels(), build: BuildInfo = .unstamped) {
             self.configPath = configPath
             self.registry = registry
             self.systemTimeZone = systemTimeZone
             self.exhibitCache = exhibitCache
             self.pageBook = pageBook
             self.browsers = browsers
+            self.build = build
         }
     }
 

@@ -41,6 +41,8 @@ extension Daemon {
         public var now: Int64
         /// Counts the programs swapped in since the daemon started (reloads, announcements).
         public var generation: Int
+        /// This program's version and commit.
+        public var build: BuildInfo
     }
 
     public func status() -> Status {
@@ -62,6 +64,7 @@ extension Daemon {
         }
         return Status(screens: screens, ready: ready, loadedAt: loadedAt, lastReload: lastReload,
                       exhibitProblems: exhibitProblems, line: statusLine(),
-                      configPath: settings.configPath, now: clock.now(), generation: generation)
+                      configPath: settings.configPath, now: clock.now(), generation: generation,
+                      build: settings.build)
     }
 }

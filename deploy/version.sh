@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The version of this build and the commit it comes from, as "VERSION COMMIT": what deploy/install.sh stamps into
+# the program (`vitrine --version`) and deploy/deb/build.sh gives the package, so the two are the same string.
+# VERSION is the changelog's release, and for a build from git, the commit's time and short hash after it
+# (0.1.0+git202612070551.05ce9b4: later commits sort later, as apt compares versions); a tree with uncommitted
+# changes adds +modified to both. VITRINE_VERSION=... replaces VERSION (a rebuilt package: 0.1.0+git…+b1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+release=$(sed -n '1s/^vitrine (\([^)]*\)).*/\1/p' deploy/deb/changelog)
+[ -n "$release" ] || { echo "version: no release in the first line of deploy/deb/changelog" >&2; exit 1; }
+version=$release
+commit=unknown
+if git rev-parse --git-dir >/dev/null 2>&1; then
+    commit=$(git rev-parse HEAD)
+    version="$release+git$(TZ=UTC git log -1 --format=%cd --date=format-local:%Y%m%d%H%M).$(git rev-parse --short HEAD)"
+    if ! git diff --quiet HEAD -- 2>/dev/null; then
+        version="$version+modified"
+        commit="$commit+modified"
+    fi
+fi
+echo "${VITRINE_VERSION:-$version} $commit"
