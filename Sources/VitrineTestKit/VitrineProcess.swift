@@ -42,11 +42,13 @@ private final class ErrorsRead: @unchecked Sendable {
 }
 
 /// Starts `vitrine run` on a venue whose listener takes any free port; returns once it answers /healthz. `config`:
-/// another configuration than the venue's; `watch`: reload when its files change.
-public func startDaemon(_ venue: TemporaryVenue, config: String? = nil, watch: Bool = false) async throws -> (Process, Int) {
+/// another configuration than the venue's; `watch`: reload when its files change; `binary`: another program (an
+/// installed copy).
+public func startDaemon(_ venue: TemporaryVenue, config: String? = nil, watch: Bool = false,
+                        binary: String = Vitrine.binary) async throws -> (Process, Int) {
     let log = venue.root.appendingPathComponent("vitrine.log").path
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: Vitrine.binary)
+    process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = ["run", "--config", config ?? venue.configPath, "--log-file", log]
         + (watch ? [] : ["--no-watch"]) + ["--state-dir", venue.root.appendingPathComponent("state").path]
     try process.run()

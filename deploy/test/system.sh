@@ -3,7 +3,10 @@
 # debootstrap and cached in .build/system): install enables nothing; start -> active with the STATUS line; an edited
 # configuration + reload -> the new program (polled: systemd 252 returns from reload before the daemon is done); a
 # broken one + reload -> still active, STATUS names file and line; SIGSTOP -> the watchdog restarts it; stop -> a
-# clean exit; the journal holds the structured fields; removal keeps configuration, content and play log. Then
+# clean exit; the journal holds the structured fields; a newer package installed over the running one restarts it
+# once and keeps the edited configuration, the play log and live announcements; `man vitrine`, `man 5 vitrine.yaml`
+# and the bash completion work where Debian puts them; removal keeps configuration, content and play log; purge
+# removes state and user and keeps the content. Lintian reports nothing on the release package. Then
 # deploy/test/vm.sh: the same package on a real framebuffer in a QEMU guest.
 #
 # Usage: deploy/test/system.sh [BINARY]   (needs root, systemd-container, debootstrap)
@@ -50,14 +53,32 @@ mkdir -p "$cache/dist"
 rm -f "$cache"/dist/vitrine_*.deb
 cp "$deb" "$cache/dist/"
 depends=$(dpkg-deb --field "$deb" Depends | sed 's/ *([^)]*)//g; s/, */,/g')
+version=$(dpkg-deb --field "$deb" Version)
 pass "built $(basename "$deb")"
+# The same program as a newer package (a rebuild, as Debian's binNMUs are versioned): what the upgrade installs.
+rm -rf "$cache/newer"
+VITRINE_VERSION="$version+b1" DEB_COMPRESSION=gzip ALLOW_FOREIGN_LIBS=$foreign deploy/deb/build.sh "$binary" \
+    "$cache/newer" .build/plugins/GenerateManual/outputs/vitrine/vitrine.1 > "$cache/newer.log" 2>&1 \
+    || { cat "$cache/newer.log"; exit 1; }
+newer=$(ls "$cache"/newer/vitrine_*.deb)
+pass "and a newer build: $(basename "$newer")"
+
+if [ "$dynamic" = no ]; then
+    step "lintian (Debian's package checker) on the package and its debug symbols"
+    # Errors and warnings fail; overrides (usr/share/lintian/overrides/vitrine) say why each applies.
+    if lintian_out=$(lintian --fail-on error,warning dist/vitrine_*.deb dist/vitrine-dbgsym_*.deb 2>&1); then
+        pass "no error, no warning"
+    else
+        fail "lintian: $(grep -v '^running with root' <<<"$lintian_out")"
+    fi
+fi
 
 step "Debian 12 root with systemd (cached in $root)"
 wait "$rootbuild" || { cat "$cache/root.log"; echo "building the Debian root failed" >&2; exit 1; }
 # The package's dependencies (and one that is new since the root was cached): installed into it, not a rebuild.
 # (A package the root has never heard of counts as missing too.) Recommends are left out, as debootstrap does.
 missing=""
-for package in ${depends//,/ } v4l-utils; do
+for package in ${depends//,/ } v4l-utils man-db bash-completion; do
     chroot "$root" dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
         || missing="$missing $package"
 done
@@ -69,6 +90,7 @@ fi
 rm -rf "$root/etc/systemd/system/vitrine.service.d" "$root/srv/vitrine" "$root/etc/vitrine" "$root/var/lib/vitrine" \
     "$root/var/cache/vitrine"
 cp "$deb" "$root/root/vitrine.deb"
+cp "$newer" "$root/root/vitrine-newer.deb"
 pass "root ready"
 
 step "boot"
@@ -176,6 +198,77 @@ inside systemctl reload vitrine.service
 wait_for StatusText '· reloaded$' && ! [[ $(show StatusText) =~ 'reload failed' ]] \
     && pass "fixed file: $(show StatusText)" || fail "recovering from the broken file"
 
+step "a newer package installed over the running daemon"
+# What a technician sees: their edited configuration (now with a control token, for a live announcement), the play
+# log and the announcement kept; the daemon restarted once, running the new version.
+printf 'control-token-for-the-upgrade-test\n' > "$root/etc/vitrine/token"
+inside chmod 640 /etc/vitrine/token
+inside chgrp vitrine /etc/vitrine/token
+sed -i 's|^  listen: 127.0.0.1:8080|&\n  token-file: /etc/vitrine/token|' "$root/etc/vitrine/vitrine.yaml"
+inside systemctl reload vitrine.service
+wait_for StatusText '· reloaded$' >/dev/null || true
+# HTTP inside the container with bash alone (the minimal root has no curl): METHOD PATH [BODY].
+http() {
+    inside bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 || exit 1
+        printf "%s %s HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s" \
+            "$1" "$2" "$(cat /etc/vitrine/token)" "${#3}" "$3" >&3
+        cat <&3' http "$1" "$2" "${3:-}"
+}
+posted=$(http POST /api/announcements '{"id": "upgrade-test", "text": "The gallery closes at four today", "for": "3h"}')
+[[ $posted == *" 201 "* || $posted == *" 200 "* ]] && pass "a live announcement posted" || fail "posting an announcement: $posted"
+config_before=$(sha256sum < "$root/etc/vitrine/vitrine.yaml")
+plays_before=$(inside vitrine plays --state-dir /var/lib/vitrine --csv 2>/dev/null | wc -l)
+pid=$(show MainPID)
+invocation=$(show InvocationID)
+cursor=$(inside journalctl -u vitrine -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
+inside apt-get install -y --no-install-recommends /root/vitrine-newer.deb > "$cache/upgrade.log" 2>&1 \
+    || { cat "$cache/upgrade.log"; fail "apt install of the newer package"; }
+new_version=$(inside dpkg-query -W -f '${Version}' vitrine)
+[ "$new_version" = "$version+b1" ] && pass "upgraded to $new_version" || fail "installed version: $new_version"
+wait_for ActiveState '^active$' >/dev/null && wait_for StatusText 'wall: ' >/dev/null \
+    && [ "$(show MainPID)" != "$pid" ] && [ "$(show InvocationID)" != "$invocation" ] \
+    && pass "restarted: pid $pid -> $(show MainPID), STATUS: $(show StatusText)" || fail "not running the new program"
+starts=$(inside journalctl -u vitrine --after-cursor "$cursor" -o cat --no-pager | grep -c '^Vitrine .* (commit ' || true)
+[ "$starts" = 1 ] && pass "one restart (one start of the daemon in the journal since the upgrade)" \
+    || fail "$starts starts of the daemon since the upgrade"
+first_line=$(inside journalctl -u vitrine --after-cursor "$cursor" -o cat --no-pager | grep -m1 '^Vitrine ' || true)
+[[ $first_line == "Vitrine $new_version (commit "* ]] && pass "its first log line: $first_line" || fail "first log line: $first_line"
+program_version=$(inside vitrine --version)
+[[ $program_version == "$new_version (commit "* ]] && pass "vitrine --version: $program_version" \
+    || fail "vitrine --version says '$program_version', the package $new_version"
+status_json=$(http GET /api/status)
+[[ $status_json == *"\"version\":\"$new_version\""* ]] && pass "/api/status names the version" || fail "/api/status: ${status_json:0:400}"
+metrics=$(http GET /metrics)
+[[ $metrics == *"vitrine_build_info{version=\"$new_version\""* ]] && pass "/metrics: vitrine_build_info for $new_version" \
+    || fail "/metrics has no vitrine_build_info for $new_version"
+[ "$(sha256sum < "$root/etc/vitrine/vitrine.yaml")" = "$config_before" ] && [ ! -e "$root/etc/vitrine/vitrine.yaml.dpkg-dist" ] \
+    && pass "the edited /etc/vitrine/vitrine.yaml kept (a conffile, unchanged in the package: no prompt)" \
+    || fail "the configuration changed in the upgrade"
+plays_after=$(inside vitrine plays --state-dir /var/lib/vitrine --csv 2>/dev/null | wc -l)
+[ "$plays_before" -gt 1 ] && [ "$plays_after" -ge "$plays_before" ] && pass "play log kept: $((plays_before - 1)) rows before, $((plays_after - 1)) after" \
+    || fail "play log rows: $plays_before before, $plays_after after"
+announcements=$(http GET /api/announcements)
+[[ $announcements == *"The gallery closes at four today"* ]] && pass "the live announcement still announced" \
+    || fail "announcements after the upgrade: $announcements"
+withdrawn=$(http DELETE /api/announcements/upgrade-test)
+[[ $withdrawn == *" 204 "* || $withdrawn == *" 200 "* ]] && wait_for StatusText 'wall: The Long Winter' >/dev/null \
+    && pass "withdrawn: $(show StatusText)" || fail "withdrawing the announcement: ${withdrawn%%$'\r'*}"
+[ -e "$root/srv/vitrine/exhibits/solidarity/exhibit.md" ] && pass "content kept" || fail "content lost"
+
+step "manual pages and completion, where Debian puts them"
+manual=$(inside env MANWIDTH=100 man vitrine 2>&1)
+[[ $manual == *"VITRINE(1)"* && $manual == *"render"* && $manual == *"bundle"* ]] && pass "man vitrine: $(wc -l <<<"$manual") lines" \
+    || fail "man vitrine: ${manual:0:300}"
+manual=$(inside env MANWIDTH=100 man 5 vitrine.yaml 2>&1)
+[[ $manual == *"VITRINE.YAML(5)"* && $manual == *"timezone"* && $manual == *"output: framebuffer"* ]] \
+    && pass "man 5 vitrine.yaml: $(wc -l <<<"$manual") lines" || fail "man 5 vitrine.yaml: ${manual:0:300}"
+completion=$(inside bash -c 'source /usr/share/bash-completion/bash_completion
+    _completion_loader vitrine; complete -p vitrine
+    COMP_WORDS=(vitrine render --screen ""); COMP_CWORD=3; COMP_LINE="vitrine render --screen "; COMP_POINT=${#COMP_LINE}
+    _vitrine vitrine "" --screen; echo "screens: ${COMPREPLY[*]}"' 2>&1)
+[[ $completion == *"-F _vitrine vitrine"* && $completion == *"screens: kiosk wall"* ]] \
+    && pass "bash completes screen names from /etc/vitrine/vitrine.yaml: ${completion##*screens: }" || fail "bash completion: $completion"
+
 step "watchdog"
 mkdir -p "$root/etc/systemd/system/vitrine.service.d"
 printf '[Service]\nWatchdogSec=3s\n' > "$root/etc/systemd/system/vitrine.service.d/watchdog.conf"
@@ -207,6 +300,16 @@ inside apt-get remove -y vitrine > "$cache/remove.log" 2>&1 || { cat "$cache/rem
 [ ! -e "$root/usr/bin/vitrine" ] && pass "program removed" || fail "program left behind"
 [ -e "$root/etc/vitrine/vitrine.yaml" ] && [ -e "$root/srv/vitrine/exhibits/solidarity/exhibit.md" ] \
     && [ -e "$root/var/lib/vitrine/plays.sqlite" ] && pass "configuration, content and play log kept" || fail "removal deleted the venue's files"
+inside id vitrine >/dev/null 2>&1 && pass "user vitrine kept" || fail "removal deleted the user"
+
+step "apt purge vitrine"
+inside apt-get purge -y vitrine > "$cache/purge.log" 2>&1 || { cat "$cache/purge.log"; fail "apt purge"; }
+[ ! -e "$root/etc/vitrine/vitrine.yaml" ] && [ ! -e "$root/var/lib/vitrine" ] && [ ! -e "$root/var/cache/vitrine" ] \
+    && pass "configuration, play log and cache removed" || fail "purge left $(ls -d "$root"/etc/vitrine/vitrine.yaml "$root"/var/lib/vitrine "$root"/var/cache/vitrine 2>/dev/null)"
+! inside id vitrine >/dev/null 2>&1 && pass "user vitrine removed" || fail "purge kept the user"
+[ -z "$(find "$root/etc/systemd/system" -name vitrine.service)" ] && pass "no unit links left in /etc/systemd/system" \
+    || fail "left: $(find "$root/etc/systemd/system" -name vitrine.service)"
+[ -e "$root/srv/vitrine/exhibits/solidarity/exhibit.md" ] && pass "content kept (the venue's)" || fail "purge deleted the content"
 
 inside systemctl poweroff >/dev/null 2>&1 || true
 wait "$nspawn" 2>/dev/null || true
