@@ -304,11 +304,21 @@ public enum ConfigurationKeys {
         + "name is accepted as if listed in `hosts`.")
     public static let httpKeys = [listen.spec, tokenFile.spec, maxStreams.spec, hostNames.spec, visitorURL.spec]
 
-    /// Every table of keys, by the name the docs mark it with (`<!-- options: pages -->`).
-    public static let tables: [(name: String, keys: [OptionSpec])] = [
-        ("configuration", topLevel), ("pages", pageKeys), ("themes", themeKeys), ("themes.fonts", fontKeys),
-        ("themes.sizes", sizeKeys), ("themes.burn-in", burnInKeys), ("theme-rotation", rotationKeys), ("theme-rotation.rules", ruleKeys),
-        ("playlists", itemKeys), ("announcements", announcementKeys), ("screens", screenKeys), ("screens.power", powerKeys),
-        ("http", httpKeys),
+    /// Every table of keys, by the name the docs mark it with (`<!-- keys: pages -->`), with a line saying what it
+    /// describes (vitrine.yaml(5) prints it above the keys).
+    public static let tables: [(name: String, keys: [OptionSpec], about: String)] = [
+        ("configuration", topLevel, "The keys at the top of the file."),
+        ("pages", pageKeys, "How long each page of an exhibit stays on a screen."),
+        ("themes", themeKeys, "themes: NAME: the look of the pages. The first theme written is the default."),
+        ("themes.fonts", fontKeys, "The fonts of a theme (themes: NAME: fonts:)."),
+        ("themes.sizes", sizeKeys, "The sizes of a theme's text (themes: NAME: sizes:)."),
+        ("themes.burn-in", burnInKeys, "A theme's care of panels that keep one picture for hours (themes: NAME: burn-in:)."),
+        ("theme-rotation", rotationKeys, "Which theme a screen uses when."),
+        ("theme-rotation.rules", ruleKeys, "Each rule of theme-rotation: rules:."),
+        ("playlists", itemKeys, "playlists: NAME: a list of items, each an exhibit name or a mapping with these keys."),
+        ("announcements", announcementKeys, "Messages that take over screens at set times."),
+        ("screens", screenKeys, "screens: NAME: one output showing a playlist (and the keys of its output, below)."),
+        ("screens.power", powerKeys, "Switching a screen's display off outside opening hours (screens: NAME: power:)."),
+        ("http", httpKeys, "The HTTP listener: kiosk browsers, the dashboard, the API and the metrics."),
     ]
 }

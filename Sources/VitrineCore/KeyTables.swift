@@ -6,22 +6,33 @@ import VitrinePluginAPI
 /// below the marks, and a test fails when a doc's table differs from its declarations.
 public struct KeyTables: Sendable {
     public struct Table: Sendable {
+        /// Where the keys are written.
+        public enum Part: Sendable { case configuration, exhibit, output }
+
         public var name: String
         public var keys: [OptionSpec]
         /// "key" for the configuration and exhibits, "option" for a plugin's.
         public var heading: String
+        public var part: Part
+        /// What the table describes, in a sentence (configuration tables).
+        public var about = ""
         public var markdown: String { keys.markdownTable(keyHeading: heading) }
     }
 
     public let tables: [Table]
 
     public init(outputs: OutputRegistry) {
-        var tables = (ConfigurationKeys.tables + ExhibitKeys.tables).map { Table(name: $0.name, keys: $0.keys, heading: "key") }
+        var tables = ConfigurationKeys.tables.map {
+            Table(name: $0.name, keys: $0.keys, heading: "key", part: .configuration, about: $0.about)
+        }
+        tables += ExhibitKeys.tables.map { Table(name: $0.name, keys: $0.keys, heading: "key", part: .exhibit) }
         for plugin in outputs.plugins {
-            tables.append(Table(name: "output \(plugin.type)", keys: plugin.options, heading: "option"))
+            tables.append(Table(name: "output \(plugin.type)", keys: plugin.options, heading: "option", part: .output,
+                                about: "Screens with output: \(plugin.type)."))
             for group in plugin.options where !group.children.isEmpty {
                 tables.append(Table(name: "output \(plugin.type).\(group.name)", keys: group.children,
-                                    heading: "option"))
+                                    heading: "option", part: .output,
+                                    about: "The \(group.name): mapping of a screen with output: \(plugin.type)."))
             }
         }
         self.tables = tables

@@ -10,24 +10,6 @@ struct ConfigurationManual {
     /// The date the page carries (YYYY-MM-DD): the commit's, so two builds of one commit make the same page.
     var date: String
 
-    /// Where each table goes and what introduces it. Tables not listed here (a new section, a new plugin) still
-    /// appear, under their own name, after these.
-    private static let sections: [(table: String, heading: String, text: String)] = [
-        ("configuration", "Top-level keys", ""),
-        ("pages", "pages", "How long each page of an exhibit stays on a screen."),
-        ("themes", "themes", "NAME: the look of the pages. The first theme written is the default."),
-        ("themes.fonts", "themes.NAME.fonts", ""),
-        ("themes.sizes", "themes.NAME.sizes", ""),
-        ("themes.burn-in", "themes.NAME.burn-in", "Protection of panels that keep one picture for hours."),
-        ("theme-rotation", "theme-rotation", "Which theme a screen uses when."),
-        ("theme-rotation.rules", "theme-rotation.rules", ""),
-        ("playlists", "playlists", "NAME: a list of items, each an exhibit with these keys."),
-        ("announcements", "announcements", "Messages that take over screens at set times."),
-        ("screens", "screens", "NAME: one output showing a playlist."),
-        ("screens.power", "screens.NAME.power", "Switching the display off outside opening hours."),
-        ("http", "http", "The HTTP listener: kiosk browsers, the dashboard, the API and the metrics."),
-    ]
-
     var text: String {
         var out = """
         .\\" Written by `vitrine reference --manual` from the declarations `vitrine check` reads the file with.
@@ -57,23 +39,15 @@ struct ConfigurationManual {
         Each key below is given with what it holds and, in brackets, its default.
 
         """
-        var written = Set<String>()
         out += ".SH KEYS\n"
-        for section in Self.sections {
-            guard let table = tables.tables.first(where: { $0.name == section.table }) else { continue }
-            written.insert(table.name)
-            out += Self.section(section.heading, section.text, table.keys)
-        }
-        for table in tables.tables where !written.contains(table.name) && !table.name.hasPrefix("output ") {
-            guard !Self.isExhibitTable(table.name) else { continue }
-            out += Self.section(table.name, "", table.keys)
+        for table in tables.tables where table.part == .configuration {
+            out += Self.section(table.name, table.about, table.keys)
+            // Opening hours are days, not declared keys (ConfigurationSections reads them).
+            if table.name == "configuration" { out += Self.hours }
         }
         out += ".SH OUTPUTS\nThe keys a screen takes besides those above depend on its\n.BR output .\n"
-        for table in tables.tables where table.name.hasPrefix("output ") {
-            let name = String(table.name.dropFirst("output ".count))
-            let heading = name.contains(".") ? "output: \(name.replacingOccurrences(of: ".", with: ", key "))"
-                : "output: \(name)"
-            out += Self.section(heading, "", table.keys)
+        for table in tables.tables where table.part == .output {
+            out += Self.section(table.name, table.about, table.keys)
         }
         out += """
         .SH FILES
@@ -96,9 +70,14 @@ struct ConfigurationManual {
         return out
     }
 
-    private static func isExhibitTable(_ name: String) -> Bool {
-        ExhibitKeys.tables.contains { $0.name == name }
-    }
+    private static let hours = """
+        .SS hours
+        Keys are the days, monday to sunday, and every\\-day (the days not listed); each value is closed, a range
+        HH:MM\\-HH:MM or a list of ranges. A range whose end is not after its start runs past midnight;
+        00:00\\-24:00 is the whole day. Once hours names any day, days not listed (and not covered by every\\-day) are
+        closed. A date under closed stops the ranges that start on that day.
+
+        """
 
     private static func section(_ heading: String, _ text: String, _ keys: [OptionSpec]) -> String {
         var out = ".SS \(roff(heading))\n"

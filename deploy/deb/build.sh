@@ -70,10 +70,12 @@ if [ ${#foreign[@]} -gt 0 ] && [ "${ALLOW_FOREIGN_LIBS:-0}" != 1 ]; then
     echo "deb: ${foreign[*]} come from no Debian package; build with --static-swift-stdlib (make release-static)" >&2
     exit 1
 fi
-# Fonts the themes name by default, the time zone database, and what creates the user. Chinese, Japanese and
-# Korean fonts and the hyphenation patterns are recommended: apt installs them unless told not to.
-# (systemd also brings systemd-sysusers, which postinst creates the user with.)
-depends=$(printf '%s\n' "${!packages[@]}" fontconfig fonts-noto-core tzdata systemd | sort -u | paste -sd, | sed 's/,/, /g')
+# Fonts the themes name by default and the time zone database. Chinese, Japanese and Korean fonts and the
+# hyphenation patterns are recommended: apt installs them unless told not to. And what the maintainer scripts call
+# besides essential packages: systemd-sysusers (systemd) creates the user, userdel and groupdel (passwd) remove it
+# on purge.
+depends=$(printf '%s\n' "${!packages[@]}" fontconfig fonts-noto-core tzdata systemd passwd | sort -u | paste -sd, \
+    | sed 's/,/, /g')
 
 mkdir -p "$stage/DEBIAN"
 cat > "$stage/DEBIAN/control" <<CONTROL

@@ -87,6 +87,13 @@ if [ -n "${missing// /}" ]; then
     chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
         --no-install-recommends $missing" > "$cache/missing.log" 2>&1 || { tail -20 "$cache/missing.log"; exit 1; }
 fi
+# A run that stopped halfway leaves the package installed (and enabled) in the cached root: purged first, with
+# whatever links and deb-systemd-helper state it left.
+if chroot "$root" dpkg-query -W -f='${Status}' vitrine 2>/dev/null | grep -q "ok installed\|config-files"; then
+    chroot "$root" dpkg --purge vitrine > "$cache/purge-leftover.log" 2>&1 || { cat "$cache/purge-leftover.log"; exit 1; }
+fi
+find "$root/etc/systemd/system" -name 'vitrine.service' -delete
+rm -rf "$root"/var/lib/systemd/deb-systemd-helper-enabled/*vitrine* "$root"/var/lib/systemd/deb-systemd-helper-masked/vitrine*
 rm -rf "$root/etc/systemd/system/vitrine.service.d" "$root/srv/vitrine" "$root/etc/vitrine" "$root/var/lib/vitrine" \
     "$root/var/cache/vitrine"
 cp "$deb" "$root/root/vitrine.deb"
