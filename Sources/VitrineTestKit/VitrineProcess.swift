@@ -35,6 +35,24 @@ public enum Vitrine {
     }
 }
 
+/// Runs a program to its end, as a technician would at a shell: its exit status and what it printed (standard
+/// error after standard output, on one pipe). `folder`: where it runs; `environment`: added to this process's.
+public func runProgram(_ program: String, _ arguments: [String], in folder: URL? = nil,
+                       environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program)
+    process.arguments = arguments
+    if let folder { process.currentDirectoryURL = folder }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+}
+
 /// Standard error as a reader thread collects it.
 private final class ErrorsRead: @unchecked Sendable {
     var data = Data()

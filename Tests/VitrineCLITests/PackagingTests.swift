@@ -8,23 +8,6 @@ import VitrineTestKit
 /// configuration, shell completion, and the licences of what is compiled into it. (The package itself, lintian, the
 /// upgrade and `man vitrine` on an installed system are checked by deploy/test/system.sh under a real systemd.)
 @Suite(.serialized) struct PackagingTests {
-    /// Runs a program to its end; its status and standard output (standard error appended).
-    func run(_ program: String, _ arguments: [String], in folder: URL? = nil,
-             environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        if let folder { process.currentDirectoryURL = folder }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     var root: URL { TemporaryVenue.packageRoot }
 
     func venueWithTwoScreens() throws -> TemporaryVenue {
@@ -48,7 +31,7 @@ import VitrineTestKit
 
     @Test func theInstalledProgramSaysWhichBuildItIsEverywhere() async throws {
         // A development build says it is one.
-        let unstamped = try run(Vitrine.binary, ["--version"])
+        let unstamped = try runProgram(Vitrine.binary, ["--version"])
         #expect(unstamped.status == 0)
         #expect(unstamped.output.hasPrefix("unstamped development build"), "\(unstamped.output)")
 
@@ -58,17 +41,17 @@ import VitrineTestKit
         let manual = venue.root.appendingPathComponent("vitrine.1")
         // install.sh needs a vitrine(1) to install (`make manual` writes the real one; the nspawn suite reads it).
         try ".TH VITRINE 1\n".write(to: manual, atomically: true, encoding: .utf8)
-        let install = try run(root.appendingPathComponent("deploy/install.sh").path,
+        let install = try runProgram(root.appendingPathComponent("deploy/install.sh").path,
                               [destdir.path, "/usr", Vitrine.binary, manual.path])
         #expect(install.status == 0, "\(install.output)")
-        let expected = try run(root.appendingPathComponent("deploy/version.sh").path, []).output
+        let expected = try runProgram(root.appendingPathComponent("deploy/version.sh").path, []).output
             .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").map(String.init)
         try #require(expected.count == 2)
         let (version, commit) = (expected[0], expected[1])
         #expect(version.hasPrefix("0.1.0"))
         let installed = destdir.appendingPathComponent("usr/bin/vitrine").path
 
-        let said = try run(installed, ["--version"])
+        let said = try runProgram(installed, ["--version"])
         #expect(said.output == "\(version) (commit \(commit))\n")
 
         let (daemon, port) = try await startDaemon(venue, binary: installed)
@@ -86,12 +69,12 @@ import VitrineTestKit
     }
 
     @Test func theConfigurationManualNamesEveryKeyAndRendersCleanly() throws {
-        let page = try run(Vitrine.binary, ["reference", "--manual", "--date", "2026-12-07"])
+        let page = try runProgram(Vitrine.binary, ["reference", "--manual", "--date", "2026-12-07"])
         #expect(page.status == 0)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine.yaml.5")
         try page.output.write(to: file, atomically: true, encoding: .utf8)
         // man's --warnings passes groff's own: any markup the page gets wrong is printed.
-        let rendered = try run("/usr/bin/man", ["--warnings", "-l", file.path], environment: ["MANWIDTH": "100"])
+        let rendered = try runProgram("/usr/bin/man", ["--warnings", "-l", file.path], environment: ["MANWIDTH": "100"])
         #expect(rendered.status == 0)
         // (groff's are "troff: <standard input>:LINE: warning: …"; the page itself says "warnings allowed").
         #expect(!rendered.output.contains("warning:"), "\(rendered.output.split(separator: "\n").filter { $0.contains("warning:") })")
@@ -110,7 +93,7 @@ import VitrineTestKit
             }
         }
         #expect(text.contains("output framebuffer") && text.contains("output http.push"))
-        let wrongDate = try run(Vitrine.binary, ["reference", "--manual", "--date", "7 December"])
+        let wrongDate = try runProgram(Vitrine.binary, ["reference", "--manual", "--date", "7 December"])
         #expect(wrongDate.status == 2 && wrongDate.output.contains("--date: expected YYYY-MM-DD"))
     }
 
@@ -120,7 +103,7 @@ import VitrineTestKit
         let folder = venue.root.appendingPathComponent("completion")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let script = folder.appendingPathComponent(shell == "zsh" ? "_vitrine" : "vitrine.\(shell)")
-        let generated = try run(Vitrine.binary, ["--generate-completion-script", shell])
+        let generated = try runProgram(Vitrine.binary, ["--generate-completion-script", shell])
         #expect(generated.status == 0)
         try generated.output.write(to: script, atomically: true, encoding: .utf8)
         // The scripts call `vitrine` itself for screen and exhibit names: the build under test comes first on PATH.
@@ -128,7 +111,7 @@ import VitrineTestKit
             + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let driver = root.appendingPathComponent("Tests/shells/complete.py").path
         func complete(_ line: String, _ expected: [String]) throws -> (status: Int32, output: String) {
-            try run("/usr/bin/python3", [driver, shell, script.path, line] + expected, in: folder,
+            try runProgram("/usr/bin/python3", [driver, shell, script.path, line] + expected, in: folder,
                     environment: ["PATH": path])
         }
         let config = venue.configPath
@@ -139,7 +122,7 @@ import VitrineTestKit
         let exhibits = try complete("vitrine pages --config \(config) sol", ["solidarity"])
         #expect(exhibits.status == 0, "\(shell): `vitrine pages sol<Tab>` showed: \(exhibits.output)")
         if shell == "bash" {
-            let registered = try run("/bin/bash", ["-c", "source \(script.path); complete -p vitrine"])
+            let registered = try runProgram("/bin/bash", ["-c", "source \(script.path); complete -p vitrine"])
             #expect(registered.output.contains("-F _vitrine vitrine"), "\(registered.output)")
         }
     }
