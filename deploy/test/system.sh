@@ -71,6 +71,18 @@ if [ "$dynamic" = no ]; then
     else
         fail "lintian: $(grep -v '^running with root' <<<"$lintian_out")"
     fi
+    # The program is stripped; its symbols are in the -dbgsym package, under the program's build ID (where gdb and
+    # systemd-coredump look).
+    dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/vitrine > "$cache/packaged-vitrine"
+    build_id=$(readelf -n "$cache/packaged-vitrine" | awk '/Build ID:/ { print $3 }')
+    debug_file=./usr/lib/debug/.build-id/${build_id:0:2}/${build_id:2}.debug
+    dpkg-deb --fsys-tarfile dist/vitrine-dbgsym_*.deb | tar -xO "$debug_file" > "$cache/packaged-vitrine.debug" 2>/dev/null || true
+    stripped=$(readelf -S "$cache/packaged-vitrine" | grep -c '\.symtab\|\.debug_' || true)
+    named=$(readelf -sW "$cache/packaged-vitrine.debug" 2>/dev/null | grep -c 'VitrineCore' || true)
+    [ "$stripped" = 0 ] && [ "$named" -gt 1000 ] \
+        && pass "program stripped ($(du -m "$cache/packaged-vitrine" | cut -f1) MiB); $named Vitrine symbols in -dbgsym at ${debug_file#.}" \
+        || fail "stripped: $stripped symbol or debug sections left; -dbgsym has $named Vitrine symbols at $debug_file"
+    rm -f "$cache/packaged-vitrine" "$cache/packaged-vitrine.debug"
 fi
 
 step "Debian 12 root with systemd (cached in $root)"
