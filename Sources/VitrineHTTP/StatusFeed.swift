@@ -143,7 +143,8 @@ enum StatusJSON {
                 flips: screen.flips > 0 ? screen.flips : nil,
                 display: frame.map { $0.presentation.displayOn ? "on" : "off" }, cec: screen.cec)
         }
-        let body = Body(version: status.build.version, commit: status.build.commit, ready: status.ready, status: status.line, config: status.configPath,
+        let body = Body(version: status.build.version, commit: status.build.commit,
+                        ready: status.ready, status: status.line, config: status.configPath,
                         programLoaded: calendar.format(status.loadedAt, seconds: true), lastReload: status.lastReload,
                         exhibitsWithErrors: status.exhibitProblems.map(ExhibitWithErrors.init),
                         now: calendar.format(status.now, seconds: true), hoursToday: program.hoursOfTheDay(at: status.now),

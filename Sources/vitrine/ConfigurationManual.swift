@@ -97,12 +97,8 @@ struct ConfigurationManual {
 
     /// Markdown as plain text: `code` and **bold** lose their marks, [text](link) keeps its text.
     static func plain(_ markdown: String) -> String {
-        var text = markdown.replacingOccurrences(of: "`", with: "").replacingOccurrences(of: "**", with: "")
-        while let open = text.range(of: "["), let middle = text.range(of: "](", range: open.upperBound..<text.endIndex),
-              let close = text.range(of: ")", range: middle.upperBound..<text.endIndex) {
-            text.replaceSubrange(open.lowerBound..<close.upperBound, with: text[open.upperBound..<middle.lowerBound])
-        }
-        return text
+        markdown.replacing(/\[([^\[\]]*)\]\([^()]*\)/) { String($0.1) }
+            .replacingOccurrences(of: "`", with: "").replacingOccurrences(of: "**", with: "")
     }
 
     /// Text safe in roff: backslashes escaped, hyphens as minus signs (typed options), no line taken for a request.

@@ -80,6 +80,9 @@ import VitrineTestKit
         #expect(!rendered.output.contains("warning:"), "\(rendered.output.split(separator: "\n").filter { $0.contains("warning:") })")
         #expect(rendered.output.contains("VITRINE.YAML(5)"))
         let text = rendered.output
+        // The declarations' Markdown is read as text: no backticks, no [link](target) left.
+        #expect(!text.contains("`") && !text.contains("]("), "Markdown left in the manual page")
+        #expect(text.contains("See exhibits.md."))
         // Every key the configuration is checked against, and every output's options: each the first word of a
         // line of its own (the tagged paragraphs' tags), under its section.
         let terms = Set(text.split(separator: "\n").compactMap { line -> String? in
