@@ -70,7 +70,7 @@ release-static: setup
 MANUAL = .build/plugins/GenerateManual/outputs/vitrine/vitrine.1
 manual: build
 	$(SWIFT) package plugin generate-manual --configuration debug \
-		--date "$$(TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%d 2>/dev/null || date -u +%F)" \
+		--date "$$(deploy/version.sh | cut -d' ' -f3 | cut -dT -f1)" \
 		--authors 'Vitrine developers<vitrine@example.org>'
 
 # FHS install (DESTDIR-aware): the program stamped with its version, manual pages, shell completions. Enables

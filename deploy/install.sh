@@ -15,7 +15,7 @@ manual=${4:?usage: deploy/install.sh DESTDIR PREFIX BINARY MANUAL}
 install -Dm755 "$binary" "$destdir$prefix/bin/vitrine"
 # The version and commit (deploy/version.sh), written into the installed program's stamp section (see
 # Sources/CBuildStamp): `vitrine --version`, the first log line, /api/status and /metrics report them.
-read -r version commit < <(deploy/version.sh)
+read -r version commit time < <(deploy/version.sh)
 stamp=$(mktemp)
 trap 'rm -f "$stamp"' EXIT
 printf '%s %s' "$version" "$commit" > "$stamp"
@@ -47,8 +47,7 @@ done
 install -d "$destdir$prefix/share/man/man1" "$destdir$prefix/share/man/man5"
 gzip -9n < "$manual" > "$destdir$prefix/share/man/man1/vitrine.1.gz"
 # The page's date is the commit's (two builds of one commit write the same page), else today's.
-mandate=$(TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%d 2>/dev/null || date -u +%F)
-"$binary" reference --manual --date "$mandate" | gzip -9n > "$destdir$prefix/share/man/man5/vitrine.yaml.5.gz"
+"$binary" reference --manual --date "${time%%T*}" | gzip -9n > "$destdir$prefix/share/man/man5/vitrine.yaml.5.gz"
 chmod 644 "$destdir$prefix"/share/man/man*/vitrine*.gz
 # Shell completions, where Debian's bash, zsh and fish look; they complete screen and exhibit names from --config.
 install -d "$destdir$prefix/share/bash-completion/completions" "$destdir$prefix/share/zsh/vendor-completions" \

@@ -46,7 +46,7 @@ import VitrineTestKit
         #expect(install.status == 0, "\(install.output)")
         let expected = try runProgram(root.appendingPathComponent("deploy/version.sh").path, []).output
             .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").map(String.init)
-        try #require(expected.count == 2)
+        try #require(expected.count == 3)
         let (version, commit) = (expected[0], expected[1])
         #expect(version.hasPrefix("0.1.0"))
         let installed = destdir.appendingPathComponent("usr/bin/vitrine").path

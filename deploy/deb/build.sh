@@ -14,7 +14,7 @@ out=${2:-dist}
 manual=${3:-.build/plugins/GenerateManual/outputs/vitrine/vitrine.1}
 arch=$(dpkg --print-architecture)
 # The same string the program is stamped with (deploy/install.sh).
-read -r version commit < <(deploy/version.sh)
+read -r version commit time < <(deploy/version.sh)
 stage=$(mktemp -d)
 symbols=$(mktemp -d)
 trap 'rm -rf "$stage" "$symbols"' EXIT
@@ -42,7 +42,7 @@ vitrine ($version) unstable; urgency=medium
 
   * Built from commit $commit.
 
- -- Vitrine developers <vitrine@example.org>  $(TZ=UTC git log -1 --format=%cd --date=format-local:'%a, %d %b %Y %H:%M:%S +0000' 2>/dev/null || date -uR)
+ -- Vitrine developers <vitrine@example.org>  $(date -u -R -d "$time")
 
 ENTRY
 fi
