@@ -1,7 +1,8 @@
 # Sourced by the system tests: numbered steps, one line per check, failures counted (not fatal, so one run shows
 # everything that is wrong), and a verdict at the end.
 failures=0
-step() { printf '\n== %s\n' "$*"; }
+# Each step says when it began (seconds since the suite started), so a slow step shows in CI's log.
+step() { printf '\n== %s  [%d s]\n' "$*" "$SECONDS"; }
 pass() { printf '   ok: %s\n' "$*"; }
 fail() { printf '   FAILED: %s\n' "$*"; failures=$((failures + 1)); }
 # verdict NAME LOGS: exits 1 when a check failed.

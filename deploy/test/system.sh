@@ -56,12 +56,11 @@ depends=$(dpkg-deb --field "$deb" Depends | sed 's/ *([^)]*)//g; s/, */,/g')
 version=$(dpkg-deb --field "$deb" Version)
 pass "built $(basename "$deb")"
 # The same program as a newer package (a rebuild, as Debian's binNMUs are versioned): what the upgrade installs.
+# Built meanwhile (half a minute of stripping and compressing), awaited before the upgrade.
 rm -rf "$cache/newer"
 VITRINE_VERSION="$version+b1" DEB_COMPRESSION=gzip ALLOW_FOREIGN_LIBS=$foreign deploy/deb/build.sh "$binary" \
-    "$cache/newer" .build/plugins/GenerateManual/outputs/vitrine/vitrine.1 > "$cache/newer.log" 2>&1 \
-    || { cat "$cache/newer.log"; exit 1; }
-newer=$(ls "$cache"/newer/vitrine_*.deb)
-pass "and a newer build: $(basename "$newer")"
+    "$cache/newer" .build/plugins/GenerateManual/outputs/vitrine/vitrine.1 > "$cache/newer.log" 2>&1 &
+newerbuild=$!
 
 if [ "$dynamic" = no ]; then
     step "lintian (Debian's package checker) on the package and its debug symbols"
@@ -109,7 +108,6 @@ rm -rf "$root"/var/lib/systemd/deb-systemd-helper-enabled/*vitrine* "$root"/var/
 rm -rf "$root/etc/systemd/system/vitrine.service.d" "$root/srv/vitrine" "$root/etc/vitrine" "$root/var/lib/vitrine" \
     "$root/var/cache/vitrine"
 cp "$deb" "$root/root/vitrine.deb"
-cp "$newer" "$root/root/vitrine-newer.deb"
 pass "root ready"
 
 step "boot"
@@ -218,6 +216,10 @@ wait_for StatusText '· reloaded$' && ! [[ $(show StatusText) =~ 'reload failed'
     && pass "fixed file: $(show StatusText)" || fail "recovering from the broken file"
 
 step "a newer package installed over the running daemon"
+wait "$newerbuild" || { cat "$cache/newer.log"; echo "building the newer package failed" >&2; exit 1; }
+newer=$(ls "$cache"/newer/vitrine_*.deb)
+cp "$newer" "$root/root/vitrine-newer.deb"
+pass "a newer build of the package: $(basename "$newer")"
 # What a technician sees: their edited configuration (now with a control token, for a live announcement), the play
 # log and the announcement kept; the daemon restarted once, running the new version.
 printf 'control-token-for-the-upgrade-test\n' > "$root/etc/vitrine/token"
