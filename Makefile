@@ -39,17 +39,13 @@ docs: build
 # One suite at a time: the daemon, browser and HTTP suites time real processes and sockets, and two cores shared by
 # all of them at once make those timings flaky.
 # The release build the system tests package, and their Debian root (deploy/test/root.sh, downloads), are made
-# meanwhile at the lowest priority (SCHED_IDLE): they take the processor only while the debug build leaves a core
-# idle and while the suites wait on sockets, browsers and clocks, so neither is slowed nor the suites' timings
-# disturbed. (Started after the debug build, the release build still ran 3 minutes past the suites.) system.sh
-# waits for the root (a lock) or builds it.
+# meanwhile at the lowest priority (SCHED_IDLE): they take the processor only while the suites wait on sockets,
+# browsers and clocks, so their timings are not disturbed. system.sh waits for the root (a lock) or builds it.
 test: setup
-	@mkdir -p .build; \
-	chrt --idle 0 nice -n 19 $(MAKE) --no-print-directory release-static > .build/release-static.log 2>&1 & \
+	$(SWIFT) build --build-tests
+	@chrt --idle 0 nice -n 19 $(MAKE) --no-print-directory release-static > .build/release-static.log 2>&1 & \
 	release=$$!; \
 	chrt --idle 0 deploy/test/root.sh > .build/root.log 2>&1 & \
-	echo "$(SWIFT) build --build-tests (the release build meanwhile: .build/release-static.log)"; \
-	$(SWIFT) build --build-tests || { pkill -P $$release; kill $$release; exit 1; }; \
 	$(SWIFT) test --skip-build --no-parallel; tests=$$?; \
 	wait $$release || { tail -30 .build/release-static.log; exit 1; }; \
 	exit $$tests

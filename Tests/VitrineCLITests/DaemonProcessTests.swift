@@ -257,7 +257,15 @@ import VitrineTestKit
         #expect(plays.count >= 3, "\(plays.map(\.shows))")
         for play in plays {
             #expect(play.end <= killedAt)
-            #expect(abs(play.end - play.start - 1000) < 300 || play == plays.first, "\(play)")
+            // A page of one second: a frame drawn late on a loaded machine lengthens one play by a fraction, never
+            // to twice its time; the first play began with the daemon, before the schedule's first change.
+            #expect((500..<2000).contains(play.end - play.start) || play == plays.first, "\(play)")
+        }
+        // Over the whole run, the pages took their scheduled second each.
+        let timed = plays.dropFirst()
+        if let first = timed.first, let last = timed.last {
+            let mean = Double(last.end - first.start) / Double(timed.count)
+            #expect(abs(mean - 1000) < 250, "mean play \(mean) ms: \(plays)")
         }
         // Pages alternate, each followed by the other.
         #expect(zip(plays, plays.dropFirst()).allSatisfy { $0.shows != $1.shows && abs($0.end - $1.start) < 50 })
