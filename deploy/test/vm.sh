@@ -134,7 +134,7 @@ while read -r id command argument <&3; do
         # them, the television on the vivid HDMI output's CEC adapter.
         power) sed -i "s|^timezone: .*|timezone: ${argument%% *}|" /etc/vitrine/vitrine.yaml
                printf 'hours:\n  every-day: [%s]\n' "${argument#* }" >> /etc/vitrine/vitrine.yaml
-               sed -i 's|^    connector: Virtual-1|    connector: Virtual-1\n    power: { wake-before: 30s, cec: /dev/cec1 }|' /etc/vitrine/vitrine.yaml
+               sed -i 's|^    connector: Virtual-1|    connector: Virtual-1\n    power: { wake-before: 1m, cec: /dev/cec1 }|' /etc/vitrine/vitrine.yaml
                reloaded ;;
         # How many messages cec-follower (the television) received with this opcode.
         cec) reply=$(grep -c -- "$argument" /run/cec-follower.log) ;;
@@ -341,13 +341,12 @@ verdict=$(compare_with_render "$work/replugged.png") && pass "the panel shows th
 
 step "display power after hours: DPMS and HDMI-CEC"
 # Local time near noon whatever the hour (Etc/GMT-N is UTC+N), so the short hours never cross midnight: closing at
-# the next minute at least 20 s away, open again a minute later, the display woken 30 s before (half a minute of
-# dark panel to look at, not two).
+# the next minute at least 20 s away, open again two minutes later, the display woken a minute before.
 offset=$(( 12 - 10#$(date -u +%H) ))
 zone=$([ "$offset" -ge 0 ] && echo "Etc/GMT-$offset" || echo "Etc/GMT+$(( -offset ))")
 close=$(( ( $(date +%s) + 20 + 59 ) / 60 * 60 ))
 hm() { TZ="$zone" date -d "@$1" +%H:%M; }
-reply=$(guest ask power "$zone 00:00-$(hm "$close"), $(hm $(( close + 60 )))-24:00" || true)
+reply=$(guest ask power "$zone 00:00-$(hm "$close"), $(hm $(( close + 120 )))-24:00" || true)
 [ "$reply" = active ] || fail "reload with short hours: $reply"
 standby=$(guest until "cec STANDBY" '^[1-9]') && pass "the television received Standby at closing ($(hm "$close") $zone)" \
     || fail "no Standby on the CEC bus: $standby; $(guest ask log 10)"
@@ -359,7 +358,7 @@ sleep 1
 guest dump "$work/power-off.png"
 brightness=$(/usr/bin/python3 deploy/test/guest.py brightness "$work/power-off.png")
 [ "$brightness" -lt 10 ] && pass "the panel is dark (DPMS off; mean brightness $brightness)" || fail "the panel still shows a picture (brightness $brightness)"
-woken=$(guest until "cec IMAGE_VIEW_ON" '^[1-9]') && pass "the television received Image View On 30 s before opening" \
+woken=$(guest until "cec IMAGE_VIEW_ON" '^[1-9]') && pass "the television received Image View On a minute before opening" \
     || fail "no Image View On: $woken; $(guest ask log 10)"
 display=$(guest until 'api /api/status "display":"[a-z]*"' '"on"' || true)
 cec=$(guest ask api '/api/status "cec":"[a-z]*"' || true)
