@@ -18,7 +18,9 @@ time=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 if git rev-parse --git-dir >/dev/null 2>&1; then
     commit=$(git rev-parse HEAD)
     time=$(TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ)
-    version="$release+git$(TZ=UTC git log -1 --format=%cd --date=format-local:%Y%m%d%H%M).$(git rev-parse --short HEAD)"
+    stamp=${time:0:16}  # 2026-12-07T05:51 -> 202612070551
+    stamp=${stamp//[-T:]/}
+    version="$release+git$stamp.$(git rev-parse --short HEAD)"
     if ! git diff --quiet HEAD -- 2>/dev/null; then
         version="$version+modified"
         commit="$commit+modified"
